@@ -1,0 +1,25 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "WalkCheck",
+    products: [
+        .library(name: "PageTable", targets: ["PageTable"]),
+        .library(name: "Oracle", targets: ["Oracle"]),
+        .library(name: "Implementations", targets: ["Implementations"]),
+        .library(name: "Generators", targets: ["Generators"]),
+        .executable(name: "walkcheck", targets: ["walkcheck"]),
+    ],
+    targets: [
+        .target(name: "PageTable"),
+        .target(name: "Oracle", dependencies: ["PageTable"]),
+        .target(name: "Implementations", dependencies: ["PageTable"]),
+        .target(name: "Generators", dependencies: ["PageTable", "Oracle", "Implementations"]),
+        .executableTarget(name: "walkcheck", dependencies: ["PageTable", "Oracle", "Implementations", "Generators"]),
+        .testTarget(
+            name: "Conformance",
+            dependencies: ["PageTable", "Oracle", "Implementations", "Generators"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

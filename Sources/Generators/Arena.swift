@@ -1,0 +1,81 @@
+import PageTable
+
+/// The window of the address space one case works in, so that its operations meet each other.
+///
+/// Addresses are drawn as multiples of a granule (page, contiguous block, table span, hugepd page)
+/// inside the window, sometimes one page off, because bugs live at those boundaries.
+public struct Arena: Hashable, Sendable {
+    /// The format the window lies in.
+    public let format: Format
+    /// The window.
+    public let range: AddressRange
+
+    /// Draws a window: four PMD spans mostly, one time in 16 two spans of the largest leaf, placed at the
+    /// bottom, the top or a random aligned spot of the address space. The tiny format uses all of it.
+    public init(format: Format, choices: inout ChoiceSequence) {
+        self.format = format
+        guard format.top > 1 << 20 else {
+            range = AddressRange(start: 0, end: format.top)
+            return
+        }
+        let pmdSpan = format.geometry(.pmd).entrySize
+        let largest = format.levels.map { $0.allowsLeaf ? $0.blockSize : $0.hugepdPageShift.map { 1 << UInt64($0) } ?? 0 }.max()!
+        let size = choices.chance(oneIn: 16) ? max(4 * pmdSpan, 2 * largest) : 4 * pmdSpan
+        let start: UInt64
+        switch choices.weighted([(3, 0), (1, 1), (1, 2)]) {
+        case 0: start = 0
+        case 1: start = format.top - size
+        default: start = choices.draw(below: format.top / size) * size
+        }
+        range = AddressRange(start: start, end: start + size)
+    }
+
+    /// The boundaries addresses are drawn on, smallest first.
+    public var granules: [UInt64] {
+        var sizes: Set<UInt64> = [format.pageSize]
+        for geometry in format.levels where !geometry.isFolded {
+            sizes.insert(geometry.entrySize)
+            sizes.insert(geometry.blockSize)
+            if let shift = geometry.hugepdPageShift { sizes.insert(1 << UInt64(shift)) }
+        }
+        return sizes.filter { $0 <= range.size }.sorted()
+    }
+
+    /// A page-aligned address inside the window, biased to granule boundaries and one page either side,
+    /// and, when `anchors` (ranges earlier operations mapped) exist, mostly at or near one of them.
+    public func address(_ choices: inout ChoiceSequence, near anchors: [AddressRange] = []) -> UInt64 {
+        let granule = choices.pick(granules)
+        var address: UInt64
+        if !anchors.isEmpty, !choices.chance(oneIn: 4) {
+            let anchor = choices.pick(anchors)
+            let base = choices.pick([anchor.start, anchor.end, Format.alignDown(anchor.start + anchor.size / 2, granule)])
+            let aligned = Format.alignDown(base, granule)
+            let nearby: [(weight: UInt64, value: UInt64)] = [(4, aligned), (1, aligned &+ granule), (1, aligned &- granule)]
+            address = choices.weighted(nearby)
+            if !range.contains(address) { address = Format.alignDown(base, format.pageSize) }
+        } else {
+            address = range.start + choices.draw(below: range.size / granule) * granule
+        }
+        switch choices.weighted([(6, 0), (1, 1), (1, 2)]) {
+        case 1: address += format.pageSize
+        case 2: address = address > range.start ? address - format.pageSize : address
+        default: break
+        }
+        return min(max(address, range.start), range.end - format.pageSize)
+    }
+
+    /// A non-empty range inside the window: one page, a few granules, or the whole window.
+    public func addressRange(_ choices: inout ChoiceSequence, near anchors: [AddressRange] = []) -> AddressRange {
+        if choices.chance(oneIn: 8) { return range }
+        if !anchors.isEmpty, choices.chance(oneIn: 4) { return choices.pick(anchors) }
+        let start = address(&choices, near: anchors)
+        let granule = choices.pick(granules)
+        var length = UInt64(choices.draw(in: 1...3)) * granule
+        switch choices.weighted([(4, 0), (1, 1), (1, 2)]) {
+        case 1: length += format.pageSize
+        case 2: length = max(format.pageSize, length - format.pageSize)
+        default: break
+        }
+        return AddressRange(start: start, end: min(start + length, range.end))
+    }
+}

@@ -1,0 +1,144 @@
+import PageTable
+
+/// Generates cases from recorded choices: a format, weighted operations and walk queries.
+public struct CaseGenerator: Sendable {
+    /// The format cases are generated for.
+    public var format: Format
+    /// The largest number of operations in a case.
+    public var maxOperations: Int
+    /// The largest number of walk queries in a case.
+    public var maxQueries: Int
+
+    /// Creates a generator.
+    public init(format: Format, maxOperations: Int = 12, maxQueries: Int = 4) {
+        self.format = format
+        self.maxOperations = maxOperations
+        self.maxQueries = maxQueries
+    }
+
+    /// Generates a case from `choices`; any choice sequence yields a valid case.
+    public func generate(_ choices: inout ChoiceSequence) -> TestCase {
+        let arena = Arena(format: format, choices: &choices)
+        let operationCount = choices.draw(in: 0...maxOperations)
+        var anchors: [AddressRange] = []
+        var operations: [Operation] = []
+        for _ in 0..<operationCount {
+            let next = operation(in: arena, near: anchors, &choices)
+            operations.append(next)
+            switch next {
+            case .map(let address, let source, _, _):
+                anchors.append(AddressRange(start: address, end: address + source.pageCount * format.pageSize))
+            case .move(let range, let destination):
+                anchors.append(AddressRange(start: destination, end: destination + range.size))
+            default: break
+            }
+        }
+        let queryCount = choices.draw(in: 1...max(1, maxQueries))
+        let queries = (0..<queryCount).map { _ in query(in: arena, near: anchors, &choices) }
+        return TestCase(format: format, operations: operations, queries: queries)
+    }
+
+    /// The operation kinds and their weights; every kind is reachable on every format.
+    static let operationWeights: [(weight: UInt64, value: OperationKind)] = [
+        (24, .map), (6, .unmap), (5, .protect), (4, .split), (4, .collapse), (4, .fold), (3, .unfold),
+        (4, .swapOut), (3, .swapIn), (4, .startMigration), (3, .finishMigration), (3, .convert),
+        (4, .installMarker), (3, .age), (4, .dirty), (3, .clearSoftDirty), (5, .move), (4, .reclaim),
+    ]
+
+    func operation(in arena: Arena, near anchors: [AddressRange], _ choices: inout ChoiceSequence) -> Operation {
+        func range() -> AddressRange { arena.addressRange(&choices, near: anchors) }
+        func address() -> UInt64 { arena.address(&choices, near: anchors) }
+        let kind: OperationKind = anchors.isEmpty && !choices.chance(oneIn: 4) ? .map : choices.weighted(Self.operationWeights)
+        switch kind {
+        case .map: return map(in: arena, &choices)
+        case .unmap: return .unmap(range())
+        case .protect: return .protect(range(), choices.pick(Protection.allCases))
+        case .split: return .split(address())
+        case .collapse:
+            let levels = format.leafLevels.filter { $0 != .pte }
+            guard !levels.isEmpty else { return .split(address()) }
+            return .collapse(address(), level: choices.pick(levels))
+        case .fold: return .fold(address())
+        case .unfold: return .unfold(address())
+        case .swapOut: return .swapOut(range())
+        case .swapIn: return .swapIn(range())
+        case .startMigration: return .startMigration(range())
+        case .finishMigration: return .finishMigration(range())
+        case .convert: return .convert(range(), to: choices.pick(ConversionKind.allCases))
+        case .installMarker: return .installMarker(range(), choices.pick(MarkerKind.allCases))
+        case .age: return .age(range())
+        case .dirty: return .dirty(range())
+        case .clearSoftDirty: return .clearSoftDirty(range())
+        case .move:
+            let source = range()
+            let destination = address()
+            let size = min(source.size, format.top - destination)
+            return .move(AddressRange(start: source.start, end: source.start + size), to: destination)
+        case .reclaim: return .reclaim(range())
+        }
+    }
+
+    /// Folio orders worth drawing: base pages, a few pages, and the size of every leaf and block.
+    var interestingOrders: [Int] {
+        var orders: Set<Int> = [0, 2]
+        for geometry in format.levels where geometry.allowsLeaf && !geometry.isFolded {
+            orders.insert(geometry.shift - format.pageShift)
+            orders.insert(geometry.shift - format.pageShift + geometry.contiguousEntries.trailingZeroBitCount)
+        }
+        for geometry in format.levels { if let shift = geometry.hugepdPageShift { orders.insert(shift - format.pageShift) } }
+        return orders.filter { $0 <= format.maxFolioOrder }.sorted()
+    }
+
+    func map(in arena: Arena, _ choices: inout ChoiceSequence) -> Operation {
+        let arenaPages = format.pages(in: arena.range.size)
+        let source = choices.weighted([(5, 0), (2, 1), (1, 2), (1, 3)])
+        let orders = interestingOrders.filter { UInt64(1) << UInt64($0) <= arenaPages }
+        let order = source <= 1 ? choices.pick(orders) : 0
+        let folioPages: UInt64 = 1 << UInt64(order)
+        var first: UInt64 = 0
+        var count = folioPages
+        if source <= 1, folioPages > 1, choices.chance(oneIn: 4) {
+            first = choices.draw(below: folioPages)
+            count = 1 + choices.draw(below: folioPages - first)
+        } else if source >= 2 {
+            count = choices.chance(oneIn: 4) ? min(arenaPages, format.pages(at: .pmd)) : 1 + choices.draw(below: 16)
+        }
+        let alignment = folioPages * format.pageSize
+        var address = arena.range.start + choices.draw(below: arena.range.size / alignment) * alignment + first * format.pageSize
+        if choices.chance(oneIn: 6) { address = arena.address(&choices) }
+        address = min(address, arena.range.end - format.pageSize)
+        count = max(1, min(count, format.pages(in: arena.range.end - address)))
+        let mapSource: MapSource
+        switch source {
+        case 0: mapSource = .folio(kind: .anonymous, order: order, firstPage: first, pageCount: count)
+        case 1: mapSource = .folio(kind: .file, order: order, firstPage: first, pageCount: count)
+        case 2: mapSource = .zeroPage(pageCount: count)
+        default: mapSource = .special(pageCount: count)
+        }
+        let writable = !choices.chance(oneIn: 4)
+        let shape = MapShape(leafLevel: choices.pick(format.leafLevels.reversed()),
+                             contiguous: format.hasContiguousEntries && !choices.chance(oneIn: 2),
+                             hugepd: format.hasHugepd && !choices.chance(oneIn: 3))
+        return .map(address: address, source: mapSource, writable: writable, shape: shape)
+    }
+
+    func query(in arena: Arena, near anchors: [AddressRange], _ choices: inout ChoiceSequence) -> WalkQuery {
+        switch choices.weighted([(2, 0), (2, 1), (1, 2)]) {
+        case 0:
+            return .entries(arena.addressRange(&choices, near: anchors), EntryWalkFlags(rawValue: UInt8(choices.draw(below: 4))))
+        case 1:
+            var flags = FolioWalkFlags.batchDefault
+            if choices.chance(oneIn: 2) { flags = FolioWalkFlags(rawValue: UInt8(choices.draw(below: 64))) }
+            return .folios(arena.addressRange(&choices, near: anchors), flags)
+        default:
+            return .lookup(arena.address(&choices, near: anchors), LookupFlags(rawValue: UInt8(choices.draw(below: 4))))
+        }
+    }
+}
+
+/// The kinds of ``Operation``, for weighting and for counting what a campaign reached.
+public enum OperationKind: String, Hashable, Sendable, CaseIterable {
+    case map, unmap, protect, split, collapse, fold, unfold, swapOut = "swap-out", swapIn = "swap-in"
+    case startMigration = "start-migration", finishMigration = "finish-migration", convert
+    case installMarker = "marker", age, dirty, clearSoftDirty = "clear-soft-dirty", move, reclaim
+}

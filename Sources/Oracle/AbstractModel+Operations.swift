@@ -1,0 +1,299 @@
+import PageTable
+
+extension AbstractModel {
+    /// Applies `operation` page by page; throws the same errors as the tree, changing nothing.
+    public mutating func apply(_ operation: Operation) throws(PageTableError) {
+        try operation.validate(for: format)
+        switch operation {
+        case .map(let address, let source, let writable, let shape):
+            try map(at: page(address), source: source, writable: writable, shape: shape)
+        case .unmap(let range): unmap(pages(range))
+        case .protect(let range, let protection): protect(pages(range), protection)
+        case .split(let address):
+            if let unit = unit(at: page(address)), unit.isLarge { split(unit) }
+        case .collapse(let address, let level): collapse(at: page(address), level: level)
+        case .fold(let address): fold(at: page(address))
+        case .unfold(let address):
+            if let unit = unit(at: page(address)), unit.record.contiguous { split(unit) }
+        case .swapOut(let range): swapOut(pages(range))
+        case .swapIn(let range): swapIn(pages(range))
+        case .startMigration(let range): startMigration(pages(range))
+        case .finishMigration(let range): finishMigration(pages(range))
+        case .convert(let range, let kind): convert(pages(range), to: kind)
+        case .installMarker(let range, let kind): installMarker(pages(range), kind)
+        case .age(let range): age(pages(range))
+        case .dirty(let range): dirty(pages(range))
+        case .clearSoftDirty(let range): clearSoftDirty(pages(range))
+        case .move(let range, let destination): move(pages(range), to: page(destination))
+        case .reclaim: break
+        }
+    }
+
+    private func page(_ address: UInt64) -> UInt64 { format.pageNumber(address) }
+    private func pages(_ range: AddressRange) -> Range<UInt64> { page(range.start)..<page(range.end) }
+
+    private mutating func map(at page: UInt64, source: MapSource, writable: Bool, shape: MapShape) throws(PageTableError) {
+        var attributes: LeafAttributes = [.user, .young]
+        if format.supportsSoftDirty { attributes.insert(.softDirty) }
+        let content: PageContent
+        switch source {
+        case .folio(let kind, let order, let first, _):
+            guard let folio = memory.allocateFolio(order: order, kind: kind) else { throw .outOfMemory("no order-\(order) folio left") }
+            if writable { attributes.insert(.writable) }
+            content = .present(pfn: folio.pfn + first, attributes: attributes)
+        case .zeroPage:
+            content = .present(pfn: PhysicalMemory.zeroPFN, attributes: attributes)
+        case .special(let count):
+            guard let pfn = memory.allocateSpecial(count: count) else { throw .outOfMemory("no \(count) special frames left") }
+            if writable { attributes.insert(.writable) }
+            content = .present(pfn: pfn, attributes: attributes.union(.special))
+        }
+        unmap(page..<page + source.pageCount)
+        place(content, at: page, count: source.pageCount, maxLevel: shape.leafLevel, contiguous: shape.contiguous,
+              hugepd: shape.hugepd ? .anyLevel : .never)
+    }
+
+    private mutating func unmap(_ range: Range<UInt64>) {
+        ensureBoundary(range.lowerBound)
+        ensureBoundary(range.upperBound)
+        pages.remove(range)
+    }
+
+    private mutating func protect(_ range: Range<UInt64>, _ protection: Protection) {
+        ensureBoundary(range.lowerBound)
+        ensureBoundary(range.upperBound)
+        if protection == .none {
+            for unit in units(in: range) where unit.record.contiguous { split(unit) }
+        }
+        let memory = self.memory
+        pages.update(range) { record in
+            var changed = record
+            switch record.content {
+            case .present(let pfn, let attributes):
+                changed.content = .present(pfn: pfn, attributes: AddressSpace.protected(
+                    attributes, protection, isZeroPage: pfn == PhysicalMemory.zeroPFN))
+            case .nonPresent(var entry) where entry.kind == .migrationWrite && protection != .readWrite:
+                entry.kind = memory.folio(containing: entry.offset)?.kind == .anonymous ? .migrationReadExclusive : .migrationRead
+                changed.content = .nonPresent(entry)
+            default: break
+            }
+            return changed
+        }
+    }
+
+    private mutating func collapse(at page: UInt64, level: Level) {
+        let span = span(of: level, holding: page)
+        let pieces = units(in: span)
+        let size = format.pages(at: level)
+        guard let first = pieces.first, first.pages.lowerBound == span.lowerBound,
+              case .present(let base, let firstAttributes) = first.record.content,
+              base % size == 0, memory.isWithinOneFolio(pfn: base, count: size)
+        else { return }
+        let ignored: LeafAttributes = [.young, .dirty]
+        var merged = firstAttributes
+        var expected = span.lowerBound
+        for piece in pieces {
+            guard piece.pages.lowerBound == expected, !piece.record.inHugepd, piece.record.level > level,
+                  case .present(let pfn, let attributes) = piece.record.content,
+                  pfn == base + (piece.pages.lowerBound - span.lowerBound),
+                  !attributes.contains(.protNone), !attributes.contains(.special),
+                  attributes.subtracting(ignored) == firstAttributes.subtracting(ignored)
+            else { return }
+            merged.formUnion(attributes.intersection(ignored))
+            expected = piece.pages.upperBound
+        }
+        guard expected == span.upperBound else { return }
+        pages.assign(span, PageRecord(content: .present(pfn: base, attributes: merged), level: level))
+    }
+
+    private mutating func fold(at page: UInt64) {
+        guard let record = pages.record(at: page), !record.inHugepd, !record.contiguous,
+              case .present(let pfn, let attributes) = record.content,
+              !attributes.contains(.protNone), !attributes.contains(.special)
+        else { return }
+        let count = format.geometry(record.level).contiguousEntries
+        guard count > 1 else { return }
+        let step = format.pages(at: record.level)
+        let blockPages = step * UInt64(count)
+        let blockStart = page / blockPages * blockPages
+        guard pfn >= page - blockStart else { return }
+        let base = pfn - (page - blockStart)
+        guard base % blockPages == 0, memory.isWithinOneFolio(pfn: base, count: blockPages) else { return }
+        let ignored: LeafAttributes = [.young, .dirty]
+        var merged = attributes
+        for offset in 0..<UInt64(count) {
+            guard let mate = pages.record(at: blockStart + offset * step), mate.level == record.level,
+                  !mate.inHugepd, !mate.contiguous,
+                  case .present(let matePFN, let mateAttributes) = mate.content,
+                  matePFN == base + offset * step,
+                  mateAttributes.subtracting(ignored) == attributes.subtracting(ignored)
+            else { return }
+            merged.formUnion(mateAttributes.intersection(ignored))
+        }
+        pages.assign(blockStart..<blockStart + blockPages,
+                     PageRecord(content: .present(pfn: base, attributes: merged), level: record.level, contiguous: true))
+    }
+
+    private mutating func swapOut(_ range: Range<UInt64>) {
+        ensureBoundary(range.lowerBound)
+        ensureBoundary(range.upperBound)
+        let memory = self.memory
+        flatten(range) { !$0.record.inHugepd && memory.kind(of: $0.record.content) == .anonymous }
+        for run in pages.runs(in: range) where !run.record.inHugepd {
+            switch memory.kind(of: run.record.content) {
+            case .anonymous:
+                guard case .present(_, let attributes) = run.record.content else { continue }
+                var flags: SwapFlags = [.exclusive]
+                if attributes.contains(.softDirty) { flags.insert(.softDirty) }
+                let entry = SwapEntry(kind: .swap(type: 0), offset: nextSwapSlot, flags: flags)
+                pages.assign(run.start..<run.end, PageRecord(content: .nonPresent(entry), level: .pte))
+                nextSwapSlot += run.count
+            case .file, .zero: pages.remove(run.start..<run.end)
+            case nil: continue
+            }
+        }
+    }
+
+    private mutating func swapIn(_ range: Range<UInt64>) {
+        for run in pages.runs(in: range) {
+            guard case .nonPresent(let entry) = run.record.content, case .swap = entry.kind else { continue }
+            var attributes: LeafAttributes = [.user, .young]
+            if entry.flags.contains(.softDirty) { attributes.insert(.softDirty) }
+            var first: UInt64?
+            for _ in run.start..<run.end {
+                guard let folio = memory.allocateFolio(order: 0, kind: .anonymous) else { preconditionFailure("folio frames exhausted") }
+                first = first ?? folio.pfn
+            }
+            // Order-0 folios come from a bump allocator: their frames are consecutive.
+            pages.assign(run.start..<run.end, PageRecord(content: .present(pfn: first!, attributes: attributes), level: .pte))
+        }
+    }
+
+    private mutating func startMigration(_ range: Range<UInt64>) {
+        ensureBoundary(range.lowerBound)
+        ensureBoundary(range.upperBound)
+        let memory = self.memory
+        flatten(range) { unit in
+            guard let kind = memory.kind(of: unit.record.content), kind != .zero else { return false }
+            return unit.record.contiguous || (!unit.record.inHugepd && unit.record.level < .pmd)
+        }
+        pages.update(range) { record in
+            guard let kind = memory.kind(of: record.content), kind != .zero,
+                  case .present(let pfn, let attributes) = record.content else { return record }
+            var changed = record
+            changed.content = .nonPresent(SwapEntry(kind: AddressSpace.migrationKind(attributes, anonymous: kind == .anonymous),
+                                                    offset: pfn, flags: AddressSpace.carriedFlags(attributes, format: format)))
+            return changed
+        }
+    }
+
+    private mutating func finishMigration(_ range: Range<UInt64>) {
+        ensureBoundary(range.lowerBound)
+        ensureBoundary(range.upperBound)
+        pages.update(range) { record in
+            guard case .nonPresent(let entry) = record.content, entry.kind.isMigration else { return record }
+            var changed = record
+            changed.content = .present(pfn: entry.offset, attributes: AddressSpace.restoredAttributes(entry))
+            return changed
+        }
+    }
+
+    private mutating func convert(_ range: Range<UInt64>, to conversion: ConversionKind) {
+        ensureBoundary(range.lowerBound)
+        ensureBoundary(range.upperBound)
+        let memory = self.memory
+        let eligible = { (record: PageRecord) -> Bool in
+            guard let kind = memory.kind(of: record.content), !record.inHugepd else { return false }
+            return kind == .anonymous || (kind == .file && conversion == .hwpoison)
+        }
+        flatten(range) { eligible($0.record) }
+        for run in pages.runs(in: range) where eligible(run.record) {
+            guard case .present(let pfn, let attributes) = run.record.content else { continue }
+            let writable = attributes.contains(.writable)
+            switch conversion {
+            case .devicePrivate:
+                var first: UInt64?
+                for _ in run.start..<run.end {
+                    guard let devicePFN = self.memory.allocateSpecial(count: 1) else { preconditionFailure("special frames exhausted") }
+                    first = first ?? devicePFN
+                }
+                // Single special frames come from a bump allocator: they are consecutive.
+                let entry = SwapEntry(kind: writable ? .deviceWrite : .deviceRead, offset: first!)
+                pages.assign(run.start..<run.end, PageRecord(content: .nonPresent(entry), level: .pte))
+            case .deviceExclusive:
+                let entry = SwapEntry(kind: writable ? .deviceExclusiveWrite : .deviceExclusiveRead, offset: pfn)
+                pages.assign(run.start..<run.end, PageRecord(content: .nonPresent(entry), level: .pte))
+            case .hwpoison:
+                pages.assign(run.start..<run.end, PageRecord(content: .nonPresent(SwapEntry(kind: .hwpoison, offset: pfn)), level: .pte))
+            }
+        }
+    }
+
+    private mutating func installMarker(_ range: Range<UInt64>, _ kind: MarkerKind) {
+        if kind == .guardRegion { unmap(range) }
+        var page = range.lowerBound
+        for run in pages.runs(in: range) + [PageRun(start: range.upperBound, count: 0, record: PageRecord(content: .nonPresent(.marker([])), level: .pte))] {
+            if run.start > page {
+                place(.nonPresent(.marker(kind.bits)), at: page, count: run.start - page, maxLevel: .pte, contiguous: false, hugepd: .never)
+            }
+            if case .nonPresent(let entry) = run.record.content, let bits = entry.markerBits, run.count > 0 {
+                pages.assign(run.start..<run.end, PageRecord(content: .nonPresent(.marker(bits.union(kind.bits))), level: .pte))
+            }
+            page = run.end
+        }
+    }
+
+    private mutating func age(_ range: Range<UInt64>) {
+        for unit in units(in: range) {
+            guard case .present = unit.record.content else { continue }
+            pages.update(unit.pages) { $0.withAttributes { $0.subtracting(.young) } }
+        }
+    }
+
+    private mutating func dirty(_ range: Range<UInt64>) {
+        let written: LeafAttributes = format.supportsSoftDirty ? [.dirty, .young, .softDirty] : [.dirty, .young]
+        for unit in units(in: range) {
+            guard case .present(_, let attributes) = unit.record.content, attributes.contains(.writable),
+                  !attributes.contains(.protNone) else { continue }
+            pages.update(unit.pages) { $0.withAttributes { $0.union(written) } }
+        }
+    }
+
+    private mutating func clearSoftDirty(_ range: Range<UInt64>) {
+        guard format.supportsSoftDirty else { return }
+        for unit in units(in: range) {
+            switch unit.record.content {
+            case .present:
+                pages.update(unit.pages) { $0.withAttributes { $0.subtracting([.softDirty, .writable]) } }
+            case .nonPresent(var entry):
+                guard case .swap = entry.kind, entry.flags.contains(.softDirty) else { continue }
+                entry.flags.remove(.softDirty)
+                pages.assign(unit.pages, PageRecord(content: .nonPresent(entry), level: unit.record.level))
+            }
+        }
+    }
+
+    private mutating func move(_ range: Range<UInt64>, to destination: UInt64) {
+        ensureBoundary(range.lowerBound)
+        ensureBoundary(range.upperBound)
+        let moving = units(in: range)
+        pages.remove(range)
+        unmap(destination..<destination + UInt64(range.count))
+        for unit in moving {
+            let record = unit.record
+            place(record.content, at: unit.pages.lowerBound - range.lowerBound + destination, count: UInt64(unit.pages.count),
+                  maxLevel: record.inHugepd ? .pte : record.level, contiguous: record.contiguous,
+                  hugepd: record.inHugepd ? .only(record.level) : .never)
+        }
+    }
+}
+
+extension PageRecord {
+    /// The record with its present attributes changed by `change` (non-present records unchanged).
+    func withAttributes(_ change: (LeafAttributes) -> LeafAttributes) -> PageRecord {
+        guard case .present(let pfn, let attributes) = content else { return self }
+        var changed = self
+        changed.content = .present(pfn: pfn, attributes: change(attributes))
+        return changed
+    }
+}

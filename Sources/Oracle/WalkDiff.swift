@@ -1,0 +1,33 @@
+import PageTable
+
+/// A readable account of where two walk results first differ.
+public enum WalkDiff {
+    /// Describes the first index where `expected` and `actual` differ, with the items around it and
+    /// the table-index path of its address; nil when they are equal.
+    /// - Parameters:
+    ///   - address: the address an item starts at, used to print its path.
+    ///   - context: how many items to show before and after the difference.
+    public static func firstDifference<Item: Equatable & CustomStringConvertible>(
+        expected: [Item], actual: [Item], format: Format, context: Int = 2, address: (Item) -> UInt64
+    ) -> String? {
+        let shared = zip(expected, actual).prefix { $0 == $1 }.count
+        guard shared < max(expected.count, actual.count) else { return nil }
+        let at = shared < expected.count ? address(expected[shared]) : address(actual[shared])
+        var lines = ["first difference at item \(shared) of \(expected.count) expected, \(actual.count) actual: "
+            + "address 0x\(String(at, radix: 16)), path \(format.indexPath(of: at))"]
+        for index in max(0, shared - context)..<shared { lines.append("    \(index): \(expected[index])") }
+        for index in shared..<min(expected.count, shared + context + 1) { lines.append("  - \(index): \(expected[index])") }
+        for index in shared..<min(actual.count, shared + context + 1) { lines.append("  + \(index): \(actual[index])") }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension EntryWalkItem {
+    /// The address the item starts at.
+    public var address: UInt64 { range.start }
+}
+
+extension FolioRun {
+    /// The address the run starts at.
+    public var address: UInt64 { range.start }
+}

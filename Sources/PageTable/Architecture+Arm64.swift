@@ -1,0 +1,87 @@
+/// The arm64 entry encoding (`arch/arm64/include/asm/pgtable-hwdef.h`, `pgtable-prot.h`, `pgtable.h`).
+///
+/// Valid in bit 0; bit 1 set means table at a directory level and page at the last level (a block
+/// has it clear). AP[1] = user (bit 6), AP[2] = read-only (bit 7), SH = inner shareable, AF = young
+/// (bit 10), nG (bit 11), DBM = `PTE_WRITE` (bit 51), `PTE_CONT` (52), software `PTE_DIRTY` (55) and
+/// `PTE_SPECIAL` (56). Dirty is `PTE_DIRTY || (PTE_WRITE && !RDONLY)`, as `pte_dirty()` reads it.
+/// PROT_NONE: valid clear and `PTE_PRESENT_INVALID` (bit 11) set. Swap: exclusive in bit 2,
+/// uffd-wp in bit 3, type in 6...10, offset in 12...61. There is no soft-dirty bit.
+@usableFromInline enum Arm64Encoding {
+    @usableFromInline static let valid: UInt64 = 1 << 0
+    @usableFromInline static let tableOrPage: UInt64 = 1 << 1
+    @usableFromInline static let user: UInt64 = 1 << 6
+    @usableFromInline static let readOnly: UInt64 = 1 << 7
+    @usableFromInline static let shareable: UInt64 = 3 << 8
+    @usableFromInline static let accessFlag: UInt64 = 1 << 10
+    @usableFromInline static let notGlobal: UInt64 = 1 << 11
+    @usableFromInline static let presentInvalid: UInt64 = 1 << 11
+    @usableFromInline static let dbmWrite: UInt64 = 1 << 51
+    @usableFromInline static let cont: UInt64 = 1 << 52
+    @usableFromInline static let softwareDirty: UInt64 = 1 << 55
+    @usableFromInline static let special: UInt64 = 1 << 56
+    @usableFromInline static let addressMask: UInt64 = ((1 << 48) - 1) & ~((1 << 12) - 1)
+    @usableFromInline static let swapExclusive: UInt64 = 1 << 2
+    @usableFromInline static let swapUffdWP: UInt64 = 1 << 3
+    @usableFromInline static let swapTypeShift: UInt64 = 6
+    @usableFromInline static let swapOffsetShift: UInt64 = 12
+    @usableFromInline static let swapOffsetMask: UInt64 = (1 << 50) - 1
+
+    @inlinable
+    static func decode(_ word: UInt64, holdsTables: Bool, format: Format) -> Entry {
+        let shift = UInt64(format.pageShift)
+        if word & valid != 0 {
+            if holdsTables, word & tableOrPage != 0 { return .table(pfn: (word & addressMask) >> shift) }
+            return .leaf(pfn: (word & addressMask) >> shift, attributes: attributes(of: word))
+        }
+        if word & presentInvalid != 0 {
+            return .leaf(pfn: (word & addressMask) >> shift, attributes: attributes(of: word).union(.protNone))
+        }
+        let type = UInt8(truncatingIfNeeded: (word >> swapTypeShift) & 31)
+        var flags: SwapFlags = []
+        if word & swapExclusive != 0 { flags.insert(.exclusive) }
+        if word & swapUffdWP != 0 { flags.insert(.uffdWP) }
+        let offset = (word >> swapOffsetShift) & swapOffsetMask
+        return .nonPresent(format.unpackedEntry(kind: SwapKind(typeNumber: type), offset: offset, flags: flags))
+    }
+
+    @inlinable
+    static func attributes(of word: UInt64) -> LeafAttributes {
+        var attributes: LeafAttributes = []
+        let writable = word & dbmWrite != 0
+        if writable { attributes.insert(.writable) }
+        if word & valid != 0, word & user != 0 { attributes.insert(.user) }
+        if word & accessFlag != 0 { attributes.insert(.young) }
+        if word & softwareDirty != 0 || (writable && word & readOnly == 0) { attributes.insert(.dirty) }
+        if word & special != 0 { attributes.insert(.special) }
+        if word & cont != 0 { attributes.insert(.contiguous) }
+        return attributes
+    }
+
+    static func encode(_ entry: Entry, holdsTables: Bool, format: Format) -> UInt64 {
+        let shift = UInt64(format.pageShift)
+        switch entry {
+        case .none: return 0
+        case .table(let pfn): return (pfn << shift) & addressMask | valid | tableOrPage
+        case .hugepd: preconditionFailure("arm64 has no hugepd")
+        case .leaf(let pfn, let attributes):
+            var word = (pfn << shift) & addressMask | shareable
+            if attributes.contains(.protNone) { word |= presentInvalid } else { word |= valid }
+            if !holdsTables { word |= tableOrPage }
+            if attributes.contains(.user), !attributes.contains(.protNone) { word |= user | notGlobal }
+            let writable = attributes.contains(.writable), dirty = attributes.contains(.dirty)
+            if writable { word |= dbmWrite }
+            if !(writable && dirty) { word |= readOnly }
+            if dirty && !writable { word |= softwareDirty }
+            if attributes.contains(.young) { word |= accessFlag }
+            if attributes.contains(.special) { word |= special }
+            if attributes.contains(.contiguous) { word |= cont }
+            return word
+        case .nonPresent(let swap):
+            var word = (format.packedOffset(swap) & swapOffsetMask) << swapOffsetShift
+            word |= UInt64(swap.kind.typeNumber) << swapTypeShift
+            if swap.flags.contains(.exclusive) { word |= swapExclusive }
+            if swap.flags.contains(.uffdWP) { word |= swapUffdWP }
+            return word
+        }
+    }
+}

@@ -1,0 +1,41 @@
+/// Options of an entry walk.
+public struct EntryWalkFlags: OptionSet, Hashable, Sendable, CustomStringConvertible {
+    /// The raw bits.
+    public let rawValue: UInt8
+    /// Creates flags from raw bits.
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    /// Leave out none slots (holes at any level, and none PTEs).
+    public static let skipNone = EntryWalkFlags(rawValue: 1 << 0)
+    /// Report each contiguous block as one item instead of one item per entry.
+    public static let coalesceContiguous = EntryWalkFlags(rawValue: 1 << 1)
+
+    /// `skip-none,coalesce` or `-`.
+    public var description: String {
+        let names = [(EntryWalkFlags.skipNone, "skip-none"), (.coalesceContiguous, "coalesce")].filter { contains($0.0) }.map(\.1)
+        return names.isEmpty ? "-" : names.joined(separator: ",")
+    }
+}
+
+/// One terminal slot an entry walk reports, clipped to the walk's range.
+public struct EntryWalkItem: Hashable, Sendable, CustomStringConvertible {
+    /// The part of the slot (or coalesced block) inside the walk's range.
+    public var range: AddressRange
+    /// The real level the slot sits at (for a hugepd page, its directory's level); never a folded level.
+    public var level: Level
+    /// Whether the slot sits in a hugepd table.
+    public var inHugepd: Bool
+    /// The entry: none, a leaf whose pfn is that of `range.start` and whose young and dirty are ORed
+    /// across its contiguous block, or a non-present entry as stored.
+    public var entry: Entry
+
+    /// Creates an item.
+    public init(range: AddressRange, level: Level, inHugepd: Bool, entry: Entry) {
+        self.range = range
+        self.level = level
+        self.inHugepd = inHugepd
+        self.entry = entry
+    }
+
+    /// `[start, end) pmd leaf pfn 0x… attrs`.
+    public var description: String { "\(range) \(level)\(inHugepd ? " hugepd" : "") \(entry)" }
+}

@@ -1,0 +1,42 @@
+/// The identity of a folio in one address space's physical memory.
+public struct FolioID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The index of the folio in allocation order; the shared zero page is 0.
+    public let rawValue: Int
+    /// Creates an identity from its index.
+    public init(rawValue: Int) { self.rawValue = rawValue }
+    /// Orders folios by allocation.
+    public static func < (lhs: FolioID, rhs: FolioID) -> Bool { lhs.rawValue < rhs.rawValue }
+    /// `folio#N`.
+    public var description: String { "folio#\(rawValue)" }
+}
+
+/// What backs a folio.
+public enum FolioKind: String, Hashable, Sendable, CaseIterable {
+    /// Anonymous memory.
+    case anonymous = "anon"
+    /// Page cache of a file.
+    case file
+    /// The shared zero page (order 0, never writable).
+    case zero
+}
+
+/// A folio: a naturally aligned run of `1 << order` frames that is allocated and freed as one.
+public struct Folio: Hashable, Sendable, CustomStringConvertible {
+    /// The folio's identity.
+    public let id: FolioID
+    /// The frame number of its first page; a multiple of `1 << order`.
+    public let pfn: UInt64
+    /// log2 of its page count.
+    public let order: Int
+    /// What backs it.
+    public let kind: FolioKind
+
+    /// How many base pages it holds.
+    public var pageCount: UInt64 { 1 << UInt64(order) }
+
+    /// Whether frame `pfn` is one of its pages.
+    public func contains(_ pfn: UInt64) -> Bool { pfn >= self.pfn && pfn - self.pfn < pageCount }
+
+    /// `folio#N anon order 4 pfn 0x1000`.
+    public var description: String { "\(id) \(kind.rawValue) order \(order) pfn 0x\(String(pfn, radix: 16))" }
+}

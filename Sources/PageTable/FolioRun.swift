@@ -1,0 +1,90 @@
+/// Options of a folio walk: which attribute differences do not break a run, and what else to report.
+///
+/// The ignore flags mirror `folio_pte_batch()`'s: without `FPB_RESPECT_DIRTY` dirty is ignored, and so on.
+public struct FolioWalkFlags: OptionSet, Hashable, Sendable, CustomStringConvertible {
+    /// The raw bits.
+    public let rawValue: UInt8
+    /// Creates flags from raw bits.
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    /// Young does not break a run (folio_pte_batch always ignores it).
+    public static let ignoreYoung = FolioWalkFlags(rawValue: 1 << 0)
+    /// Dirty does not break a run (no `FPB_RESPECT_DIRTY`).
+    public static let ignoreDirty = FolioWalkFlags(rawValue: 1 << 1)
+    /// Soft-dirty does not break a run (no `FPB_RESPECT_SOFT_DIRTY`).
+    public static let ignoreSoftDirty = FolioWalkFlags(rawValue: 1 << 2)
+    /// Writable does not break a run (no `FPB_RESPECT_WRITE`).
+    public static let ignoreWritable = FolioWalkFlags(rawValue: 1 << 3)
+    /// Report zero-page mappings (`FW_ZEROPAGE`).
+    public static let includeZeroPage = FolioWalkFlags(rawValue: 1 << 4)
+    /// Report migration entries (`FW_MIGRATION`).
+    public static let includeMigration = FolioWalkFlags(rawValue: 1 << 5)
+
+    /// The `folio_pte_batch()` default: young, dirty, soft-dirty and writable all ignored.
+    public static let batchDefault: FolioWalkFlags = [.ignoreYoung, .ignoreDirty, .ignoreSoftDirty, .ignoreWritable]
+
+    /// The attributes these flags let differ inside a run.
+    public var ignoredAttributes: LeafAttributes {
+        var ignored: LeafAttributes = []
+        if contains(.ignoreYoung) { ignored.insert(.young) }
+        if contains(.ignoreDirty) { ignored.insert(.dirty) }
+        if contains(.ignoreSoftDirty) { ignored.insert(.softDirty) }
+        if contains(.ignoreWritable) { ignored.insert(.writable) }
+        return ignored
+    }
+
+    static let named: [(FolioWalkFlags, String)] = [
+        (.ignoreYoung, "ignore-young"), (.ignoreDirty, "ignore-dirty"), (.ignoreSoftDirty, "ignore-soft-dirty"),
+        (.ignoreWritable, "ignore-writable"), (.includeZeroPage, "zero-page"), (.includeMigration, "migration"),
+    ]
+
+    /// The flag names joined by `,`, or `-`.
+    public var description: String {
+        let names = Self.named.filter { contains($0.0) }.map(\.1)
+        return names.isEmpty ? "-" : names.joined(separator: ",")
+    }
+
+    /// Parses the form `description` prints.
+    public init?(parsing text: Substring) {
+        self = []
+        if text == "-" { return }
+        for part in text.split(separator: ",") {
+            guard let match = Self.named.first(where: { $0.1 == part }) else { return nil }
+            insert(match.0)
+        }
+    }
+}
+
+/// A maximal run of consecutive pages of one folio, mapped in one table with equal attributes.
+public struct FolioRun: Hashable, Sendable, CustomStringConvertible {
+    /// The addresses the run covers, inside the walk's range.
+    public var range: AddressRange
+    /// The folio the pages belong to.
+    public var folio: FolioID
+    /// The index in the folio of the page at `range.start`.
+    public var firstPage: UInt64
+    /// The level of the entries that map the run.
+    public var level: Level
+    /// Whether the entries sit in a hugepd table.
+    public var inHugepd: Bool
+    /// The run's attributes: equal across the run except ignored ones, which are ORed; never `.contiguous`.
+    public var attributes: LeafAttributes
+    /// The migration kind for a run of migration entries (`FW_MIGRATION`), nil for present pages.
+    public var migration: SwapKind?
+
+    /// Creates a run.
+    public init(range: AddressRange, folio: FolioID, firstPage: UInt64, level: Level, inHugepd: Bool,
+                attributes: LeafAttributes, migration: SwapKind? = nil) {
+        self.range = range
+        self.folio = folio
+        self.firstPage = firstPage
+        self.level = level
+        self.inHugepd = inHugepd
+        self.attributes = attributes
+        self.migration = migration
+    }
+
+    /// `[start, end) folio#3 +16 pte attrs`.
+    public var description: String {
+        "\(range) \(folio) +\(firstPage) \(level)\(inHugepd ? " hugepd" : "") \(attributes)\(migration.map { " \($0)" } ?? "")"
+    }
+}

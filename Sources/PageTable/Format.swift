@@ -1,0 +1,78 @@
+/// A page-table format: the geometry of its five levels plus the way its entries are encoded.
+///
+/// Everything else in the package is generic over a `Format` value. The presets in
+/// `Format+Presets.swift` follow the Linux configurations named in their documentation.
+public struct Format: Hashable, Sendable, CustomStringConvertible {
+    /// The short name used on the command line and in corpus files, e.g. `x86-64-4level`.
+    public let name: String
+    /// The architecture whose entry encoding the format uses.
+    public let architecture: Architecture
+    /// log2 of the base page size.
+    public let pageShift: Int
+    /// How many bits a physical frame number may have (`MAX_PHYSMEM_BITS - PAGE_SHIFT`).
+    public let pfnBits: Int
+    /// The geometry of the five levels, PGD first.
+    public let levels: [LevelGeometry]
+
+    /// Creates a format; traps on a geometry that does not tile the address space (a programming error).
+    public init(name: String, architecture: Architecture, pageShift: Int, pfnBits: Int, levels: [LevelGeometry]) {
+        precondition(levels.count == 5 && levels.map(\.level) == Level.all, "a format lists all five levels")
+        precondition(levels[4].shift == pageShift && !levels[4].isFolded, "the PTE level is real and maps base pages")
+        for depth in 1..<5 {
+            let upper = levels[depth - 1], lower = levels[depth]
+            precondition(upper.shift == lower.shift + lower.indexBits, "level \(upper.level) does not sit on \(lower.level)")
+        }
+        precondition(!levels[0].isFolded, "the PGD level is real")
+        self.name = name
+        self.architecture = architecture
+        self.pageShift = pageShift
+        self.pfnBits = pfnBits
+        self.levels = levels
+    }
+
+    /// The format's name.
+    public var description: String { name }
+
+    /// The geometry of `level`.
+    @inlinable public func geometry(_ level: Level) -> LevelGeometry { levels[level.depth] }
+
+    /// The base page size in bytes.
+    public var pageSize: UInt64 { 1 << UInt64(pageShift) }
+
+    /// How many bits of virtual address the tree translates.
+    public var vaBits: Int { levels[0].shift + levels[0].indexBits }
+
+    /// The first address past the top of the address space (`1 << vaBits`).
+    public var top: UInt64 { 1 << UInt64(vaBits) }
+
+    /// The levels that have tables of their own, root first.
+    public var realLevels: [Level] { levels.filter { !$0.isFolded }.map(\.level) }
+
+    /// The levels at which a present leaf may sit, largest first.
+    public var leafLevels: [Level] { levels.filter { $0.allowsLeaf && !$0.isFolded }.map(\.level) }
+
+    /// The real level below `level`, skipping folded ones, or nil below the PTE level.
+    public func realLevel(below level: Level) -> Level? {
+        var next = level.below
+        while let candidate = next, geometry(candidate).isFolded { next = candidate.below }
+        return next
+    }
+
+    /// The largest folio order any leaf of this format can map.
+    public var maxFolioOrder: Int {
+        let leafShifts = levels.filter(\.allowsLeaf).map { $0.shift + bitWidth(of: $0.contiguousEntries) }
+        let hugepdShifts = levels.compactMap(\.hugepdPageShift)
+        return (leafShifts + hugepdShifts).max()! - pageShift
+    }
+
+    /// Whether any level has contiguous blocks.
+    public var hasContiguousEntries: Bool { levels.contains { $0.contiguousEntries > 1 } }
+
+    /// Whether any level may hold a hugepd directory.
+    public var hasHugepd: Bool { levels.contains { $0.hugepdPageShift != nil } }
+
+    /// Whether the encoding has a soft-dirty bit (arm64 has none: `CONFIG_HAVE_ARCH_SOFT_DIRTY` is x86, riscv and powerpc only).
+    public var supportsSoftDirty: Bool { architecture != .arm64 }
+
+    private func bitWidth(of power: Int) -> Int { power.trailingZeroBitCount }
+}

@@ -1,0 +1,46 @@
+/// The attributes of a present leaf, independent of how an architecture encodes them.
+public struct LeafAttributes: OptionSet, Hashable, Sendable, CustomStringConvertible {
+    /// The raw bits; the values are this package's own, not any architecture's.
+    public let rawValue: UInt16
+    /// Creates attributes from raw bits.
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+
+    /// Writes are allowed (`pte_write`).
+    public static let writable = LeafAttributes(rawValue: 1 << 0)
+    /// User mode may access the page (x86 `_PAGE_USER`, arm64 `PTE_USER`, riscv `_PAGE_USER`).
+    public static let user = LeafAttributes(rawValue: 1 << 1)
+    /// Accessed since last aged (`pte_young`); for a contiguous block, ORed across the block.
+    public static let young = LeafAttributes(rawValue: 1 << 2)
+    /// Written since last cleaned (`pte_dirty`); for a contiguous block, ORed across the block.
+    public static let dirty = LeafAttributes(rawValue: 1 << 3)
+    /// Written since soft-dirty was last cleared (`pte_soft_dirty`); never set on arm64.
+    public static let softDirty = LeafAttributes(rawValue: 1 << 4)
+    /// A special mapping with no folio behind it (`pte_special`, PFNMAP-style).
+    public static let special = LeafAttributes(rawValue: 1 << 5)
+    /// A present PROT_NONE entry, as mprotect(PROT_NONE) and NUMA hinting make (`pte_protnone`).
+    public static let protNone = LeafAttributes(rawValue: 1 << 6)
+    /// Part of a contiguous block (arm64 `PTE_CONT`, riscv Svnapot `N`).
+    public static let contiguous = LeafAttributes(rawValue: 1 << 7)
+
+    /// The attributes and their names, in print order.
+    public static let named: [(LeafAttributes, String)] = [
+        (.writable, "writable"), (.user, "user"), (.young, "young"), (.dirty, "dirty"),
+        (.softDirty, "soft-dirty"), (.special, "special"), (.protNone, "protnone"), (.contiguous, "contiguous"),
+    ]
+
+    /// The attribute names joined by `,`, or `-` when none is set.
+    public var description: String {
+        let names = Self.named.filter { contains($0.0) }.map(\.1)
+        return names.isEmpty ? "-" : names.joined(separator: ",")
+    }
+
+    /// Parses the form `description` prints.
+    public init?(parsing text: Substring) {
+        self = []
+        if text == "-" { return }
+        for part in text.split(separator: ",") {
+            guard let match = Self.named.first(where: { $0.1 == part }) else { return nil }
+            insert(match.0)
+        }
+    }
+}

@@ -1,0 +1,51 @@
+/// A page-table level, numbered as Linux's `mm/pagewalk.c` numbers depth: 0 is the PGD, 4 the PTE.
+///
+/// Every format has all five levels; a format with fewer hardware levels folds the missing ones,
+/// as `include/asm-generic/pgtable-nop4d.h` and its siblings do.
+public struct Level: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The depth of the level: 0 (PGD) to 4 (PTE).
+    public let depth: Int
+
+    /// Creates a level from its depth, or returns nil when the depth is not 0...4.
+    public init?(depth: Int) {
+        guard (0...4).contains(depth) else { return nil }
+        self.depth = depth
+    }
+
+    init(uncheckedDepth depth: Int) { self.depth = depth }
+
+    /// The page global directory, the root of every tree.
+    public static let pgd = Level(uncheckedDepth: 0)
+    /// The fourth-level directory (folded on 4-level formats).
+    public static let p4d = Level(uncheckedDepth: 1)
+    /// The page upper directory.
+    public static let pud = Level(uncheckedDepth: 2)
+    /// The page middle directory.
+    public static let pmd = Level(uncheckedDepth: 3)
+    /// The last level, whose entries map base pages.
+    public static let pte = Level(uncheckedDepth: 4)
+
+    /// All five levels from the root down.
+    public static let all: [Level] = [.pgd, .p4d, .pud, .pmd, .pte]
+
+    /// The Linux name of the level, in lower case (`pgd`, `p4d`, `pud`, `pmd`, `pte`).
+    public var name: String { ["pgd", "p4d", "pud", "pmd", "pte"][depth] }
+
+    /// The level's name.
+    public var description: String { name }
+
+    /// Parses a level from its Linux name.
+    public init?(name: String) {
+        guard let depth = ["pgd", "p4d", "pud", "pmd", "pte"].firstIndex(of: name.lowercased()) else { return nil }
+        self.depth = depth
+    }
+
+    /// The level below this one, or nil for the PTE level.
+    public var below: Level? { depth < 4 ? Level(uncheckedDepth: depth + 1) : nil }
+
+    /// The level above this one, or nil for the PGD level.
+    public var above: Level? { depth > 0 ? Level(uncheckedDepth: depth - 1) : nil }
+
+    /// Orders levels from the root down: `.pgd < .pte`.
+    public static func < (lhs: Level, rhs: Level) -> Bool { lhs.depth < rhs.depth }
+}

@@ -1,0 +1,52 @@
+/// Options of a single-address lookup, as `folio_walk_start()`'s flags.
+public struct LookupFlags: OptionSet, Hashable, Sendable, CustomStringConvertible {
+    /// The raw bits.
+    public let rawValue: UInt8
+    /// Creates flags from raw bits.
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    /// Report the zero page's folio (`FW_ZEROPAGE`); its page index stays nil.
+    public static let includeZeroPage = LookupFlags(rawValue: 1 << 0)
+    /// Report a migration entry's folio (`FW_MIGRATION`); its page index stays nil.
+    public static let includeMigration = LookupFlags(rawValue: 1 << 1)
+
+    /// `zero-page,migration` or `-`.
+    public var description: String {
+        let names = [(LookupFlags.includeZeroPage, "zero-page"), (.includeMigration, "migration")].filter { contains($0.0) }.map(\.1)
+        return names.isEmpty ? "-" : names.joined(separator: ",")
+    }
+}
+
+/// What a single-address lookup finds, as GUP's `follow_page_mask()` reports it.
+public struct LookupResult: Hashable, Sendable, CustomStringConvertible {
+    /// The address looked up.
+    public var address: UInt64
+    /// The real level of the terminal slot holding the address.
+    public var level: Level
+    /// Whether the slot sits in a hugepd table.
+    public var inHugepd: Bool
+    /// The terminal entry; a leaf's pfn is that of the page holding the address, young and dirty ORed across a block.
+    public var entry: Entry
+    /// The folio behind the page, when there is one to report (see ``LookupFlags``).
+    public var folio: FolioID?
+    /// The index of the page in the folio; nil for the zero page and migration entries, as `fw->page` is NULL.
+    public var pageIndex: UInt64?
+    /// Bytes from the address to the end of the terminal slot: how far the caller may skip.
+    public var skip: UInt64
+
+    /// Creates a result.
+    public init(address: UInt64, level: Level, inHugepd: Bool, entry: Entry, folio: FolioID?, pageIndex: UInt64?, skip: UInt64) {
+        self.address = address
+        self.level = level
+        self.inHugepd = inHugepd
+        self.entry = entry
+        self.folio = folio
+        self.pageIndex = pageIndex
+        self.skip = skip
+    }
+
+    /// `0x… pmd leaf … folio#2+5 skip 0x…`.
+    public var description: String {
+        let page = folio.map { " \($0)\(pageIndex.map { "+\($0)" } ?? "")" } ?? ""
+        return "0x\(String(address, radix: 16)) \(level)\(inHugepd ? " hugepd" : "") \(entry)\(page) skip 0x\(String(skip, radix: 16))"
+    }
+}

@@ -1,0 +1,73 @@
+/// The frames of an address space's machine: folios, the zero page and special (PFNMAP-style) frames.
+///
+/// Allocation is a deterministic bump: the same requests give the same frames on every run, which is
+/// what lets the abstract model and the tree agree on the frames a sequence of operations produces.
+/// Frames are never reused. Regions: folios from ``folioBase``, special frames from ``specialBase``,
+/// page-table pages from ``TableMemory/basePFN``.
+public struct PhysicalMemory: Hashable, Sendable {
+    /// The frame of the shared zero page.
+    public static let zeroPFN: UInt64 = 0x10
+    /// The first frame folios are allocated from.
+    public static let folioBase: UInt64 = 0x100
+    /// The first frame special mappings are allocated from; folio frames stay below it.
+    public static let specialBase: UInt64 = 1 << 30
+
+    /// Every folio, indexed by ``FolioID/rawValue``; their frames ascend with their index.
+    public private(set) var folios: [Folio]
+    private var nextFolioPFN: UInt64 = PhysicalMemory.folioBase
+    private var nextSpecialPFN: UInt64 = PhysicalMemory.specialBase
+
+    /// Creates memory holding only the zero page.
+    public init() {
+        folios = [Folio(id: FolioID(rawValue: 0), pfn: Self.zeroPFN, order: 0, kind: .zero)]
+    }
+
+    /// The shared zero page's folio.
+    public var zeroFolio: Folio { folios[0] }
+
+    /// Allocates a folio of `order`, naturally aligned; nil when the folio region is exhausted.
+    public mutating func allocateFolio(order: Int, kind: FolioKind) -> Folio? {
+        let size: UInt64 = 1 << UInt64(order)
+        let pfn = Format.alignDown(nextFolioPFN + size - 1, size)
+        guard pfn + size <= Self.specialBase else { return nil }
+        let folio = Folio(id: FolioID(rawValue: folios.count), pfn: pfn, order: order, kind: kind)
+        folios.append(folio)
+        nextFolioPFN = pfn + size
+        return folio
+    }
+
+    /// Whether an order-`order` folio can still be allocated.
+    public func canAllocateFolio(order: Int) -> Bool {
+        let size: UInt64 = 1 << UInt64(order)
+        return Format.alignDown(nextFolioPFN + size - 1, size) + size <= Self.specialBase
+    }
+
+    /// Allocates `count` consecutive special frames aligned to the next power of two; nil when exhausted.
+    public mutating func allocateSpecial(count: UInt64) -> UInt64? {
+        guard count > 0, count <= 1 << 29 else { return nil }
+        let size = count.nonzeroBitCount == 1 ? count : 1 << UInt64(64 - count.leadingZeroBitCount)
+        let pfn = Format.alignDown(nextSpecialPFN + size - 1, size)
+        guard pfn + count <= TableMemory.basePFN else { return nil }
+        nextSpecialPFN = pfn + count
+        return pfn
+    }
+
+    /// The folio holding frame `pfn`, or nil for special frames and frames never allocated.
+    public func folio(containing pfn: UInt64) -> Folio? {
+        if pfn == Self.zeroPFN { return folios[0] }
+        var low = 1, high = folios.count
+        while low < high {
+            let mid = (low + high) / 2
+            if folios[mid].pfn <= pfn { low = mid + 1 } else { high = mid }
+        }
+        guard low > 1 else { return nil }
+        let candidate = folios[low - 1]
+        return candidate.contains(pfn) ? candidate : nil
+    }
+
+    /// Whether `count` frames from `pfn` all lie in one anonymous or file folio.
+    public func isWithinOneFolio(pfn: UInt64, count: UInt64) -> Bool {
+        guard let folio = folio(containing: pfn), folio.kind != .zero else { return false }
+        return folio.contains(pfn + count - 1)
+    }
+}
