@@ -138,7 +138,40 @@ public struct CaseGenerator: Sendable {
 
 /// The kinds of ``Operation``, for weighting and for counting what a campaign reached.
 public enum OperationKind: String, Hashable, Sendable, CaseIterable {
-    case map, unmap, protect, split, collapse, fold, unfold, swapOut = "swap-out", swapIn = "swap-in"
-    case startMigration = "start-migration", finishMigration = "finish-migration", convert
-    case installMarker = "marker", age, dirty, clearSoftDirty = "clear-soft-dirty", move, reclaim
+    /// ``Operation/map(address:source:writable:shape:)``.
+    case map
+    /// ``Operation/unmap(_:)``.
+    case unmap
+    /// ``Operation/protect(_:_:)``.
+    case protect
+    /// ``Operation/split(_:)``.
+    case split
+    /// ``Operation/collapse(_:level:)``.
+    case collapse
+    /// ``Operation/fold(_:)``.
+    case fold
+    /// ``Operation/unfold(_:)``.
+    case unfold
+    /// ``Operation/swapOut(_:)``.
+    case swapOut = "swap-out"
+    /// ``Operation/swapIn(_:)``.
+    case swapIn = "swap-in"
+    /// ``Operation/startMigration(_:)``.
+    case startMigration = "start-migration"
+    /// ``Operation/finishMigration(_:)``.
+    case finishMigration = "finish-migration"
+    /// ``Operation/convert(_:to:)``.
+    case convert
+    /// ``Operation/installMarker(_:_:)``.
+    case installMarker = "marker"
+    /// ``Operation/age(_:)``.
+    case age
+    /// ``Operation/dirty(_:)``.
+    case dirty
+    /// ``Operation/clearSoftDirty(_:)``.
+    case clearSoftDirty = "clear-soft-dirty"
+    /// ``Operation/move(_:to:)``.
+    case move
+    /// ``Operation/reclaim(_:)``.
+    case reclaim
 }
