@@ -128,7 +128,7 @@ public struct CaseGenerator: Sendable {
             return .entries(arena.addressRange(&choices, near: anchors), EntryWalkFlags(rawValue: UInt8(choices.draw(below: 4))))
         case 1:
             var flags = FolioWalkFlags.batchDefault
-            if choices.chance(oneIn: 2) { flags = FolioWalkFlags(rawValue: UInt8(choices.draw(below: 64))) }
+            if choices.chance(oneIn: 2) { flags = FolioWalkFlags(rawValue: UInt8(choices.draw(below: 128))) }
             return .folios(arena.addressRange(&choices, near: anchors), flags)
         default:
             return .lookup(arena.address(&choices, near: anchors), LookupFlags(rawValue: UInt8(choices.draw(below: 4))))

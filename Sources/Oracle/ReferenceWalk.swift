@@ -75,6 +75,8 @@ public enum ReferenceWalk {
     }
 
     /// The folio walk: present folio pages (and, if asked, zero pages and migration entries) as maximal runs.
+    ///
+    /// Ignored attributes are the run's first page's, or ORed across the run with `merge`.
     public static func folios(in space: AddressSpace, range: AddressRange,
                               flags: FolioWalkFlags = .batchDefault) throws(PageTableError) -> [FolioRun] {
         let range = try range.validated(for: space.format)
@@ -86,7 +88,7 @@ public enum ReferenceWalk {
             let table = observation.translation.slot.table
             if let last = runs.last, table == lastTable, canExtend(last, with: run, ignoring: ignored, format: space.format) {
                 runs[runs.count - 1].range.end = run.range.end
-                runs[runs.count - 1].attributes.formUnion(run.attributes.intersection(ignored))
+                if flags.contains(.mergeIgnored) { runs[runs.count - 1].attributes.formUnion(run.attributes.intersection(ignored)) }
             } else {
                 runs.append(run)
             }

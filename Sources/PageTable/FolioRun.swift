@@ -18,6 +18,9 @@ public struct FolioWalkFlags: OptionSet, Hashable, Sendable, CustomStringConvert
     public static let includeZeroPage = FolioWalkFlags(rawValue: 1 << 4)
     /// Report migration entries (`FW_MIGRATION`).
     public static let includeMigration = FolioWalkFlags(rawValue: 1 << 5)
+    /// Report each ignored attribute ORed across the run (`FPB_MERGE_WRITE | FPB_MERGE_YOUNG_DIRTY`);
+    /// without it, a run reports its first page's.
+    public static let mergeIgnored = FolioWalkFlags(rawValue: 1 << 6)
 
     /// The `folio_pte_batch()` default: young, dirty, soft-dirty and writable all ignored.
     public static let batchDefault: FolioWalkFlags = [.ignoreYoung, .ignoreDirty, .ignoreSoftDirty, .ignoreWritable]
@@ -35,6 +38,7 @@ public struct FolioWalkFlags: OptionSet, Hashable, Sendable, CustomStringConvert
     static let named: [(FolioWalkFlags, String)] = [
         (.ignoreYoung, "ignore-young"), (.ignoreDirty, "ignore-dirty"), (.ignoreSoftDirty, "ignore-soft-dirty"),
         (.ignoreWritable, "ignore-writable"), (.includeZeroPage, "zero-page"), (.includeMigration, "migration"),
+        (.mergeIgnored, "merge"),
     ]
 
     /// The flag names joined by `,`, or `-`.
@@ -66,7 +70,8 @@ public struct FolioRun: Hashable, Sendable, CustomStringConvertible {
     public var level: Level
     /// Whether the entries sit in a hugepd table.
     public var inHugepd: Bool
-    /// The run's attributes: equal across the run except ignored ones, which are ORed; never `.contiguous`.
+    /// The run's attributes: equal across the run except ignored ones, which are the first page's,
+    /// or ORed across the run with ``FolioWalkFlags/mergeIgnored``; never `.contiguous`.
     public var attributes: LeafAttributes
     /// The migration kind for a run of migration entries (`FW_MIGRATION`), nil for present pages.
     public var migration: SwapKind?

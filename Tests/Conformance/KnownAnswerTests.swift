@@ -118,6 +118,12 @@ import Oracle
         let dirty = freshRW.union(.dirty)
         #expect(try ReferenceWalk.folios(in: checked.space, range: span(0, 16.KiB))
                 == [FolioRun(range: span(0, 16.KiB), folio: folio, firstPage: 0, level: .pte, inHugepd: false, attributes: dirty)])
+        #expect(try ReferenceWalk.folios(in: checked.space, range: span(8.KiB, 16.KiB))
+                == [FolioRun(range: span(8.KiB, 16.KiB), folio: folio, firstPage: 2, level: .pte, inHugepd: false, attributes: freshRW)])
+        #expect(try ReferenceWalk.folios(in: checked.space, range: span(4.KiB, 16.KiB), flags: FolioWalkFlags.batchDefault.union(.mergeIgnored))
+                == [FolioRun(range: span(4.KiB, 16.KiB), folio: folio, firstPage: 1, level: .pte, inHugepd: false, attributes: dirty)])
+        #expect(try ReferenceWalk.folios(in: checked.space, range: span(12.KiB, 16.KiB).clamped(to: span(0, 16.KiB))!, flags: [])
+                == [FolioRun(range: span(12.KiB, 16.KiB), folio: folio, firstPage: 3, level: .pte, inHugepd: false, attributes: freshRW)])
         #expect(try ReferenceWalk.folios(in: checked.space, range: span(0, 16.KiB), flags: [.ignoreYoung, .ignoreWritable])
                 == [FolioRun(range: span(0, 8.KiB), folio: folio, firstPage: 0, level: .pte, inHugepd: false, attributes: dirty),
                     FolioRun(range: span(8.KiB, 16.KiB), folio: folio, firstPage: 2, level: .pte, inHugepd: false, attributes: freshRW)])

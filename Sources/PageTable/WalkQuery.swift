@@ -1,5 +1,3 @@
-import PageTable
-
 /// One walk a case asks every design to perform.
 public enum WalkQuery: Hashable, Sendable, CustomStringConvertible {
     /// An entry walk over a range.
@@ -20,4 +18,4 @@ public enum WalkQuery: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// `0x…` in lower-case hexadecimal.
-func hex(_ value: UInt64) -> String { "0x" + String(value, radix: 16) }
+@usableFromInline func hex(_ value: UInt64) -> String { "0x" + String(value, radix: 16) }

@@ -1,0 +1,151 @@
+import PageTable
+
+/// The batched folio walker, in the shape of `folio_walk_start()` plus `folio_pte_batch()`
+/// (`mm/pagewalk.c`, `mm/internal.h`): it yields folio runs directly, batching inside each PTE table.
+///
+/// At a present PTE it finds the folio once, bounds the batch by the table, the range and the
+/// folio's end (the 2025 `max_nr` clamp), and extends it while the next PTE maps the next page with
+/// the same bits but the ignored ones. A contiguous entry's block is read once for its young and
+/// dirty; when the walk ignores young and dirty without merging them, later blocks of the batch
+/// are checked by their first entry and the rest skipped, as `pte_batch_hint()` allows. It never
+/// materialises per-page items.
+///
+/// Departures: there is no lock and no VMA, directory levels are walked recursively to reach PTE
+/// tables (Linux's callers batch one PTE table at a time), and directory leaves and hugepd pages
+/// join runs through the same batching rule.
+public struct BatchedFolioWalker: FolioWalkDesign {
+    /// `batched`.
+    public let name = "batched"
+
+    /// Creates the design.
+    public init() {}
+
+    /// The folio walk.
+    public func walkFolios<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
+                                           _ visit: (FolioRun) -> Void) throws(PageTableError) {
+        let format = reader.space.format
+        let range = try range.validated(for: format)
+        var walk = Walk(reader: reader, format: format, flags: flags, builder: FolioRunBuilder(space: reader.space, flags: flags))
+        walk.directory(reader.root, level: .pgd, start: range.start, end: range.end, visit)
+        walk.builder.finish(visit)
+    }
+
+    struct Walk<R: TableReader> {
+        let reader: R
+        let format: Format
+        let flags: FolioWalkFlags
+        var builder: FolioRunBuilder
+
+        mutating func directory(_ table: TableHandle, level: Level, start: UInt64, end: UInt64, _ visit: (FolioRun) -> Void) {
+            let size = format.geometry(level).entrySize
+            var address = start
+            repeat {
+                let next = Format.spanEnd(address, size: size, clampedTo: end)
+                let entry = format.decode(reader.read(table, format.index(of: address, at: level)), at: level, address: address)
+                switch entry {
+                case .none: break
+                case .table(let pfn):
+                    guard let child = reader.table(atPFN: pfn) else { break }
+                    let lower = format.realLevel(below: level)!
+                    if lower == .pte { ptes(child, start: address, end: next, visit) } else { directory(child, level: lower, start: address, end: next, visit) }
+                case .hugepd(let pfn, let shift):
+                    guard let child = reader.table(atPFN: pfn) else { break }
+                    hugepd(child, level: level, pageSize: 1 << UInt64(shift), start: address, end: next, visit)
+                default:
+                    builder.add(entry, range: AddressRange(start: address, end: next), slotStart: Format.alignDown(address, size),
+                                level: level, inHugepd: false, table: table, visit)
+                }
+                address = next
+            } while address != end
+        }
+
+        mutating func hugepd(_ table: TableHandle, level: Level, pageSize: UInt64, start: UInt64, end: UInt64, _ visit: (FolioRun) -> Void) {
+            var address = start
+            repeat {
+                let next = Format.spanEnd(address, size: pageSize, clampedTo: end)
+                let entry = format.decode(reader.read(table, format.hugepdIndex(of: address, at: level)), at: level, inHugepd: true,
+                                          address: address)
+                builder.add(entry, range: AddressRange(start: address, end: next), slotStart: Format.alignDown(address, pageSize),
+                            level: level, inHugepd: true, table: table, visit)
+                address = next
+            } while address != end
+        }
+
+        /// One PTE table: batches of consecutive pages of one folio.
+        ///
+        /// The entry that ends a batch starts the next one: its word (and its block's young and
+        /// dirty, when read) is carried over rather than read again.
+        mutating func ptes(_ table: TableHandle, start: UInt64, end: UInt64, _ visit: (FolioRun) -> Void) {
+            let pageShift = UInt64(format.pageShift)
+            let ignored = flags.ignoredAttributes
+            let mayHint = ignored.isSuperset(of: [.young, .dirty]) && !flags.contains(.mergeIgnored)
+            let blockEntries = format.geometry(.pte).contiguousEntries
+            let firstIndex = format.index(of: start, at: .pte)
+            let lastIndex = firstIndex + Int((end - start) >> pageShift)
+            var index = firstIndex
+            var carried: (index: Int, word: UInt64, block: ContiguousBlock?)?
+            while index < lastIndex {
+                let address = start + UInt64(index - firstIndex) << pageShift
+                let word = carried?.index == index ? carried!.word : reader.read(table, index)
+                let carriedBlock = carried?.index == index ? carried!.block : nil
+                carried = nil
+                let entry = format.decode(word, at: .pte, address: address)
+                guard case .leaf(let pfn, var attributes) = entry, !attributes.contains(.special),
+                      let folio = builder.folio(containing: pfn), folio.kind != .zero
+                else {
+                    builder.add(entry, range: AddressRange(start: address, end: address + (1 << pageShift)), slotStart: address,
+                                level: .pte, inHugepd: false, table: table, visit)
+                    index += 1
+                    continue
+                }
+                // The batch may not pass the table, the range or the folio's end (the max_nr clamp).
+                let maxEnd = min(lastIndex, index + Int(folio.pfn + folio.pageCount - pfn))
+                var blockEnd = index + 1
+                if attributes.contains(.contiguous) {
+                    let block = carriedBlock ?? ContiguousBlock(reader, format: format, table: table, index: index, word: word, level: .pte)
+                    attributes.formUnion(block.youngDirty)
+                    blockEnd = block.first + block.count
+                }
+                var merged = attributes
+                var batchEnd = index + 1
+                while batchEnd < maxEnd {
+                    if batchEnd < blockEnd {
+                        // Inside a block already checked: its entries differ from its first only in pfn.
+                        batchEnd += 1
+                        continue
+                    }
+                    let nextWord = reader.read(table, batchEnd)
+                    let nextAddress = address + UInt64(batchEnd - index) << pageShift
+                    guard case .leaf(let nextPFN, var next) = format.decode(nextWord, at: .pte, address: nextAddress) else {
+                        carried = (batchEnd, nextWord, nil)
+                        break
+                    }
+                    var nextBlock: ContiguousBlock?
+                    if next.contains(.contiguous) {
+                        if mayHint {
+                            blockEnd = batchEnd + blockEntries
+                        } else {
+                            let block = ContiguousBlock(reader, format: format, table: table, index: batchEnd, word: nextWord, level: .pte)
+                            next.formUnion(block.youngDirty)
+                            blockEnd = block.first + block.count
+                            nextBlock = block
+                        }
+                    } else {
+                        blockEnd = batchEnd + 1
+                    }
+                    guard nextPFN == pfn + UInt64(batchEnd - index), next.subtracting(ignored) == attributes.subtracting(ignored) else {
+                        carried = (batchEnd, nextWord, nextBlock)
+                        break
+                    }
+                    merged.formUnion(next)
+                    batchEnd += 1
+                }
+                let reported = flags.contains(.mergeIgnored) ? merged.intersection(ignored).union(attributes) : attributes
+                builder.append(FolioRun(range: AddressRange(start: address, end: address + UInt64(batchEnd - index) << pageShift),
+                                        folio: folio.id, firstPage: pfn - folio.pfn, level: .pte, inHugepd: false,
+                                        attributes: reported.subtracting(.contiguous)), table: table, visit)
+                index = batchEnd
+            }
+        }
+    }
+}

@@ -1,0 +1,13 @@
+import PageTable
+
+/// The walker designs this package ships, for campaigns and benchmarks to iterate over.
+public enum Designs {
+    /// Every design that performs the entry walk.
+    public static let entryWalkers: [any EntryWalkDesign] = [RecursiveWalker(), FlatIteratorWalker(), LookupWalker()]
+    /// Every design that performs the folio walk.
+    public static let folioWalkers: [any FolioWalkDesign] = [RecursiveWalker(), FlatIteratorWalker(), BatchedFolioWalker(), LookupWalker()]
+    /// Every design that performs the lookup.
+    public static let lookups: [any LookupDesign] = [LookupWalker()]
+    /// The names of all designs.
+    public static let names = ["recursive", "flat", "batched", "lookup"]
+}

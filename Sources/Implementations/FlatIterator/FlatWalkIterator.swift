@@ -1,0 +1,173 @@
+import PageTable
+
+/// The flat iterator, in the shape of the proposed `vpte_iter_for_each()`: one loop, no recursion,
+/// an explicit cursor holding the table and index at each real level.
+///
+/// Folded levels are collapsed away when the iterator is built: its cursor has one slot per real
+/// level (and one for a hugepd table). To reach the next entry it goes up only as far as it must,
+/// sideways, then down; the size (order) of the current mapping lives in the iterator. A contiguous
+/// block is read once, when the iterator first meets it, and its young and dirty ORed.
+///
+/// Departures from the proposal: it yields entry-walk items (holes included) rather than visiting
+/// only present PTEs, and it never takes locks.
+public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
+    /// One level of the cursor: what a table at that depth holds.
+    struct CursorLevel {
+        var level: Level
+        var inHugepd: Bool
+        var entryShift: UInt64
+        var indexMask: UInt64
+        var contiguousEntries: Int
+        var holdsTables: Bool
+    }
+
+    /// A contiguous block being reported entry by entry, after one read of all its entries.
+    struct Block {
+        var end: UInt64
+        var basePFN: UInt64
+        var baseAddress: UInt64
+        var attributes: LeafAttributes
+    }
+
+    let reader: R
+    let format: Format
+    let flags: EntryWalkFlags
+    let end: UInt64
+    private var address: UInt64
+    private var depth = 0
+    private var tables: [TableHandle]
+    private var indexes: [Int]
+    private var levels: [CursorLevel]
+    /// The cursor level of each real level; `levels` differs from it only at a hugepd table.
+    private let realCursor: [CursorLevel]
+    private var block: Block?
+    /// The table of the item `next()` returned last.
+    private(set) var lastTable = TableHandle(base: -1)
+
+    /// Builds the iterator for `range`, collapsing folded levels out of its cursor.
+    init(reader: R, range: AddressRange, flags: EntryWalkFlags) {
+        let format = reader.space.format
+        self.reader = reader
+        self.format = format
+        self.flags = flags
+        address = range.start
+        end = range.end
+        let realLevels = format.realLevels.map { level -> CursorLevel in
+            let geometry = format.geometry(level)
+            return CursorLevel(level: level, inHugepd: false, entryShift: UInt64(geometry.shift),
+                               indexMask: UInt64(geometry.entryCount - 1), contiguousEntries: geometry.contiguousEntries,
+                               holdsTables: level != .pte)
+        }
+        realCursor = realLevels
+        levels = realLevels + [realLevels[0]]
+        tables = Array(repeating: reader.root, count: levels.count)
+        indexes = Array(repeating: 0, count: levels.count)
+        indexes[0] = index(of: address, in: levels[0])
+    }
+
+    @inline(__always)
+    private func index(of address: UInt64, in cursor: CursorLevel) -> Int {
+        Int(truncatingIfNeeded: (address >> cursor.entryShift) & cursor.indexMask)
+    }
+
+    /// The next terminal slot, clipped to the range, or nil past its end.
+    public mutating func next() -> EntryWalkItem? {
+        while address < end {
+            if let current = block, address < current.end {
+                return fromBlock(current)
+            }
+            block = nil
+            let cursor = levels[depth]
+            let word = reader.read(tables[depth], indexes[depth])
+            let entry = format.decode(word, at: cursor.level, inHugepd: cursor.inHugepd, address: address)
+            if cursor.holdsTables {
+                switch entry {
+                case .table(let pfn):
+                    guard let child = reader.table(atPFN: pfn) else { continue }
+                    push(child, realCursor[depth + 1])
+                    continue
+                case .hugepd(let pfn, let shift):
+                    guard let child = reader.table(atPFN: pfn) else { continue }
+                    let geometry = format.geometry(cursor.level)
+                    push(child, CursorLevel(level: cursor.level, inHugepd: true, entryShift: UInt64(shift),
+                                            indexMask: UInt64(geometry.hugepdEntryCount! - 1), contiguousEntries: 1, holdsTables: false))
+                    continue
+                default: break
+                }
+            }
+            lastTable = tables[depth]
+            let slotSize: UInt64 = 1 << cursor.entryShift
+            let slotStart = Format.alignDown(address, slotSize)
+            if case .leaf(let pfn, let attributes) = entry, attributes.contains(.contiguous), !cursor.inHugepd {
+                let found = ContiguousBlock(reader, format: format, table: tables[depth], index: indexes[depth], word: word,
+                                            level: cursor.level)
+                let blockStart = Format.alignDown(address, slotSize * UInt64(found.count))
+                let base = pfn - UInt64(indexes[depth] - found.first) * (slotSize >> UInt64(format.pageShift))
+                let current = Block(end: blockStart + slotSize * UInt64(found.count), basePFN: base, baseAddress: blockStart,
+                                    attributes: attributes.union(found.youngDirty))
+                block = current
+                return fromBlock(current)
+            }
+            let itemEnd = min(slotStart + slotSize, end)
+            var reported = entry
+            if case .leaf(let pfn, let attributes) = entry {
+                reported = .leaf(pfn: pfn + ((address - slotStart) >> UInt64(format.pageShift)), attributes: attributes)
+            }
+            let item = EntryWalkItem(range: AddressRange(start: address, end: itemEnd), level: cursor.level,
+                                     inHugepd: cursor.inHugepd, entry: reported)
+            advance(to: slotStart + slotSize, entries: 1)
+            if flags.contains(.skipNone), reported.isNone { continue }
+            return item
+        }
+        return nil
+    }
+
+    /// Reports the block's entry at `address` (or, coalescing, the rest of the block) without reading.
+    private mutating func fromBlock(_ current: Block) -> EntryWalkItem {
+        let cursor = levels[depth]
+        let slotSize: UInt64 = 1 << cursor.entryShift
+        let pages = (address - current.baseAddress) >> UInt64(format.pageShift)
+        let itemEnd = flags.contains(.coalesceContiguous) ? min(current.end, end) : min(Format.alignDown(address, slotSize) + slotSize, end)
+        let item = EntryWalkItem(range: AddressRange(start: address, end: itemEnd), level: cursor.level, inHugepd: false,
+                                 entry: .leaf(pfn: current.basePFN + pages, attributes: current.attributes))
+        let slotEnd = Format.alignDown(itemEnd - 1, slotSize) + slotSize
+        advance(to: slotEnd, entries: Int((slotEnd - Format.alignDown(address, slotSize)) >> cursor.entryShift))
+        return item
+    }
+
+    /// Goes down one level into `child`.
+    private mutating func push(_ child: TableHandle, _ cursor: CursorLevel) {
+        depth += 1
+        levels[depth] = cursor
+        tables[depth] = child
+        indexes[depth] = index(of: address, in: cursor)
+    }
+
+    /// Moves to `next`, `entries` slots on: sideways in this table, up only while a table is finished.
+    private mutating func advance(to next: UInt64, entries: Int) {
+        address = next
+        indexes[depth] += entries
+        while depth > 0, indexes[depth] > Int(levels[depth].indexMask) {
+            depth -= 1
+            indexes[depth] += 1
+        }
+        if depth == 0, indexes[0] > Int(levels[0].indexMask) { address = max(address, end) }
+    }
+}
+
+/// The flat walk of a range as a Swift sequence.
+public struct FlatWalk<R: TableReader>: Sequence {
+    let reader: R
+    let range: AddressRange
+    let flags: EntryWalkFlags
+
+    /// A sequence over the entry walk of `range`; throws when the range is bad.
+    public init(_ reader: R, range: AddressRange, flags: EntryWalkFlags = []) throws(PageTableError) {
+        self.reader = reader
+        self.range = try range.validated(for: reader.space.format)
+        self.flags = flags
+    }
+
+    /// A fresh iterator.
+    public func makeIterator() -> FlatWalkIterator<R> { FlatWalkIterator(reader: reader, range: range, flags: flags) }
+}

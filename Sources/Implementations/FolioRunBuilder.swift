@@ -1,0 +1,78 @@
+import PageTable
+
+/// Batches the pieces a walker finds (present leaves, and migration entries when asked) into folio
+/// runs: maximal within one table, on consecutive pages of one folio, with equal attributes but
+/// the ignored ones. Designs whose natural output is per slot use it to produce the folio view.
+struct FolioRunBuilder {
+    let memory: PhysicalMemory
+    let flags: FolioWalkFlags
+    let ignored: LeafAttributes
+    let pageShift: UInt64
+    private var run: FolioRun?
+    private var runTable = TableHandle(base: -1)
+    private var folio: Folio?
+
+    init(space: AddressSpace, flags: FolioWalkFlags) {
+        memory = space.memory
+        self.flags = flags
+        ignored = flags.ignoredAttributes
+        pageShift = UInt64(space.format.pageShift)
+    }
+
+    /// Adds what a terminal slot maps over `range`; `entry` is as decoded, a leaf's pfn that of the
+    /// slot's first page at `slotStart`, young and dirty already ORed across its block.
+    mutating func add(_ entry: Entry, range: AddressRange, slotStart: UInt64, level: Level, inHugepd: Bool,
+                      table: TableHandle, _ visit: (FolioRun) -> Void) {
+        let offset = (range.start - slotStart) >> pageShift
+        switch entry {
+        case .leaf(let slotPFN, let attributes):
+            guard !attributes.contains(.special) else { return }
+            let pfn = slotPFN + offset
+            guard let owner = folio(containing: pfn) else { return }
+            if owner.kind == .zero, !flags.contains(.includeZeroPage) { return }
+            append(FolioRun(range: range, folio: owner.id, firstPage: pfn - owner.pfn, level: level, inHugepd: inHugepd,
+                            attributes: attributes.subtracting(.contiguous)), table: table, visit)
+        case .nonPresent(let swap) where swap.kind.isMigration && flags.contains(.includeMigration):
+            let pfn = swap.offset + offset
+            guard let owner = folio(containing: pfn) else { return }
+            var attributes: LeafAttributes = []
+            if swap.kind == .migrationWrite { attributes.insert(.writable) }
+            if swap.flags.contains(.young) { attributes.insert(.young) }
+            if swap.flags.contains(.dirty) { attributes.insert(.dirty) }
+            if swap.flags.contains(.softDirty) { attributes.insert(.softDirty) }
+            append(FolioRun(range: range, folio: owner.id, firstPage: pfn - owner.pfn, level: level, inHugepd: inHugepd,
+                            attributes: attributes, migration: swap.kind), table: table, visit)
+        default:
+            return
+        }
+    }
+
+    /// Adds a run the caller already batched (consecutive pages of `folio` inside one table).
+    mutating func append(_ next: FolioRun, table: TableHandle, _ visit: (FolioRun) -> Void) {
+        if var current = run, runTable == table, current.range.end == next.range.start, current.folio == next.folio,
+           current.firstPage + ((current.range.end - current.range.start) >> pageShift) == next.firstPage,
+           current.level == next.level, current.inHugepd == next.inHugepd, current.migration == next.migration,
+           current.attributes.subtracting(ignored) == next.attributes.subtracting(ignored) {
+            current.range.end = next.range.end
+            if flags.contains(.mergeIgnored) { current.attributes.formUnion(next.attributes.intersection(ignored)) }
+            run = current
+            return
+        }
+        if let current = run { visit(current) }
+        run = next
+        runTable = table
+    }
+
+    /// Emits the run in progress.
+    mutating func finish(_ visit: (FolioRun) -> Void) {
+        if let current = run { visit(current) }
+        run = nil
+    }
+
+    /// The folio holding `pfn`, from the last one found when it still holds it.
+    mutating func folio(containing pfn: UInt64) -> Folio? {
+        if let cached = folio, cached.contains(pfn) { return cached }
+        folio = memory.folio(containing: pfn)
+        return folio
+    }
+}

@@ -1,0 +1,87 @@
+import PageTable
+
+/// The per-address lookup, in the shape of GUP's `follow_page_mask()`: it walks from the root for one
+/// address and returns the entry, its folio page and how far the caller may skip (the rest of the
+/// leaf or hole). A range walk built on it steps by that skip.
+///
+/// Departures: GUP takes references and faults pages in; this only looks. Its range walk keeps a
+/// page-walk cache (``PathCache``) of the tables the last lookup went through and of the last
+/// contiguous block, so that stepping through a table reads each of its slots once, as a hardware
+/// walker with a paging-structure cache would.
+public struct LookupWalker: LookupDesign, EntryWalkDesign, FolioWalkDesign {
+    /// `lookup`.
+    public let name = "lookup"
+
+    /// Creates the design.
+    public init() {}
+
+    /// What the walk finds at `address`.
+    public func lookup<R: TableReader>(_ reader: R, address: UInt64, flags: LookupFlags) throws(PageTableError) -> LookupResult {
+        let format = reader.space.format
+        guard address < format.top else { throw .pastTop(address, top: format.top, format: format.name) }
+        var cache = PathCache(reader: reader)
+        let found = cache.lookup(address)
+        var entry = found.entry
+        var folio: FolioID?
+        var pageIndex: UInt64?
+        switch found.entry {
+        case .leaf(let slotPFN, let attributes):
+            let pfn = slotPFN + format.pages(in: Format.alignDown(address, format.pageSize) - found.span.start)
+            entry = .leaf(pfn: pfn, attributes: attributes)
+            if !attributes.contains(.special), let owner = reader.space.memory.folio(containing: pfn) {
+                if owner.kind != .zero {
+                    folio = owner.id
+                    pageIndex = pfn - owner.pfn
+                } else if flags.contains(.includeZeroPage) {
+                    folio = owner.id
+                }
+            }
+        case .nonPresent(let swap) where swap.kind.isMigration && flags.contains(.includeMigration):
+            folio = reader.space.memory.folio(containing: swap.offset)?.id
+        default: break
+        }
+        return LookupResult(address: address, level: found.level, inHugepd: found.inHugepd, entry: entry, folio: folio,
+                            pageIndex: pageIndex, skip: found.span.end - address)
+    }
+
+    /// The entry walk, one lookup per step, each stepping by its skip (a whole block when coalescing).
+    public func walkEntries<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
+                                            _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
+        let format = reader.space.format
+        let range = try range.validated(for: format)
+        var cache = PathCache(reader: reader)
+        var address = range.start
+        while address < range.end {
+            let found = cache.lookup(address)
+            var end = min(found.span.end, range.end)
+            var entry = found.entry
+            if case .leaf(let pfn, let attributes) = found.entry {
+                entry = .leaf(pfn: pfn + format.pages(in: address - found.span.start), attributes: attributes)
+                if attributes.contains(.contiguous), flags.contains(.coalesceContiguous) {
+                    end = Format.spanEnd(address, size: format.geometry(found.level).blockSize, clampedTo: range.end)
+                }
+            }
+            if !(flags.contains(.skipNone) && entry.isNone) {
+                visit(EntryWalkItem(range: AddressRange(start: address, end: end), level: found.level, inHugepd: found.inHugepd, entry: entry))
+            }
+            address = end
+        }
+    }
+
+    /// The folio walk, batching the lookups' leaves into runs.
+    public func walkFolios<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
+                                           _ visit: (FolioRun) -> Void) throws(PageTableError) {
+        let range = try range.validated(for: reader.space.format)
+        var cache = PathCache(reader: reader)
+        var builder = FolioRunBuilder(space: reader.space, flags: flags)
+        var address = range.start
+        while address < range.end {
+            let found = cache.lookup(address)
+            let end = min(found.span.end, range.end)
+            builder.add(found.entry, range: AddressRange(start: address, end: end), slotStart: found.span.start, level: found.level,
+                        inHugepd: found.inHugepd, table: found.table, visit)
+            address = end
+        }
+        builder.finish(visit)
+    }
+}

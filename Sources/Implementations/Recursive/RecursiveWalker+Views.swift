@@ -1,0 +1,98 @@
+import PageTable
+
+extension RecursiveWalker {
+    /// The entry walk, derived from the callbacks.
+    public func walkEntries<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
+                                            _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
+        try withoutActuallyEscaping(visit) { (visit) throws(PageTableError) in
+            var ops = EntryStream(flags: flags, format: reader.space.format, visit: visit)
+            try walk(reader, range: range, ops: &ops)
+            ops.flush()
+        }
+    }
+
+    /// The folio walk, batching the PTE callbacks into runs.
+    public func walkFolios<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
+                                           _ visit: (FolioRun) -> Void) throws(PageTableError) {
+        try withoutActuallyEscaping(visit) { (visit) throws(PageTableError) in
+            var ops = FolioBatch(builder: FolioRunBuilder(space: reader.space, flags: flags), visit: visit)
+            try walk(reader, range: range, ops: &ops)
+            ops.builder.finish(visit)
+        }
+    }
+}
+
+/// Callbacks that turn the walk into the entry-walk stream.
+struct EntryStream: PageWalkOps {
+    let flags: EntryWalkFlags
+    let format: Format
+    let visit: (EntryWalkItem) -> Void
+    /// The item of a contiguous block being coalesced, entry by entry.
+    private var pending: EntryWalkItem?
+
+    init(flags: EntryWalkFlags, format: Format, visit: @escaping (EntryWalkItem) -> Void) {
+        self.flags = flags
+        self.format = format
+        self.visit = visit
+    }
+
+    mutating func directoryEntry(_ entry: Entry, level: Level, range: AddressRange, slotStart: UInt64, table: TableHandle) -> WalkAction {
+        switch entry {
+        case .table, .hugepd:
+            return .subtree
+        default:
+            pteEntry(entry, level: level, inHugepd: false, range: range, slotStart: slotStart, table: table)
+            return .skipSubtree
+        }
+    }
+
+    mutating func pteEntry(_ entry: Entry, level: Level, inHugepd: Bool, range: AddressRange, slotStart: UInt64, table: TableHandle) {
+        var entry = entry
+        if case .leaf(let pfn, let attributes) = entry {
+            entry = .leaf(pfn: pfn + format.pages(in: range.start - slotStart), attributes: attributes)
+            if attributes.contains(.contiguous), flags.contains(.coalesceContiguous) {
+                let block = format.geometry(level).blockSize
+                if var current = pending, current.range.end == range.start,
+                   Format.alignDown(current.range.start, block) == Format.alignDown(range.start, block) {
+                    current.range.end = range.end
+                    pending = current
+                } else {
+                    flush()
+                    pending = EntryWalkItem(range: range, level: level, inHugepd: inHugepd, entry: entry)
+                }
+                return
+            }
+        }
+        flush()
+        if flags.contains(.skipNone), entry.isNone { return }
+        visit(EntryWalkItem(range: range, level: level, inHugepd: inHugepd, entry: entry))
+    }
+
+    mutating func hole(_ range: AddressRange, level: Level) {
+        pteEntry(.none, level: level, inHugepd: false, range: range, slotStart: range.start, table: TableHandle(base: -1))
+    }
+
+    mutating func flush() {
+        if let item = pending { visit(item) }
+        pending = nil
+    }
+}
+
+/// Callbacks that batch the walk's leaves into folio runs.
+struct FolioBatch: PageWalkOps {
+    var builder: FolioRunBuilder
+    let visit: (FolioRun) -> Void
+
+    mutating func directoryEntry(_ entry: Entry, level: Level, range: AddressRange, slotStart: UInt64, table: TableHandle) -> WalkAction {
+        if case .table = entry { return .subtree }
+        if case .hugepd = entry { return .subtree }
+        builder.add(entry, range: range, slotStart: slotStart, level: level, inHugepd: false, table: table, visit)
+        return .skipSubtree
+    }
+
+    mutating func pteEntry(_ entry: Entry, level: Level, inHugepd: Bool, range: AddressRange, slotStart: UInt64, table: TableHandle) {
+        builder.add(entry, range: range, slotStart: slotStart, level: level, inHugepd: inHugepd, table: table, visit)
+    }
+
+    mutating func hole(_ range: AddressRange, level: Level) {}
+}

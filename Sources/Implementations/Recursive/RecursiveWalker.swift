@@ -1,0 +1,135 @@
+import PageTable
+
+/// The recursive per-level walker, in the shape of Linux's `walk_page_range()` (`mm/pagewalk.c`).
+///
+/// One function per kind of level runs the same `next = pXd_addr_end(addr, end)` loop: directory
+/// levels (PGD, P4D, PUD, PMD, written once and parameterised by the level, as swift-collections'
+/// `_HashLevel` is), the PTE level (`walk_pte_range()`) and hugepd tables (`walk_hugepd_range()`).
+/// Callbacks (``PageWalkOps``) see every non-none directory entry, every PTE and every hole, and
+/// steer the walk with ``WalkAction``.
+///
+/// Departures from Linux: there are no VMAs, so no `pte_hole(depth -1)` outside one and no
+/// `pre_vma`/`post_vma`; a directory leaf is left to the directory callback rather than split; the
+/// PTE callback of a contiguous entry gets young and dirty ORed across its block (what `ptep_get()`
+/// returns on arm64), reading each entry of the block once; when a table pointer no longer resolves
+/// (a concurrent free, as a failed `pte_offset_map_lock()`), the entry is read again (`ACTION_AGAIN`).
+public struct RecursiveWalker: EntryWalkDesign, FolioWalkDesign {
+    /// `recursive`.
+    public let name = "recursive"
+
+    /// Creates the design.
+    public init() {}
+
+    /// Walks `range`, calling `ops` as `walk_page_range()` calls `mm_walk_ops`.
+    public func walk<R: TableReader, Ops: PageWalkOps>(_ reader: R, range: AddressRange, ops: inout Ops) throws(PageTableError) {
+        let format = reader.space.format
+        let range = try range.validated(for: format)
+        var walk = Walk(reader: reader, format: format, ops: ops)
+        walk.directoryRange(reader.root, level: .pgd, start: range.start, end: range.end)
+        ops = walk.ops
+    }
+
+    /// The walk in progress: the reader, the format, the callbacks.
+    struct Walk<R: TableReader, Ops: PageWalkOps> {
+        let reader: R
+        let format: Format
+        var ops: Ops
+
+        /// `walk_pgd_range()` … `walk_pmd_range()`: the loop over one directory table.
+        mutating func directoryRange(_ table: TableHandle, level: Level, start: UInt64, end: UInt64) {
+            let size = format.geometry(level).entrySize
+            var address = start
+            repeat {
+                let next = Format.spanEnd(address, size: size, clampedTo: end)
+                let index = format.index(of: address, at: level)
+                var word = reader.read(table, index)
+                while true {
+                    let entry = format.decode(word, at: level, address: address)
+                    if entry.isNone {
+                        ops.hole(AddressRange(start: address, end: next), level: level)
+                        break
+                    }
+                    let action = ops.directoryEntry(entry, level: level, range: AddressRange(start: address, end: next),
+                                                    slotStart: Format.alignDown(address, size), table: table)
+                    if action == .again {
+                        word = reader.read(table, index)
+                        continue
+                    }
+                    guard action == .subtree else { break }
+                    switch entry {
+                    case .table(let pfn):
+                        guard let child = reader.table(atPFN: pfn) else {
+                            word = reader.read(table, index)
+                            continue
+                        }
+                        descend(into: child, below: level, start: address, end: next)
+                    case .hugepd(let pfn, _):
+                        guard let child = reader.table(atPFN: pfn) else {
+                            word = reader.read(table, index)
+                            continue
+                        }
+                        hugepdRange(child, level: level, start: address, end: next)
+                    default:
+                        break
+                    }
+                    break
+                }
+                address = next
+            } while address != end
+        }
+
+        /// Steps from a real level to the next real one. A folded level in between has one entry,
+        /// which is this level's entry itself (`p4d_offset(pgd, addr)` returns the pgd slot), its
+        /// `none`/`bad` are constant false and its `addr_end` returns `end`: it reads nothing and
+        /// reports nothing, so the walk goes straight to the next real level's table.
+        mutating func descend(into child: TableHandle, below level: Level, start: UInt64, end: UInt64) {
+            let lower = format.realLevel(below: level)!
+            if lower == .pte {
+                pteRange(child, start: start, end: end)
+            } else {
+                directoryRange(child, level: lower, start: start, end: end)
+            }
+        }
+
+        /// `walk_pte_range()`: every PTE of the range, none ones included.
+        mutating func pteRange(_ table: TableHandle, start: UInt64, end: UInt64) {
+            let pageSize = format.pageSize
+            var address = start
+            repeat {
+                let index = format.index(of: address, at: .pte)
+                let word = reader.read(table, index)
+                let entry = format.decode(word, at: .pte, address: address)
+                guard case .leaf(let pfn, let attributes) = entry, attributes.contains(.contiguous) else {
+                    ops.pteEntry(entry, level: .pte, inHugepd: false, range: AddressRange(start: address, end: address + pageSize),
+                                 slotStart: address, table: table)
+                    address += pageSize
+                    continue
+                }
+                // A contiguous block: read its other entries once, then report its entries in the range.
+                let block = ContiguousBlock(reader, format: format, table: table, index: index, word: word, level: .pte)
+                let basePFN = pfn - UInt64(index - block.first)
+                let blockEnd = Format.spanEnd(address, size: pageSize * UInt64(block.count), clampedTo: end)
+                for offset in UInt64(index - block.first)..<UInt64(index - block.first) + (blockEnd - address) / pageSize {
+                    let entryStart = address + (offset - UInt64(index - block.first)) * pageSize
+                    ops.pteEntry(.leaf(pfn: basePFN + offset, attributes: attributes.union(block.youngDirty)), level: .pte,
+                                 inHugepd: false, range: AddressRange(start: entryStart, end: entryStart + pageSize),
+                                 slotStart: entryStart, table: table)
+                }
+                address = blockEnd
+            } while address != end
+        }
+
+        /// `walk_hugepd_range()`: one callback per huge page of a hugepd table.
+        mutating func hugepdRange(_ table: TableHandle, level: Level, start: UInt64, end: UInt64) {
+            let size: UInt64 = 1 << UInt64(format.geometry(level).hugepdPageShift!)
+            var address = start
+            repeat {
+                let next = Format.spanEnd(address, size: size, clampedTo: end)
+                let word = reader.read(table, format.hugepdIndex(of: address, at: level))
+                ops.pteEntry(format.decode(word, at: level, inHugepd: true, address: address), level: level, inHugepd: true,
+                             range: AddressRange(start: address, end: next), slotStart: Format.alignDown(address, size), table: table)
+                address = next
+            } while address != end
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import PageTable
+
+/// Checks walker designs against the reference oracle: the same result (or the same error), no
+/// slot read twice, and no more distinct slots read than the walk must inspect.
+public enum Conformance {
+    /// What went wrong for one design on one query, described for a report.
+    public struct Failure: Error, Hashable, Sendable, CustomStringConvertible {
+        /// The design's name.
+        public var design: String
+        /// The query it failed.
+        public var query: WalkQuery
+        /// What was wrong: a diff, an error mismatch or a read-count violation.
+        public var detail: String
+        /// `design on query: detail`.
+        public var description: String { "\(design) on \(query):\n\(detail)" }
+    }
+
+    /// Checks every design that serves `query` on `space`; the oracle's answer is computed once.
+    /// - Parameter readBudget: reads after which a looping design is stopped (by a trap).
+    public static func check(_ designs: DesignSet, in space: AddressSpace, query: WalkQuery, readBudget: Int? = nil) -> [Failure] {
+        var footprint: Int??
+        func bound() -> Int? {
+            if let known = footprint { return known }
+            let computed: Int?
+            switch query {
+            case .entries(let range, _), .folios(let range, _): computed = try? ReferenceWalk.footprint(of: space, range: range)
+            case .lookup(let address, _): computed = try? ReferenceWalk.footprint(of: space, address: address)
+            }
+            footprint = computed
+            return computed
+        }
+        switch query {
+        case .entries(let range, let flags):
+            let expected = Result { () throws(PageTableError) in try ReferenceWalk.entries(in: space, range: range, flags: flags) }
+            return designs.entryWalkers.compactMap { design in
+                judge(design.name, query, space: space, expected: expected, bound: bound, address: \.range.start) { reader throws(PageTableError) in
+                    var items: [EntryWalkItem] = []
+                    try design.walkEntries(reader, range: range, flags: flags) { items.append($0) }
+                    return items
+                }
+            }
+        case .folios(let range, let flags):
+            let expected = Result { () throws(PageTableError) in try ReferenceWalk.folios(in: space, range: range, flags: flags) }
+            return designs.folioWalkers.compactMap { design in
+                judge(design.name, query, space: space, expected: expected, bound: bound, address: \.range.start) { reader throws(PageTableError) in
+                    var runs: [FolioRun] = []
+                    try design.walkFolios(reader, range: range, flags: flags) { runs.append($0) }
+                    return runs
+                }
+            }
+        case .lookup(let address, let flags):
+            let expected = Result { () throws(PageTableError) in [try ReferenceWalk.lookup(in: space, address: address, flags: flags)] }
+            return designs.lookups.compactMap { design in
+                judge(design.name, query, space: space, expected: expected, bound: bound, address: \.address) { reader throws(PageTableError) in
+                    [try design.lookup(reader, address: address, flags: flags)]
+                }
+            }
+        }
+    }
+
+    /// Checks one entry-walk design on `range`.
+    public static func check(_ design: some EntryWalkDesign, in space: AddressSpace, range: AddressRange, flags: EntryWalkFlags) -> Failure? {
+        check(DesignSet(entryWalkers: [design]), in: space, query: .entries(range, flags)).first
+    }
+
+    /// Checks one folio-walk design on `range`.
+    public static func check(_ design: some FolioWalkDesign, in space: AddressSpace, range: AddressRange, flags: FolioWalkFlags) -> Failure? {
+        check(DesignSet(folioWalkers: [design]), in: space, query: .folios(range, flags)).first
+    }
+
+    /// Checks one lookup design at `address`.
+    public static func check(_ design: some LookupDesign, in space: AddressSpace, address: UInt64, flags: LookupFlags) -> Failure? {
+        check(DesignSet(lookups: [design]), in: space, query: .lookup(address, flags)).first
+    }
+
+    private static func judge<Item: Equatable & CustomStringConvertible>(
+        _ name: String, _ query: WalkQuery, space: AddressSpace, expected: Result<[Item], PageTableError>,
+        bound: () -> Int?, address: (Item) -> UInt64,
+        actual: (CountingReader<DirectReader>) throws(PageTableError) -> [Item]
+    ) -> Failure? {
+        func failure(_ detail: String) -> Failure { Failure(design: name, query: query, detail: detail) }
+        let log = CountingReader<DirectReader>.Log()
+        let got = Result { () throws(PageTableError) in try actual(CountingReader(DirectReader(space), log: log)) }
+        switch (expected, got) {
+        case (.failure(let wanted), .failure(let found)):
+            return wanted == found ? nil : failure("expected the error \"\(wanted)\", got \"\(found)\"")
+        case (.failure(let wanted), .success):
+            return failure("expected the error \"\(wanted)\", got a result")
+        case (.success, .failure(let found)):
+            return failure("expected a result, got the error \"\(found)\"")
+        case (.success(let wanted), .success(let found)):
+            if let diff = WalkDiff.firstDifference(expected: wanted, actual: found, format: space.format, address: address) {
+                return failure(diff)
+            }
+            if let repeated = log.firstRepeatedRead {
+                return failure("read the word at offset \(repeated) twice (\(log.count) reads in all)")
+            }
+            if let limit = bound(), log.count > limit {
+                return failure("read \(log.count) slots; the walk inspects at most \(limit) distinct slots")
+            }
+            return nil
+        }
+    }
+}

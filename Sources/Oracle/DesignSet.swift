@@ -1,0 +1,28 @@
+import PageTable
+
+/// The designs a conformance check runs, by the walk views they serve.
+public struct DesignSet: Sendable {
+    /// Designs checked on entry-walk queries.
+    public var entryWalkers: [any EntryWalkDesign]
+    /// Designs checked on folio-walk queries.
+    public var folioWalkers: [any FolioWalkDesign]
+    /// Designs checked on lookup queries.
+    public var lookups: [any LookupDesign]
+
+    /// Creates a set of designs.
+    public init(entryWalkers: [any EntryWalkDesign] = [], folioWalkers: [any FolioWalkDesign] = [],
+                lookups: [any LookupDesign] = []) {
+        self.entryWalkers = entryWalkers
+        self.folioWalkers = folioWalkers
+        self.lookups = lookups
+    }
+
+    /// The names of the designs in the set, each once, in order.
+    public var names: [String] {
+        var seen: [String] = []
+        for name in entryWalkers.map(\.name) + folioWalkers.map(\.name) + lookups.map(\.name) where !seen.contains(name) {
+            seen.append(name)
+        }
+        return seen
+    }
+}

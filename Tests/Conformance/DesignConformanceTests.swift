@@ -1,0 +1,120 @@
+import Testing
+import PageTable
+import Oracle
+import Implementations
+import Generators
+
+/// Every design against the oracle, on every format: same results, no slot read twice, and no more
+/// slots read than the walk must inspect.
+@Suite struct DesignConformanceTests {
+    /// Every design this package ships.
+    static let shipped = DesignSet(entryWalkers: Designs.entryWalkers, folioWalkers: Designs.folioWalkers,
+                                             lookups: Designs.lookups)
+
+    /// Checks every design that serves `query` on `space`, returning each failure.
+    static func failures(in space: AddressSpace, _ query: WalkQuery) -> [Conformance.Failure] {
+        Conformance.check(shipped, in: space, query: query)
+    }
+
+    /// The queries every known-answer tree is walked with: the whole arena, ranges starting inside
+    /// leaves and blocks, the top of the address space, every flag combination.
+    static func queries(for format: Format, around interesting: [UInt64]) -> [WalkQuery] {
+        var queries: [WalkQuery] = []
+        let page = format.pageSize
+        for start in interesting {
+            for end in [start + page, start + 3 * page, start + 64.KiB + page, start + 4.MiB] where end <= format.top {
+                let range = AddressRange(start: start, end: end)
+                for raw in 0..<4 { queries.append(.entries(range, EntryWalkFlags(rawValue: UInt8(raw)))) }
+                for flags: FolioWalkFlags in [.batchDefault, [], [.ignoreYoung, .ignoreDirty], .batchDefault.union(.mergeIgnored),
+                                              [.includeZeroPage, .includeMigration, .ignoreYoung]] {
+                    queries.append(.folios(range, flags))
+                }
+            }
+            for flags: LookupFlags in [[], [.includeZeroPage, .includeMigration]] { queries.append(.lookup(start, flags)) }
+        }
+        let top = format.top
+        let nearTop = top - min(top, 4.MiB)
+        queries.append(.entries(AddressRange(start: nearTop, end: top), []))
+        queries.append(.folios(AddressRange(start: nearTop, end: top), .batchDefault))
+        queries.append(.lookup(top - page, []))
+        queries.append(.entries(AddressRange(start: 0x3000, end: 0x1000), []))
+        return queries
+    }
+
+    static let trees: [(String, Format, [Operation], [UInt64])] = [
+        ("x86 PMD leaf", .x86_64_4level, [mapFolio(2.MiB, order: 9, leaf: .pmd), mapFolio(8.MiB, order: 2)],
+         [0, 2.MiB, 2.MiB + 4.KiB, 8.MiB + 4.KiB]),
+        ("x86-5 holes", .x86_64_5level, [mapFolio(2.MiB, order: 9, leaf: .pmd)], [0, 512.GiB, 2.MiB + 12.KiB]),
+        ("arm64 blocks", .arm64_4k, [mapFolio(64.KiB, order: 4, contiguous: true), .dirty(span(0x1_f000, 0x2_0000)),
+                                     mapFolio(128.KiB, order: 4, contiguous: true), mapFolio(32.MiB, order: 13, leaf: .pmd, contiguous: true)],
+         [64.KiB, 0x1_3000, 128.KiB - 4.KiB, 33.MiB]),
+        ("arm64 64K", .arm64_64k, [mapFolio(512.MiB, order: 13, leaf: .pmd), mapFolio(2.MiB, order: 5, contiguous: true)],
+         [2.MiB, 2.MiB + 64.KiB, 512.MiB + 64.KiB]),
+        ("riscv napot", .riscv_sv39, [mapFolio(64.KiB, order: 4, contiguous: true), mapFolio(1.GiB, order: 18, leaf: .pgd)],
+         [64.KiB, 0x1_5000, 1.GiB + 4.KiB]),
+        ("ppc hugepd", .powerpc_hugepd, [mapFolio(64.KiB, order: 4, hugepd: true), mapFolio(1.GiB + 16.MiB, order: 12, hugepd: true)],
+         [0, 64.KiB, 0x1_8000, 1.GiB + 17.MiB]),
+        ("tiny", .tiny, [mapFolio(16.KiB, order: 2, leaf: .pmd), mapFolio(0, order: 1, contiguous: true),
+                         .map(address: 32.KiB, source: .zeroPage(pageCount: 3), writable: false, shape: MapShape()),
+                         .startMigration(span(16.KiB, 32.KiB))], [0, 4.KiB, 20.KiB, 36.KiB]),
+    ]
+
+    @Test(arguments: trees.indices)
+    func knownTrees(index: Int) throws {
+        let (name, format, operations, interesting) = Self.trees[index]
+        let space = try built(format, operations).space
+        for query in Self.queries(for: format, around: interesting) {
+            for failure in Self.failures(in: space, query) { Issue.record("\(name): \(failure)") }
+        }
+    }
+
+    /// Seeded random sequences: every design is checked on the case's queries after every operation.
+    @Test(arguments: Format.all)
+    func seededSequences(format: Format) throws {
+        let seed = TestBudget.seed
+        for index in 0..<TestBudget.cases(default: 12) {
+            var choices = ChoiceSequence(seed: CaseSeed.derive(base: seed, format: format, index: index))
+            let testCase = CaseGenerator(format: format).generate(&choices)
+            var space = AddressSpace(format: format)
+            for (step, operation) in testCase.operations.enumerated() {
+                try space.apply(operation)
+                for query in testCase.queries {
+                    let failures = Self.failures(in: space, query)
+                    guard failures.isEmpty else {
+                        Issue.record("""
+                            \(format) case \(index) (WALKCHECK_SEED=\(seed)) after operation \(step):
+                            \(testCase.operations.prefix(step + 1).map { "  \($0)" }.joined(separator: "\n"))
+                            \(failures.map(\.description).joined(separator: "\n"))
+                            """)
+                        return
+                    }
+                }
+            }
+        }
+    }
+
+    /// A design that re-reads the upper levels for every page must fail the read bound.
+    @Test func rereadingUpperLevelsFailsTheReadBound() throws {
+        let space = try built(.x86_64_4level, [mapFolio(0, order: 4)]).space
+        let failure = Conformance.check(RereadingWalker(), in: space, range: span(0, 64.KiB), flags: [])
+        #expect(failure?.detail.contains("twice") == true)
+    }
+}
+
+/// A deliberately wasteful design: one full walk from the root per page (correct results, too many reads).
+struct RereadingWalker: EntryWalkDesign {
+    let name = "rereading"
+    func walkEntries<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
+                                     _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
+        let lookup = LookupWalker()
+        var address = range.start
+        while address < range.end {
+            let result = try lookup.lookup(reader, address: address, flags: [])
+            let end = min(address + result.skip, range.end)
+            if !(flags.contains(.skipNone) && result.entry.isNone) {
+                visit(EntryWalkItem(range: AddressRange(start: address, end: end), level: result.level, inHugepd: result.inHugepd, entry: result.entry))
+            }
+            address = end
+        }
+    }
+}
