@@ -48,11 +48,16 @@ public struct Arena: Hashable, Sendable {
         var address: UInt64
         if !anchors.isEmpty, !choices.chance(oneIn: 4) {
             let anchor = choices.pick(anchors)
-            let base = choices.pick([anchor.start, anchor.end, Format.alignDown(anchor.start + anchor.size / 2, granule)])
-            let aligned = Format.alignDown(base, granule)
-            let nearby: [(weight: UInt64, value: UInt64)] = [(4, aligned), (1, aligned &+ granule), (1, aligned &- granule)]
-            address = choices.weighted(nearby)
-            if !range.contains(address) { address = Format.alignDown(base, format.pageSize) }
+            if choices.chance(oneIn: 2) {
+                // A page inside what an earlier operation touched.
+                address = anchor.start + choices.draw(below: max(1, anchor.size / format.pageSize)) * format.pageSize
+            } else {
+                let base = choices.pick([anchor.start, anchor.end, Format.alignDown(anchor.start + anchor.size / 2, granule)])
+                let aligned = Format.alignDown(base, granule)
+                let nearby: [(weight: UInt64, value: UInt64)] = [(4, aligned), (1, aligned &+ granule), (1, aligned &- granule)]
+                address = choices.weighted(nearby)
+            }
+            if !range.contains(address) { address = Format.alignDown(anchor.start, format.pageSize) }
         } else {
             address = range.start + choices.draw(below: range.size / granule) * granule
         }

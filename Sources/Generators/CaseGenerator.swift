@@ -30,6 +30,8 @@ public struct CaseGenerator: Sendable {
                 anchors.append(AddressRange(start: address, end: address + source.pageCount * format.pageSize))
             case .move(let range, let destination):
                 anchors.append(AddressRange(start: destination, end: destination + range.size))
+            case .dirty(let range) where range.size == format.pageSize:
+                anchors.append(range)
             default: break
             }
         }
@@ -67,7 +69,13 @@ public struct CaseGenerator: Sendable {
         case .convert: return .convert(range(), to: choices.pick(ConversionKind.allCases))
         case .installMarker: return .installMarker(range(), choices.pick(MarkerKind.allCases))
         case .age: return .age(range())
-        case .dirty: return .dirty(range())
+        case .dirty:
+            // Often a single page: a write to one entry of a block is what makes its entries differ.
+            if choices.chance(oneIn: 2) {
+                let page = address()
+                return .dirty(AddressRange(start: page, end: page + format.pageSize))
+            }
+            return .dirty(range())
         case .clearSoftDirty: return .clearSoftDirty(range())
         case .move:
             let source = range()
@@ -78,22 +86,24 @@ public struct CaseGenerator: Sendable {
         }
     }
 
-    /// Folio orders worth drawing: base pages, a few pages, and the size of every leaf and block.
-    var interestingOrders: [Int] {
-        var orders: Set<Int> = [0, 2]
+    /// Folio orders worth drawing, weighted: contiguous-block sizes and leaf sizes most, a few
+    /// small orders, and the largest leaves rarely (they are expensive to map as base pages).
+    var interestingOrders: [(weight: UInt64, value: Int)] {
+        var weights: [Int: UInt64] = [0: 2, 2: 1]
         for geometry in format.levels where geometry.allowsLeaf && !geometry.isFolded {
-            orders.insert(geometry.shift - format.pageShift)
-            orders.insert(geometry.shift - format.pageShift + geometry.contiguousEntries.trailingZeroBitCount)
+            let order = geometry.shift - format.pageShift
+            if order > 0 { weights[order, default: 0] += order > 12 ? 1 : 2 }
+            if geometry.contiguousEntries > 1 { weights[order + geometry.contiguousEntries.trailingZeroBitCount, default: 0] += order == 0 ? 4 : 1 }
         }
-        for geometry in format.levels { if let shift = geometry.hugepdPageShift { orders.insert(shift - format.pageShift) } }
-        return orders.filter { $0 <= format.maxFolioOrder }.sorted()
+        for geometry in format.levels { if let shift = geometry.hugepdPageShift { weights[shift - format.pageShift, default: 0] += 2 } }
+        return weights.filter { $0.key <= format.maxFolioOrder }.sorted { $0.key < $1.key }.map { (weight: $0.value, value: $0.key) }
     }
 
     func map(in arena: Arena, _ choices: inout ChoiceSequence) -> Operation {
         let arenaPages = format.pages(in: arena.range.size)
         let source = choices.weighted([(5, 0), (2, 1), (1, 2), (1, 3)])
-        let orders = interestingOrders.filter { UInt64(1) << UInt64($0) <= arenaPages }
-        let order = source <= 1 ? choices.pick(orders) : 0
+        let orders = interestingOrders.filter { UInt64(1) << UInt64($0.value) <= arenaPages }
+        let order = source <= 1 ? choices.weighted(orders) : 0
         let folioPages: UInt64 = 1 << UInt64(order)
         var first: UInt64 = 0
         var count = folioPages
@@ -117,7 +127,7 @@ public struct CaseGenerator: Sendable {
         }
         let writable = !choices.chance(oneIn: 4)
         let shape = MapShape(leafLevel: choices.pick(format.leafLevels.reversed()),
-                             contiguous: format.hasContiguousEntries && !choices.chance(oneIn: 2),
+                             contiguous: format.hasContiguousEntries && !choices.chance(oneIn: 4),
                              hugepd: format.hasHugepd && !choices.chance(oneIn: 3))
         return .map(address: address, source: mapSource, writable: writable, shape: shape)
     }
