@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "Oracle", targets: ["Oracle"]),
         .library(name: "Implementations", targets: ["Implementations"]),
         .library(name: "Generators", targets: ["Generators"]),
+        .library(name: "Mutants", targets: ["Mutants"]),
         .executable(name: "walkcheck", targets: ["walkcheck"]),
     ],
     targets: [
@@ -15,10 +16,11 @@ let package = Package(
         .target(name: "Oracle", dependencies: ["PageTable"]),
         .target(name: "Implementations", dependencies: ["PageTable"]),
         .target(name: "Generators", dependencies: ["PageTable", "Oracle", "Implementations"]),
-        .executableTarget(name: "walkcheck", dependencies: ["PageTable", "Oracle", "Implementations", "Generators"]),
+        .target(name: "Mutants", dependencies: ["PageTable", "Oracle", "Implementations"]),
+        .executableTarget(name: "walkcheck", dependencies: ["PageTable", "Oracle", "Implementations", "Generators", "Mutants"]),
         .testTarget(
             name: "Conformance",
-            dependencies: ["PageTable", "Oracle", "Implementations", "Generators"]
+            dependencies: ["PageTable", "Oracle", "Implementations", "Generators", "Mutants"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -14,18 +14,22 @@ public struct Arena: Hashable, Sendable {
     /// bottom, the top or a random aligned spot of the address space. The tiny format uses all of it.
     public init(format: Format, choices: inout ChoiceSequence) {
         self.format = format
+        // The same choices are drawn on every format, so that a case keeps its shape when the
+        // shrinker moves it to the tiny format (which always uses its whole space).
+        let pmdSpan = format.geometry(.pmd).entrySize
+        let largest = format.levels.map { $0.allowsLeaf ? $0.blockSize : $0.hugepdPageShift.map { 1 << UInt64($0) } ?? 0 }.max()!
+        let size = choices.chance(oneIn: 16) ? max(4 * pmdSpan, 2 * largest) : 4 * pmdSpan
+        let placement = choices.weighted([(3, 0), (1, 1), (1, 2)])
+        let slot = choices.draw(below: max(1, format.top / size))
         guard format.top > 1 << 20 else {
             range = AddressRange(start: 0, end: format.top)
             return
         }
-        let pmdSpan = format.geometry(.pmd).entrySize
-        let largest = format.levels.map { $0.allowsLeaf ? $0.blockSize : $0.hugepdPageShift.map { 1 << UInt64($0) } ?? 0 }.max()!
-        let size = choices.chance(oneIn: 16) ? max(4 * pmdSpan, 2 * largest) : 4 * pmdSpan
         let start: UInt64
-        switch choices.weighted([(3, 0), (1, 1), (1, 2)]) {
+        switch placement {
         case 0: start = 0
         case 1: start = format.top - size
-        default: start = choices.draw(below: format.top / size) * size
+        default: start = slot * size
         }
         range = AddressRange(start: start, end: start + size)
     }

@@ -18,13 +18,22 @@ public struct CaseGenerator: Sendable {
 
     /// Generates a case from `choices`; any choice sequence yields a valid case.
     public func generate(_ choices: inout ChoiceSequence) -> TestCase {
+        generateRecordingSpans(&choices).testCase
+    }
+
+    /// Generates a case and the span of choices each operation and each query was drawn from (its
+    /// "another" flag included), so that a shrinker can delete one by deleting its span.
+    public func generateRecordingSpans(_ choices: inout ChoiceSequence) -> (testCase: TestCase, operationSpans: [Range<Int>]) {
         let arena = Arena(format: format, choices: &choices)
-        let operationCount = choices.draw(in: 0...maxOperations)
         var anchors: [AddressRange] = []
         var operations: [Operation] = []
-        for _ in 0..<operationCount {
+        var spans: [Range<Int>] = []
+        while operations.count < maxOperations {
+            let start = choices.position
+            guard choices.another() else { break }
             let next = operation(in: arena, near: anchors, &choices)
             operations.append(next)
+            spans.append(start..<choices.position)
             switch next {
             case .map(let address, let source, _, _):
                 anchors.append(AddressRange(start: address, end: address + source.pageCount * format.pageSize))
@@ -35,9 +44,16 @@ public struct CaseGenerator: Sendable {
             default: break
             }
         }
-        let queryCount = choices.draw(in: 1...max(1, maxQueries))
-        let queries = (0..<queryCount).map { _ in query(in: arena, near: anchors, &choices) }
-        return TestCase(format: format, operations: operations, queries: queries)
+        // Every query has its own flag (ignored for the first: a case has at least one), so that
+        // deleting a query's span of choices deletes exactly that query.
+        var queries: [WalkQuery] = []
+        while queries.count < max(1, maxQueries) {
+            let start = choices.position
+            guard choices.another() || queries.isEmpty else { break }
+            queries.append(query(in: arena, near: anchors, &choices))
+            spans.append(start..<choices.position)
+        }
+        return (TestCase(format: format, operations: operations, queries: queries), spans)
     }
 
     /// The operation kinds and their weights; every kind is reachable on every format.
@@ -125,10 +141,14 @@ public struct CaseGenerator: Sendable {
         case 2: mapSource = .zeroPage(pageCount: count)
         default: mapSource = .special(pageCount: count)
         }
-        let writable = !choices.chance(oneIn: 4)
-        let shape = MapShape(leafLevel: choices.pick(format.leafLevels.reversed()),
-                             contiguous: format.hasContiguousEntries && !choices.chance(oneIn: 4),
-                             hugepd: format.hasHugepd && !choices.chance(oneIn: 3))
+        let writable = choices.usually(oneIn: 4)
+        // Drawn on every format (and ignored where unsupported), so a case keeps its shape on tiny.
+        let leafLevel = choices.draw(below: 3)
+        let contiguous = choices.usually(oneIn: 4)
+        let hugepd = choices.usually(oneIn: 3)
+        let levels = Array(format.leafLevels.reversed())
+        let shape = MapShape(leafLevel: levels[min(Int(leafLevel), levels.count - 1)],
+                             contiguous: format.hasContiguousEntries && contiguous, hugepd: format.hasHugepd && hugepd)
         return .map(address: address, source: mapSource, writable: writable, shape: shape)
     }
 

@@ -55,4 +55,13 @@ public struct ChoiceSequence: Sendable {
 
     /// A boolean that is true one time in `oneIn`; shrinks toward false.
     public mutating func chance(oneIn: UInt64) -> Bool { draw(below: oneIn) == oneIn - 1 }
+
+    /// A boolean that is false one time in `oneIn`; zero means false, so it too shrinks toward false.
+    public mutating func usually(oneIn: UInt64) -> Bool { draw(below: oneIn) != 0 }
+
+    /// Whether a list goes on, true seven times in eight: zero means stop, so shrinking shortens lists.
+    public mutating func another() -> Bool { draw(below: 8) != 0 }
+
+    /// How many choices have been drawn so far.
+    public var position: Int { recorded.count }
 }

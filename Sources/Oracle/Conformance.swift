@@ -16,8 +16,11 @@ public enum Conformance {
     }
 
     /// Checks every design that serves `query` on `space`; the oracle's answer is computed once.
-    /// - Parameter readBudget: reads after which a looping design is stopped (by a trap).
-    public static func check(_ designs: DesignSet, in space: AddressSpace, query: WalkQuery, readBudget: Int? = nil) -> [Failure] {
+    ///
+    /// A design that reads more than twice the pages of the query plus 4096 slots, or reports more
+    /// items than the range has pages, loops: it is stopped by a trap naming the budget, which
+    /// campaigns catch and report with the case.
+    public static func check(_ designs: DesignSet, in space: AddressSpace, query: WalkQuery) -> [Failure] {
         var footprint: Int??
         func bound() -> Int? {
             if let known = footprint { return known }
@@ -29,29 +32,39 @@ public enum Conformance {
             footprint = computed
             return computed
         }
+        let pages: Int
+        switch query {
+        case .entries(let range, _), .folios(let range, _): pages = Int(clamping: space.format.pages(in: range.size))
+        case .lookup: pages = 1
+        }
+        let readBudget = pages.multipliedReportingOverflow(by: 2).partialValue &+ 4096
+        func guarded<Item>(_ items: inout [Item], _ item: Item) {
+            items.append(item)
+            if items.count > pages + 16 { fatalError("the design reported more than \(pages + 16) items for \(query): it loops") }
+        }
         switch query {
         case .entries(let range, let flags):
             let expected = Result { () throws(PageTableError) in try ReferenceWalk.entries(in: space, range: range, flags: flags) }
             return designs.entryWalkers.compactMap { design in
-                judge(design.name, query, space: space, expected: expected, bound: bound, address: \.range.start) { reader throws(PageTableError) in
+                judge(design.name, query, space: space, expected: expected, bound: bound, budget: readBudget, address: \.range.start) { reader throws(PageTableError) in
                     var items: [EntryWalkItem] = []
-                    try design.walkEntries(reader, range: range, flags: flags) { items.append($0) }
+                    try design.walkEntries(reader, range: range, flags: flags) { guarded(&items, $0) }
                     return items
                 }
             }
         case .folios(let range, let flags):
             let expected = Result { () throws(PageTableError) in try ReferenceWalk.folios(in: space, range: range, flags: flags) }
             return designs.folioWalkers.compactMap { design in
-                judge(design.name, query, space: space, expected: expected, bound: bound, address: \.range.start) { reader throws(PageTableError) in
+                judge(design.name, query, space: space, expected: expected, bound: bound, budget: readBudget, address: \.range.start) { reader throws(PageTableError) in
                     var runs: [FolioRun] = []
-                    try design.walkFolios(reader, range: range, flags: flags) { runs.append($0) }
+                    try design.walkFolios(reader, range: range, flags: flags) { guarded(&runs, $0) }
                     return runs
                 }
             }
         case .lookup(let address, let flags):
             let expected = Result { () throws(PageTableError) in [try ReferenceWalk.lookup(in: space, address: address, flags: flags)] }
             return designs.lookups.compactMap { design in
-                judge(design.name, query, space: space, expected: expected, bound: bound, address: \.address) { reader throws(PageTableError) in
+                judge(design.name, query, space: space, expected: expected, bound: bound, budget: readBudget, address: \.address) { reader throws(PageTableError) in
                     [try design.lookup(reader, address: address, flags: flags)]
                 }
             }
@@ -75,11 +88,11 @@ public enum Conformance {
 
     private static func judge<Item: Equatable & CustomStringConvertible>(
         _ name: String, _ query: WalkQuery, space: AddressSpace, expected: Result<[Item], PageTableError>,
-        bound: () -> Int?, address: (Item) -> UInt64,
+        bound: () -> Int?, budget: Int, address: (Item) -> UInt64,
         actual: (CountingReader<DirectReader>) throws(PageTableError) -> [Item]
     ) -> Failure? {
         func failure(_ detail: String) -> Failure { Failure(design: name, query: query, detail: detail) }
-        let log = CountingReader<DirectReader>.Log()
+        let log = CountingReader<DirectReader>.Log(budget: budget)
         let got = Result { () throws(PageTableError) in try actual(CountingReader(DirectReader(space), log: log)) }
         switch (expected, got) {
         case (.failure(let wanted), .failure(let found)):

@@ -1,30 +1,62 @@
-import PageTable
-import Oracle
-import Generators
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
-// Interim driver until the campaign runner (step 3): seeded operation sequences on every format,
-// the tree checked against the abstract model and its invariants after every operation.
-let arguments = Array(CommandLine.arguments.dropFirst())
-let cases = arguments.first.flatMap { Int($0) } ?? 200
-let formats = arguments.count > 1 ? Format.all.filter { $0.name == arguments[1] } : Format.all
-var failed = false
-for format in formats {
-    var failures = 0
-    for index in 0..<cases {
-        var choices = ChoiceSequence(seed: CaseSeed.derive(base: 0x5EED, format: format, index: index))
-        let testCase = CaseGenerator(format: format).generate(&choices)
-        var checked = CheckedAddressSpace(format: format)
-        for (step, operation) in testCase.operations.enumerated() {
-            guard let problems = try? checked.apply(operation), !problems.isEmpty else { continue }
-            failures += 1
-            if failures == 1 {
-                print("\(format) case \(index) operation \(step): \(operation)")
-                for problem in problems.prefix(3) { print("   " + problem) }
-            }
-            break
-        }
+let usage = """
+    walkcheck: a conformance suite for page-table walkers
+
+    usage:
+      walkcheck                          run the default campaign (every design, every format)
+      walkcheck run [options]            run a seeded campaign
+          --seed N                       campaign seed (default 0x5eed)
+          --cases N                      cases per format (default \(RunCommand.defaultCases))
+          --seconds S                    run for S seconds instead of a case count
+          --design NAME[,NAME]           designs: recursive, flat, batched, lookup, a mutant, or "mutants"
+          --format NAME[,NAME]           formats: x86-64-4level, x86-64-5level, arm64-4k, arm64-64k,
+                                         riscv-sv39, ppc64-hugepd, tiny
+          --shard K/N                    run every N-th case from the K-th (for CI machines)
+          --corpus DIR                   where failing cases are saved (default corpus)
+          --max-operations N             operations per case (default 12)
+          --no-shrink                    report failures unshrunk
+      walkcheck replay [FILE…] [--design NAME]
+                                         replay saved cases (default: corpus/*.case), each in a child process
+      walkcheck shrink FILE [--design NAME]
+                                         shrink a saved failing case in place
+      walkcheck exhaustive [--length N] [--design NAME] [--corpus DIR]
+                                         every sequence of up to N (default 3) operations on the tiny format,
+                                         each design in a child process
+      walkcheck --help                   this text
+
+    exit status: 0 when every design conforms, 1 when one fails, 2 on a usage error.
+    """
+
+var words = Array(CommandLine.arguments.dropFirst())
+let command = words.first.flatMap { $0.hasPrefix("--") ? nil : $0 } ?? "run"
+if words.first == command { words.removeFirst() }
+var arguments = Arguments(words)
+do {
+    if arguments.flag("help") || command == "help" {
+        print(usage)
+        exit(0)
     }
-    failed = failed || failures > 0
-    print("\(format.name): \(cases - failures) of \(cases) cases agree with the model")
+    let status: Int32
+    switch command {
+    case "run": status = try RunCommand.main(words)
+    case "run-worker": status = try RunCommand.worker(&arguments)
+    case "replay": status = try ReplayCommand.main(&arguments)
+    case "replay-one": _ = arguments.flag("quiet-child"); status = try ReplayCommand.child(&arguments)
+    case "shrink": status = try ShrinkCommand.main(&arguments)
+    case "exhaustive": status = try ExhaustiveCommand.main(&arguments)
+    case "exhaustive-worker": status = try ExhaustiveCommand.worker(&arguments)
+    default: throw UsageError(message: "unknown command \"\(command)\"")
+    }
+    exit(status)
+} catch let error as UsageError {
+    Terminal.error("walkcheck: \(error)\nrun `walkcheck --help` for usage\n")
+    exit(2)
+} catch {
+    Terminal.error("walkcheck: \(error)\n")
+    exit(2)
 }
-if failed { fatalError("the tree disagrees with the model") }

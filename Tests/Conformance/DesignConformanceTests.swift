@@ -68,31 +68,6 @@ import Generators
         }
     }
 
-    /// Seeded random sequences: every design is checked on the case's queries after every operation.
-    @Test(arguments: Format.all)
-    func seededSequences(format: Format) throws {
-        let seed = TestBudget.seed
-        for index in 0..<TestBudget.cases(default: 12) {
-            var choices = ChoiceSequence(seed: CaseSeed.derive(base: seed, format: format, index: index))
-            let testCase = CaseGenerator(format: format).generate(&choices)
-            var space = AddressSpace(format: format)
-            for (step, operation) in testCase.operations.enumerated() {
-                try space.apply(operation)
-                for query in testCase.queries {
-                    let failures = Self.failures(in: space, query)
-                    guard failures.isEmpty else {
-                        Issue.record("""
-                            \(format) case \(index) (WALKCHECK_SEED=\(seed)) after operation \(step):
-                            \(testCase.operations.prefix(step + 1).map { "  \($0)" }.joined(separator: "\n"))
-                            \(failures.map(\.description).joined(separator: "\n"))
-                            """)
-                        return
-                    }
-                }
-            }
-        }
-    }
-
     /// A design that re-reads the upper levels for every page must fail the read bound.
     @Test func rereadingUpperLevelsFailsTheReadBound() throws {
         let space = try built(.x86_64_4level, [mapFolio(0, order: 4)]).space

@@ -40,10 +40,18 @@ public struct BatchedFolioWalker: FolioWalkDesign {
             let size = format.geometry(level).entrySize
             var address = start
             repeat {
-                let next = Format.spanEnd(address, size: size, clampedTo: end)
-                let entry = format.decode(reader.read(table, format.index(of: address, at: level)), at: level, address: address)
+                var next = Format.spanEnd(address, size: size, clampedTo: end)
+                let index = format.index(of: address, at: level)
+                let word = reader.read(table, index)
+                let entry = format.decode(word, at: level, address: address)
                 switch entry {
                 case .none: break
+                case .leaf(let pfn, let attributes) where attributes.contains(.contiguous):
+                    // A contiguous block of directory leaves: one folio run piece for its part of the range.
+                    let block = ContiguousBlock(reader, format: format, table: table, index: index, word: word, level: level)
+                    next = Format.spanEnd(address, size: size * UInt64(block.count), clampedTo: end)
+                    builder.add(.leaf(pfn: pfn, attributes: attributes.union(block.youngDirty)), range: AddressRange(start: address, end: next),
+                                slotStart: Format.alignDown(address, size), level: level, inHugepd: false, table: table, visit)
                 case .table(let pfn):
                     guard let child = reader.table(atPFN: pfn) else { break }
                     let lower = format.realLevel(below: level)!

@@ -49,6 +49,23 @@ public struct RecursiveWalker: EntryWalkDesign, FolioWalkDesign {
                         ops.hole(AddressRange(start: address, end: next), level: level)
                         break
                     }
+                    if case .leaf(let pfn, let attributes) = entry, attributes.contains(.contiguous) {
+                        // A contiguous block of directory leaves: read it once, report its entries in the range.
+                        let block = ContiguousBlock(reader, format: format, table: table, index: index, word: word, level: level)
+                        let blockEnd = Format.spanEnd(address, size: size * UInt64(block.count), clampedTo: end)
+                        var entryStart = address
+                        while entryStart < blockEnd {
+                            let entryEnd = Format.spanEnd(entryStart, size: size, clampedTo: end)
+                            let slotStart = Format.alignDown(entryStart, size)
+                            _ = ops.directoryEntry(.leaf(pfn: pfn + format.pages(in: slotStart - Format.alignDown(address, size)),
+                                                         attributes: attributes.union(block.youngDirty)),
+                                                   level: level, range: AddressRange(start: entryStart, end: entryEnd),
+                                                   slotStart: slotStart, table: table)
+                            entryStart = entryEnd
+                        }
+                        address = blockEnd
+                        break
+                    }
                     let action = ops.directoryEntry(entry, level: level, range: AddressRange(start: address, end: next),
                                                     slotStart: Format.alignDown(address, size), table: table)
                     if action == .again {
@@ -74,7 +91,7 @@ public struct RecursiveWalker: EntryWalkDesign, FolioWalkDesign {
                     }
                     break
                 }
-                address = next
+                if address < next { address = next }
             } while address != end
         }
 

@@ -1,0 +1,250 @@
+import Dispatch
+import Synchronization
+import PageTable
+import Oracle
+
+/// What a campaign runs: designs, formats, a budget and a seed.
+public struct CampaignConfiguration: Sendable {
+    /// The designs under test.
+    public var designs: DesignSet
+    /// The formats to generate cases for.
+    public var formats: [Format]
+    /// Cases per format (each design is checked on each), unless a time budget is set.
+    public var cases: Int
+    /// A time budget in seconds for the whole campaign; nil to run `cases` cases.
+    public var seconds: Double?
+    /// The campaign seed.
+    public var seed: UInt64
+    /// Which share of the case indices to run: cases `shardIndex`, `shardIndex + shardCount`, …
+    public var shardIndex = 0
+    /// How many shards the campaign is split into.
+    public var shardCount = 1
+    /// Where failing cases are saved (before shrinking, then replaced by the shrunk case); nil to save none.
+    public var corpusDirectory: String?
+    /// The shrinker used on failures; nil not to shrink.
+    public var shrinker: Shrinker? = Shrinker()
+    /// The largest number of operations in a generated case.
+    public var maxOperations = 12
+
+    /// Creates a configuration.
+    public init(designs: DesignSet, formats: [Format], cases: Int, seconds: Double? = nil, seed: UInt64) {
+        self.designs = designs
+        self.formats = formats
+        self.cases = cases
+        self.seconds = seconds
+        self.seed = seed
+    }
+
+    /// The generator cases are drawn from for `format`.
+    public func generator(for format: Format) -> CaseGenerator { CaseGenerator(format: format, maxOperations: maxOperations) }
+}
+
+/// A design's shrunk failure on one format.
+public struct ShrunkFailure: Sendable {
+    /// The design.
+    public var design: String
+    /// The format it failed on (the shrunk case may have moved to `tiny`).
+    public var format: Format
+    /// The index of the case it first failed on.
+    public var caseIndex: Int
+    /// How many operations the original case had.
+    public var originalOperations: Int
+    /// The shrunk case.
+    public var testCase: TestCase
+    /// The shrunk case's choices.
+    public var choices: [UInt64]
+    /// How many operations had been applied when the shrunk case failed, and what was wrong.
+    public var step: Int
+    /// The failure on the shrunk case: query and diff.
+    public var failure: Conformance.Failure
+    /// Where the shrunk case was saved, if it was.
+    public var corpusPath: String?
+    /// Candidates the shrinker evaluated.
+    public var shrinkEvaluations: Int
+    /// Seconds the shrinker took.
+    public var shrinkSeconds: Double
+}
+
+/// One design on one format: how far it got.
+public struct PairReport: Sendable {
+    /// The design.
+    public var design: String
+    /// The format.
+    public var format: Format
+    /// Cases the design was checked on.
+    public var cases: Int
+    /// Walks of the design that were checked.
+    public var walks: Int
+    /// Its shrunk failure, if it failed.
+    public var failure: ShrunkFailure?
+}
+
+/// What a campaign found and reached.
+public struct CampaignReport: Sendable {
+    /// Every design × format pair, formats in configuration order.
+    public var pairs: [PairReport] = []
+    /// Cases generated and run.
+    public var cases = 0
+    /// Operations applied.
+    public var operations = 0
+    /// Design walks checked.
+    public var walks = 0
+    /// Operations generated, by kind.
+    public var operationKinds: [String: Int] = [:]
+    /// Terminal entries seen in final trees, by kind.
+    public var entryKinds: [String: Int] = [:]
+    /// Cases whose operations were refused (never, for generated cases).
+    public var refusedCases = 0
+    /// Wall-clock seconds.
+    public var seconds = 0.0
+
+    /// Whether every design conformed on every case.
+    public var conforms: Bool { pairs.allSatisfy { $0.failure == nil } && refusedCases == 0 }
+}
+
+/// Progress of a running campaign, for a terminal display.
+public struct CampaignProgress: Sendable {
+    /// The format whose worker reports.
+    public var format: Format
+    /// Cases that worker has run.
+    public var cases: Int
+    /// Failures that worker has found.
+    public var failures: Int
+}
+
+/// Runs campaigns: generates cases per format, checks designs, shrinks and saves failures.
+public enum Campaign {
+    /// Runs `configuration`, one worker per format on the machine's cores.
+    public static func run(_ configuration: CampaignConfiguration,
+                           progress: (@Sendable (CampaignProgress) -> Void)? = nil) -> CampaignReport {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let deadline = configuration.seconds.map { started.advanced(by: .milliseconds(Int64($0 * 1000))) }
+        let results = Mutex<[Int: (pairs: [PairReport], report: CampaignReport)]>([:])
+        if let directory = configuration.corpusDirectory, (try? CorpusStore(directory: directory)) != nil {
+            CrashReporter.install(directory: directory)
+        }
+        DispatchQueue.concurrentPerform(iterations: configuration.formats.count) { worker in
+            let outcome = runFormat(configuration, worker: worker, deadline: deadline, progress: progress)
+            results.withLock { $0[worker] = outcome }
+        }
+        var report = CampaignReport()
+        results.withLock { all in
+            for worker in all.keys.sorted() {
+                let part = all[worker]!
+                report.pairs += part.pairs
+                report.cases += part.report.cases
+                report.operations += part.report.operations
+                report.walks += part.report.walks
+                report.refusedCases += part.report.refusedCases
+                report.operationKinds.merge(part.report.operationKinds, uniquingKeysWith: +)
+                report.entryKinds.merge(part.report.entryKinds, uniquingKeysWith: +)
+            }
+        }
+        report.seconds = Double((clock.now - started).components.attoseconds) / 1e18 + Double((clock.now - started).components.seconds)
+        return report
+    }
+
+    private static func runFormat(_ configuration: CampaignConfiguration, worker: Int, deadline: ContinuousClock.Instant?,
+                                  progress: (@Sendable (CampaignProgress) -> Void)?) -> (pairs: [PairReport], report: CampaignReport) {
+        let format = configuration.formats[worker]
+        let generator = configuration.generator(for: format)
+        var report = CampaignReport()
+        var pairs = configuration.designs.names.map { PairReport(design: $0, format: format, cases: 0, walks: 0, failure: nil) }
+        var standing = configuration.designs
+        var index = configuration.shardIndex
+        var run = 0
+        while !standing.names.isEmpty {
+            if let deadline { if ContinuousClock().now >= deadline { break } } else if run >= configuration.cases { break }
+            var choices = ChoiceSequence(seed: CaseSeed.derive(base: configuration.seed, format: format, index: index))
+            let testCase = generator.generate(&choices)
+            CrashReporter.setCase(CorpusFormat.text(of: CorpusCase(testCase: testCase, origin: (configuration.seed, index),
+                                                                  choices: choices.recorded)))
+            let result = CaseRunner.run(testCase, designs: standing) { EntryCensus.count($0, into: &report.entryKinds) }
+            CrashReporter.clear()
+            report.cases += 1
+            report.operations += result.operations
+            report.walks += result.walks
+            if result.refused != nil { report.refusedCases += 1 }
+            for operation in testCase.operations { report.operationKinds[OperationKind(operation).rawValue, default: 0] += 1 }
+            for name in standing.names {
+                let position = pairs.firstIndex { $0.design == name }!
+                pairs[position].cases += 1
+                pairs[position].walks += result.walksByDesign[name, default: 0]
+            }
+            for (name, found) in result.failures.sorted(by: { $0.key < $1.key }) {
+                let position = pairs.firstIndex { $0.design == name }!
+                pairs[position].failure = shrinkAndSave(configuration, design: name, format: format, index: index,
+                                                        testCase: testCase, choices: choices.recorded, found: found, worker: worker)
+            }
+            standing = standing.removing(Set(result.failures.keys))
+            progress?(CampaignProgress(format: format, cases: report.cases, failures: pairs.filter { $0.failure != nil }.count))
+            index += configuration.shardCount
+            run += 1
+        }
+        return (pairs, report)
+    }
+
+    private static func shrinkAndSave(_ configuration: CampaignConfiguration, design: String, format: Format, index: Int,
+                                      testCase: TestCase, choices: [UInt64], found: (step: Int, failure: Conformance.Failure),
+                                      worker: Int) -> ShrunkFailure {
+        let store = configuration.corpusDirectory.flatMap { try? CorpusStore(directory: $0) }
+        let name = CorpusStore.fileName(design: design, format: format.name, seed: configuration.seed, index: index)
+        func saved(_ shrunk: TestCase, _ shrunkChoices: [UInt64]?, _ failure: Conformance.Failure) -> String? {
+            let firstLine = failure.detail.split(separator: "\n").first.map(String.init)
+            return try? store?.save(CorpusCase(testCase: shrunk, origin: (configuration.seed, index), design: design,
+                                               firstDifference: firstLine, choices: shrunkChoices), as: name)
+        }
+        // Saved before shrinking, so that a crash while shrinking loses nothing.
+        var path = saved(testCase, choices, found.failure)
+        let only = configuration.designs.only(design)
+        let clock = ContinuousClock()
+        let started = clock.now
+        var shrunk: (testCase: TestCase, choices: [UInt64]?, evaluations: Int) = (testCase, choices, 0)
+        if let shrinker = configuration.shrinker {
+            let fails = { (candidate: TestCase) -> Bool in
+                CrashReporter.setCase(CorpusFormat.text(of: CorpusCase(testCase: candidate, design: design)))
+                defer { CrashReporter.clear() }
+                return CaseRunner.run(candidate, designs: only).failures[design] != nil
+            }
+            let result = shrinker.shrink(choices: choices, format: format, generator: configuration.generator(for:), fails: fails)
+            let minimal = shrinker.minimizeCase(result.testCase, fails: fails)
+            // The choices still generate the case only if the case-level pass changed nothing.
+            shrunk = (minimal.testCase, minimal.testCase == result.testCase ? result.choices : nil,
+                      result.evaluations + minimal.evaluations)
+        }
+        let final = CaseRunner.run(shrunk.testCase, designs: only).failures[design] ?? found
+        if let replaced = saved(shrunk.testCase, shrunk.choices, final.failure) { path = replaced }
+        let elapsed = clock.now - started
+        return ShrunkFailure(design: design, format: shrunk.testCase.format, caseIndex: index,
+                             originalOperations: testCase.operations.count, testCase: shrunk.testCase, choices: shrunk.choices ?? [],
+                             step: final.step, failure: final.failure, corpusPath: path, shrinkEvaluations: shrunk.evaluations,
+                             shrinkSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+}
+
+extension OperationKind {
+    /// The kind of `operation`.
+    public init(_ operation: Operation) {
+        switch operation {
+        case .map: self = .map
+        case .unmap: self = .unmap
+        case .protect: self = .protect
+        case .split: self = .split
+        case .collapse: self = .collapse
+        case .fold: self = .fold
+        case .unfold: self = .unfold
+        case .swapOut: self = .swapOut
+        case .swapIn: self = .swapIn
+        case .startMigration: self = .startMigration
+        case .finishMigration: self = .finishMigration
+        case .convert: self = .convert
+        case .installMarker: self = .installMarker
+        case .age: self = .age
+        case .dirty: self = .dirty
+        case .clearSoftDirty: self = .clearSoftDirty
+        case .move: self = .move
+        case .reclaim: self = .reclaim
+        }
+    }
+}

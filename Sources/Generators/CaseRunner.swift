@@ -1,0 +1,70 @@
+import PageTable
+import Oracle
+
+/// What running one case against a set of designs showed.
+public struct CaseResult: Sendable {
+    /// Each failing design's first failure: the operations applied before it and what was wrong.
+    public var failures: [String: (step: Int, failure: Conformance.Failure)] = [:]
+    /// How many operations were applied.
+    public var operations = 0
+    /// How many design walks were checked.
+    public var walks = 0
+    /// How many walks of each design were checked.
+    public var walksByDesign: [String: Int] = [:]
+    /// The error an operation of the case was refused with, if any (a malformed case).
+    public var refused: PageTableError?
+}
+
+/// Runs cases: applies the operations to an empty address space and, after each one (and before
+/// the first), checks every design still standing on every query of the case.
+public enum CaseRunner {
+    /// Runs `testCase` against `designs`; `census` receives the kinds of entries the final tree holds.
+    public static func run(_ testCase: TestCase, designs: DesignSet, census: ((AddressSpace) -> Void)? = nil) -> CaseResult {
+        var result = CaseResult()
+        var space = AddressSpace(format: testCase.format)
+        var standing = designs
+        for step in 0...testCase.operations.count {
+            if step > 0 {
+                do { try space.apply(testCase.operations[step - 1]) } catch {
+                    result.refused = error
+                    return result
+                }
+                result.operations += 1
+            }
+            for query in testCase.queries {
+                for name in names(standing, serving: query) { result.walksByDesign[name, default: 0] += 1 }
+                result.walks += names(standing, serving: query).count
+                for failure in Conformance.check(standing, in: space, query: query) where result.failures[failure.design] == nil {
+                    result.failures[failure.design] = (step, failure)
+                }
+            }
+            standing = standing.removing(Set(result.failures.keys))
+            if standing.names.isEmpty { break }
+        }
+        census?(space)
+        return result
+    }
+
+    private static func names(_ designs: DesignSet, serving query: WalkQuery) -> [String] {
+        switch query {
+        case .entries: designs.entryWalkers.map(\.name)
+        case .folios: designs.folioWalkers.map(\.name)
+        case .lookup: designs.lookups.map(\.name)
+        }
+    }
+}
+
+extension DesignSet {
+    /// The set without the designs named in `names`.
+    public func removing(_ names: Set<String>) -> DesignSet {
+        DesignSet(entryWalkers: entryWalkers.filter { !names.contains($0.name) },
+                  folioWalkers: folioWalkers.filter { !names.contains($0.name) },
+                  lookups: lookups.filter { !names.contains($0.name) })
+    }
+
+    /// The set holding only the design named `name`.
+    public func only(_ name: String) -> DesignSet {
+        DesignSet(entryWalkers: entryWalkers.filter { $0.name == name }, folioWalkers: folioWalkers.filter { $0.name == name },
+                  lookups: lookups.filter { $0.name == name })
+    }
+}

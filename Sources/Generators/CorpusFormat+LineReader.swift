@@ -1,0 +1,175 @@
+import PageTable
+
+/// Reads the words of one corpus line, throwing a ``CorpusError`` that names the line on any mistake.
+struct LineReader {
+    let words: [Substring]
+    let line: Int
+    let file: String
+    let format: Format
+    private var position = 0
+
+    init(words: [Substring], line: Int, file: String, format: Format) {
+        self.words = words
+        self.line = line
+        self.file = file
+        self.format = format
+    }
+
+    var atEnd: Bool { position >= words.count }
+
+    func fail(_ reason: String) -> CorpusError { CorpusError(file: file, line: line, reason: reason) }
+
+    mutating func skip() { position += 1 }
+
+    mutating func word(_ what: String) throws(CorpusError) -> String {
+        guard position < words.count else { throw fail("missing \(what) at the end of the line") }
+        defer { position += 1 }
+        return String(words[position])
+    }
+
+    mutating func keyword(_ expected: String) throws(CorpusError) {
+        let found = try word("\"\(expected)\"")
+        guard found == expected else { throw fail("expected \"\(expected)\", found \"\(found)\"") }
+    }
+
+    /// A decimal or `0x` hexadecimal number.
+    mutating func number(_ what: String) throws(CorpusError) -> UInt64 {
+        let text = try word(what)
+        let value = text.hasPrefix("0x") ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text)
+        guard let value else { throw fail("\(what) \"\(text)\" is not a number") }
+        return value
+    }
+
+    mutating func address(_ what: String) throws(CorpusError) -> UInt64 {
+        let value = try number(what)
+        guard format.isPageAligned(value) else { throw fail("\(what) \(hex(value)) is not page-aligned") }
+        return value
+    }
+
+    mutating func range() throws(CorpusError) -> AddressRange {
+        let start = try address("range start"), end = try address("range end")
+        do { return try AddressRange(start: start, end: end).validated(for: format) } catch { throw fail(error.description) }
+    }
+
+    mutating func choice<T>(_ what: String, _ options: [(String, T)]) throws(CorpusError) -> T {
+        let text = try word(what)
+        guard let match = options.first(where: { $0.0 == text }) else {
+            throw fail("unknown \(what) \"\(text)\"; expected one of \(options.map(\.0).joined(separator: ", "))")
+        }
+        return match.1
+    }
+
+    mutating func level() throws(CorpusError) -> Level {
+        try choice("level", Level.all.map { ($0.name, $0) })
+    }
+
+    func end() throws(CorpusError) {
+        guard atEnd else { throw fail("unexpected \"\(words[position...].joined(separator: " "))\" at the end of the line") }
+    }
+
+    mutating func operation() throws(CorpusError) -> Operation {
+        let name = try word("operation")
+        let operation: Operation
+        switch name {
+        case "map": operation = try map()
+        case "unmap": operation = .unmap(try range())
+        case "protect": operation = .protect(try range(), try choice("protection", Protection.allCases.map { ($0.rawValue, $0) }))
+        case "split": operation = .split(try address("address"))
+        case "collapse": operation = .collapse(try address("address"), level: try level())
+        case "fold": operation = .fold(try address("address"))
+        case "unfold": operation = .unfold(try address("address"))
+        case "swap-out": operation = .swapOut(try range())
+        case "swap-in": operation = .swapIn(try range())
+        case "start-migration": operation = .startMigration(try range())
+        case "finish-migration": operation = .finishMigration(try range())
+        case "convert": operation = .convert(try range(), to: try choice("conversion", ConversionKind.allCases.map { ($0.rawValue, $0) }))
+        case "marker": operation = .installMarker(try range(), try choice("marker", MarkerKind.allCases.map { ($0.rawValue, $0) }))
+        case "age": operation = .age(try range())
+        case "dirty": operation = .dirty(try range())
+        case "clear-soft-dirty": operation = .clearSoftDirty(try range())
+        case "move":
+            let source = try range()
+            try keyword("to")
+            operation = .move(source, to: try address("destination"))
+        case "reclaim": operation = .reclaim(try range())
+        default:
+            throw fail("unknown operation \"\(name)\"; expected map, unmap, protect, split, collapse, fold, unfold, swap-out, "
+                       + "swap-in, start-migration, finish-migration, convert, marker, age, dirty, clear-soft-dirty, move, reclaim or walk")
+        }
+        do { try operation.validate(for: format) } catch { throw fail(error.description) }
+        return operation
+    }
+
+    private mutating func map() throws(CorpusError) -> Operation {
+        let address = try address("map address")
+        let source: MapSource
+        switch try word("source") {
+        case "anon", "file":
+            let kind: FolioKind = words[position - 1] == "anon" ? .anonymous : .file
+            try keyword("order")
+            let order = try number("order")
+            try keyword("pages")
+            let pages = try word("pages FIRST+COUNT").split(separator: "+")
+            guard pages.count == 2, let first = UInt64(pages[0]), let count = UInt64(pages[1]), order < 64 else {
+                throw fail("expected \"pages FIRST+COUNT\" and a small order")
+            }
+            source = .folio(kind: kind, order: Int(order), firstPage: first, pageCount: count)
+        case "zero":
+            try keyword("pages")
+            source = .zeroPage(pageCount: try number("page count"))
+        case "special":
+            try keyword("pages")
+            source = .special(pageCount: try number("page count"))
+        case let other:
+            throw fail("unknown map source \"\(other)\"; expected anon, file, zero or special")
+        }
+        let writable = try choice("protection", [("rw", true), ("ro", false)])
+        try keyword("leaf")
+        var shape = MapShape(leafLevel: try level())
+        while !atEnd {
+            switch try word("shape flag") {
+            case "contiguous": shape.contiguous = true
+            case "hugepd": shape.hugepd = true
+            case let other: throw fail("unknown shape flag \"\(other)\"; expected contiguous or hugepd")
+            }
+        }
+        return .map(address: address, source: source, writable: writable, shape: shape)
+    }
+
+    mutating func query() throws(CorpusError) -> WalkQuery {
+        switch try word("walk view") {
+        case "entries":
+            let range = try range()
+            let text = try word("entry walk flags")
+            var flags: EntryWalkFlags = []
+            for part in text.split(separator: ",") where text != "-" {
+                switch part {
+                case "skip-none": flags.insert(.skipNone)
+                case "coalesce": flags.insert(.coalesceContiguous)
+                default: throw fail("unknown entry walk flag \"\(part)\"; expected skip-none or coalesce")
+                }
+            }
+            return .entries(range, flags)
+        case "folios":
+            let range = try range()
+            let text = try word("folio walk flags")
+            guard let flags = FolioWalkFlags(parsing: Substring(text)) else { throw fail("bad folio walk flags \"\(text)\"") }
+            return .folios(range, flags)
+        case "lookup":
+            let address = try number("lookup address")
+            guard address < format.top else { throw fail("lookup address \(hex(address)) lies past the top of \(format.name)") }
+            let text = try word("lookup flags")
+            var flags: LookupFlags = []
+            for part in text.split(separator: ",") where text != "-" {
+                switch part {
+                case "zero-page": flags.insert(.includeZeroPage)
+                case "migration": flags.insert(.includeMigration)
+                default: throw fail("unknown lookup flag \"\(part)\"; expected zero-page or migration")
+                }
+            }
+            return .lookup(address, flags)
+        case let other:
+            throw fail("unknown walk view \"\(other)\"; expected entries, folios or lookup")
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import PageTable
+
+/// The text form of corpus files: a version line, the format, then one operation or walk per line.
+///
+/// ```
+/// walkcheck-case 1
+/// format x86-64-4level
+/// seed 0x5eed case 17
+/// design recursive
+/// # first difference at item 0 of 1 expected, 1 actual: address 0x201000, path pgd:0 pud:0 pmd:1
+/// map 0x200000 anon order 9 pages 0+512 rw leaf pmd
+/// walk entries 0x201000 0x203000 -
+/// choices 0 3 1 …
+/// ```
+public enum CorpusFormat {
+    /// The version this code writes and reads.
+    public static let version = 1
+
+    /// The text of `saved`.
+    public static func text(of saved: CorpusCase) -> String {
+        var lines = ["walkcheck-case \(version)", "format \(saved.testCase.format.name)"]
+        if let origin = saved.origin { lines.append("seed \(hex(origin.seed)) case \(origin.index)") }
+        if let design = saved.design { lines.append("design \(design)") }
+        if let difference = saved.firstDifference { lines.append("# \(difference)") }
+        lines += saved.testCase.operations.map(line(for:))
+        lines += saved.testCase.queries.map(\.description)
+        if let choices = saved.choices { lines.append("choices " + choices.map(String.init).joined(separator: " ")) }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The corpus line of one operation.
+    public static func line(for operation: Operation) -> String {
+        func range(_ r: AddressRange) -> String { "\(hex(r.start)) \(hex(r.end))" }
+        switch operation {
+        case .map(let address, let source, let writable, let shape):
+            let what: String
+            switch source {
+            case .folio(let kind, let order, let first, let count): what = "\(kind.rawValue) order \(order) pages \(first)+\(count)"
+            case .zeroPage(let count): what = "zero pages \(count)"
+            case .special(let count): what = "special pages \(count)"
+            }
+            var text = "map \(hex(address)) \(what) \(writable ? "rw" : "ro") leaf \(shape.leafLevel)"
+            if shape.contiguous { text += " contiguous" }
+            if shape.hugepd { text += " hugepd" }
+            return text
+        case .unmap(let r): return "unmap \(range(r))"
+        case .protect(let r, let protection): return "protect \(range(r)) \(protection.rawValue)"
+        case .split(let address): return "split \(hex(address))"
+        case .collapse(let address, let level): return "collapse \(hex(address)) \(level)"
+        case .fold(let address): return "fold \(hex(address))"
+        case .unfold(let address): return "unfold \(hex(address))"
+        case .swapOut(let r): return "swap-out \(range(r))"
+        case .swapIn(let r): return "swap-in \(range(r))"
+        case .startMigration(let r): return "start-migration \(range(r))"
+        case .finishMigration(let r): return "finish-migration \(range(r))"
+        case .convert(let r, let kind): return "convert \(range(r)) \(kind.rawValue)"
+        case .installMarker(let r, let kind): return "marker \(range(r)) \(kind.rawValue)"
+        case .age(let r): return "age \(range(r))"
+        case .dirty(let r): return "dirty \(range(r))"
+        case .clearSoftDirty(let r): return "clear-soft-dirty \(range(r))"
+        case .move(let r, let destination): return "move \(range(r)) to \(hex(destination))"
+        case .reclaim(let r): return "reclaim \(range(r))"
+        }
+    }
+
+    /// Parses the text of a corpus file; `file` names it in errors. Never traps on bad input.
+    public static func parse(_ text: String, file: String) throws(CorpusError) -> CorpusCase {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+            .map { (number: $0.offset + 1, words: $0.element.split(separator: " ", omittingEmptySubsequences: true)) }
+            .filter { !$0.words.isEmpty }
+        func fail(_ line: Int, _ reason: String) -> CorpusError { CorpusError(file: file, line: line, reason: reason) }
+        guard let header = lines.first else { throw fail(0, "the file is empty; expected \"walkcheck-case \(version)\"") }
+        guard header.words.count == 2, header.words[0] == "walkcheck-case" else {
+            throw fail(header.number, "expected the version line \"walkcheck-case \(version)\"")
+        }
+        guard header.words[1] == "\(version)" else { throw fail(header.number, "unsupported version \(header.words[1]); this build reads version \(version)") }
+        lines.removeFirst()
+        guard let formatLine = lines.first, formatLine.words.first == "format" else {
+            throw fail(lines.first?.number ?? header.number, "expected \"format NAME\" after the version line")
+        }
+        guard formatLine.words.count == 2, let format = Format.named(String(formatLine.words[1])) else {
+            throw fail(formatLine.number, "unknown format; expected one of \(Format.all.map(\.name).joined(separator: ", "))")
+        }
+        lines.removeFirst()
+        var saved = CorpusCase(testCase: TestCase(format: format, operations: [], queries: []))
+        for (number, words) in lines {
+            var reader = LineReader(words: words, line: number, file: file, format: format)
+            switch words[0] {
+            case _ where words[0].hasPrefix("#"):
+                if saved.firstDifference == nil, words.count > 1 { saved.firstDifference = words.dropFirst().joined(separator: " ") }
+                continue
+            case "seed":
+                reader.skip()
+                let seed = try reader.number("seed")
+                try reader.keyword("case")
+                saved.origin = (seed, Int(try reader.number("case index")))
+            case "design":
+                reader.skip()
+                saved.design = try reader.word("design name")
+            case "choices":
+                reader.skip()
+                var choices: [UInt64] = []
+                while !reader.atEnd { choices.append(try reader.number("choice")) }
+                saved.choices = choices
+            case "walk":
+                reader.skip()
+                saved.testCase.queries.append(try reader.query())
+            default:
+                saved.testCase.operations.append(try reader.operation())
+            }
+            try reader.end()
+        }
+        return saved
+    }
+}

@@ -1,0 +1,19 @@
+import PageTable
+
+extension ShrunkFailure {
+    /// The failure for a human: the shrunk case, where it is saved, how to reproduce it, and the diff.
+    /// - Parameter seed: the campaign seed, printed so that the run can be repeated.
+    public func report(seed: UInt64) -> String {
+        var lines = ["FAIL \(design) on \(format.name): case \(caseIndex) (seed \(hex(seed))), shrunk from "
+                     + "\(originalOperations) to \(testCase.operations.count) operations "
+                     + "(\(shrinkEvaluations) candidates, \((shrinkSeconds * 100).rounded() / 100) s)"]
+        lines.append("  reproduce: swift run -c release walkcheck run --seed \(hex(seed)) --design \(design) --format \(format.name)")
+        if let path = corpusPath {
+            lines.append("  saved as \(path); replay: swift run -c release walkcheck replay \(path) --design \(design)")
+        }
+        lines += CorpusFormat.text(of: CorpusCase(testCase: testCase, design: design)).split(separator: "\n").map { "  | " + $0 }
+        lines.append("  after operation \(step), \(failure.query):")
+        lines += failure.detail.split(separator: "\n").map { "  " + $0 }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

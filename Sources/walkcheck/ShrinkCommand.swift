@@ -1,0 +1,52 @@
+import PageTable
+import Oracle
+import Generators
+
+/// `walkcheck shrink FILE`: shrinks a saved failing case in place (candidates that may trap run in a child process).
+enum ShrinkCommand {
+    static func main(_ arguments: inout Arguments) throws -> Int32 {
+        let designNames = try arguments.values("design")
+        let files = try arguments.positional()
+        guard files.count == 1 else { throw UsageError(message: "shrink takes one case file") }
+        let file = files[0]
+        var saved = try CorpusStore.load(file)
+        let names = designNames.isEmpty ? saved.design.map { [$0] } ?? [] : designNames
+        guard names.count == 1 else { throw UsageError(message: "name the failing design with --design (the file names none)") }
+        let designs = try DesignCatalog.select(names)
+        let design = designs.names[0]
+        let crashes = traps(file, design: design)
+        let scratch = file + ".candidate"
+        defer { FileSystem.remove(scratch) }
+        func fails(_ candidate: TestCase) -> Bool {
+            guard crashes else { return CaseRunner.run(candidate, designs: designs).failures[design] != nil }
+            guard (try? FileSystem.write(CorpusFormat.text(of: CorpusCase(testCase: candidate)), to: scratch)) != nil else { return false }
+            return traps(scratch, design: design)
+        }
+        guard fails(saved.testCase) else {
+            print("\(file): \(design) passes this case; nothing to shrink")
+            return 0
+        }
+        let before = saved.testCase.operations.count
+        let generator = { (format: Format) in CaseGenerator(format: format) }
+        if let choices = saved.choices, regenerate(choices, saved.testCase.format) == saved.testCase {
+            let result = Shrinker().shrink(choices: choices, format: saved.testCase.format, generator: generator, fails: fails)
+            saved.testCase = result.testCase
+            saved.choices = result.choices
+            print("shrank by choices: \(result.evaluations) candidates\(result.converged ? "" : " (budget spent)")")
+        } else {
+            saved.testCase = Shrinker().minimizeCase(saved.testCase, fails: fails).testCase
+            saved.choices = nil
+            print("shrank by deleting operations and walks (the file has no matching choices)")
+        }
+        saved.design = design
+        try FileSystem.write(CorpusFormat.text(of: saved), to: file)
+        print("\(file): \(before) -> \(saved.testCase.operations.count) operations\(crashes ? " (the design traps on it)" : "")")
+        print(CorpusFormat.text(of: saved), terminator: "")
+        return 0
+    }
+
+    static func regenerate(_ choices: [UInt64], _ format: Format) -> TestCase {
+        var sequence = ChoiceSequence(replaying: choices)
+        return CaseGenerator(format: format).generate(&sequence)
+    }
+}
