@@ -153,6 +153,13 @@ public struct CaseGenerator: Sendable {
     }
 
     func query(in arena: Arena, near anchors: [AddressRange], _ choices: inout ChoiceSequence) -> WalkQuery {
+        if choices.chance(oneIn: 32) {
+            // An empty or reversed range: every design must refuse it with the oracle's error.
+            let address = arena.address(&choices, near: anchors)
+            let end = choices.chance(oneIn: 2) ? address : address - min(address, format.pageSize)
+            return choices.chance(oneIn: 2) ? .entries(AddressRange(start: address, end: end), [])
+                                            : .folios(AddressRange(start: address, end: end), .batchDefault)
+        }
         switch choices.weighted([(2, 0), (2, 1), (1, 2)]) {
         case 0:
             return .entries(arena.addressRange(&choices, near: anchors), EntryWalkFlags(rawValue: UInt8(choices.draw(below: 4))))

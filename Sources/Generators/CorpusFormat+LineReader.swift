@@ -136,10 +136,15 @@ struct LineReader {
         return .map(address: address, source: source, writable: writable, shape: shape)
     }
 
+    /// A walk's range: any two numbers, since a bad range is a valid query whose answer is an error.
+    mutating func walkRange() throws(CorpusError) -> AddressRange {
+        AddressRange(start: try number("walk start"), end: try number("walk end"))
+    }
+
     mutating func query() throws(CorpusError) -> WalkQuery {
         switch try word("walk view") {
         case "entries":
-            let range = try range()
+            let range = try walkRange()
             let text = try word("entry walk flags")
             var flags: EntryWalkFlags = []
             for part in text.split(separator: ",") where text != "-" {
@@ -151,7 +156,7 @@ struct LineReader {
             }
             return .entries(range, flags)
         case "folios":
-            let range = try range()
+            let range = try walkRange()
             let text = try word("folio walk flags")
             guard let flags = FolioWalkFlags(parsing: Substring(text)) else { throw fail("bad folio walk flags \"\(text)\"") }
             return .folios(range, flags)

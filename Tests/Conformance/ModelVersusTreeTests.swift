@@ -32,6 +32,10 @@ import Generators
     private func checkWalkProperties(_ space: AddressSpace, _ query: WalkQuery) throws {
         switch query {
         case .entries(let range, _), .folios(let range, _):
+            guard range.start < range.end else {
+                #expect(throws: PageTableError.emptyRange(range)) { try ReferenceWalk.entries(in: space, range: range) }
+                return
+            }
             let items = try ReferenceWalk.entries(in: space, range: range)
             #expect(items.first?.range.start == range.start && items.last?.range.end == range.end)
             #expect(zip(items, items.dropFirst()).allSatisfy { $0.range.end == $1.range.start && $0.range.start < $0.range.end })
