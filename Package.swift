@@ -16,7 +16,7 @@ let package = Package(
         .target(name: "Oracle", dependencies: ["PageTable"]),
         .target(name: "Implementations", dependencies: ["PageTable"]),
         .target(name: "Generators", dependencies: ["PageTable", "Oracle", "Implementations"]),
-        .target(name: "Mutants", dependencies: ["PageTable", "Oracle", "Implementations"]),
+        .target(name: "Mutants", dependencies: ["PageTable", "Oracle", "Implementations", "Generators"]),
         .executableTarget(name: "walkcheck", dependencies: ["PageTable", "Oracle", "Implementations", "Generators", "Mutants"]),
         .testTarget(
             name: "Conformance",

@@ -68,7 +68,7 @@ public struct CaseGenerator: Sendable {
         func address() -> UInt64 { arena.address(&choices, near: anchors) }
         let kind: OperationKind = anchors.isEmpty && !choices.chance(oneIn: 4) ? .map : choices.weighted(Self.operationWeights)
         switch kind {
-        case .map: return map(in: arena, &choices)
+        case .map: return map(in: arena, near: anchors, &choices)
         case .unmap: return .unmap(range())
         case .protect: return .protect(range(), choices.pick(Protection.allCases))
         case .split: return .split(address())
@@ -115,7 +115,7 @@ public struct CaseGenerator: Sendable {
         return weights.filter { $0.key <= format.maxFolioOrder }.sorted { $0.key < $1.key }.map { (weight: $0.value, value: $0.key) }
     }
 
-    func map(in arena: Arena, _ choices: inout ChoiceSequence) -> Operation {
+    func map(in arena: Arena, near anchors: [AddressRange], _ choices: inout ChoiceSequence) -> Operation {
         let arenaPages = format.pages(in: arena.range.size)
         let source = choices.weighted([(5, 0), (2, 1), (1, 2), (1, 3)])
         let orders = interestingOrders.filter { UInt64(1) << UInt64($0.value) <= arenaPages }
@@ -132,6 +132,9 @@ public struct CaseGenerator: Sendable {
         let alignment = folioPages * format.pageSize
         var address = arena.range.start + choices.draw(below: arena.range.size / alignment) * alignment + first * format.pageSize
         if choices.chance(oneIn: 6) { address = arena.address(&choices) }
+        // Next to an earlier mapping, as adjacent mmaps are: folios allocated one after another then
+        // have consecutive frames across their boundary.
+        if let last = anchors.last, choices.chance(oneIn: 4), last.end < arena.range.end { address = last.end }
         address = min(address, arena.range.end - format.pageSize)
         count = max(1, min(count, format.pages(in: arena.range.end - address)))
         let mapSource: MapSource

@@ -16,17 +16,19 @@ public enum Exhaustive {
 
     /// The operations sequences are built from: they meet in the first 32 KiB (two PMD entries).
     public static let alphabet: [Operation] = [
-        folio(0, order: 1, contiguous: true), folio(0, order: 1), folio(16, order: 2, leaf: .pmd),
+        folio(0, order: 1, contiguous: true), folio(0, order: 1), folio(16, order: 2, leaf: .pmd), folio(8, order: 0),
+        folio(0, order: 2, contiguous: true),
         folio(0, order: 3, leaf: .pmd, contiguous: true), folio(4, order: 0, kind: .file),
         .map(address: 8 * k, source: .zeroPage(pageCount: 2), writable: false, shape: MapShape()),
         .map(address: 12 * k, source: .special(pageCount: 1), writable: true, shape: MapShape()),
         .unmap(range(4, 8)), .unmap(range(0, 32)),
-        .protect(range(0, 4), .none), .protect(range(0, 16), .readOnly), .protect(range(0, 32), .readWrite),
+        .protect(range(0, 4), .none), .protect(range(0, 4), .readOnly), .protect(range(0, 16), .readOnly),
+        .protect(range(0, 32), .readWrite),
         .split(0), .split(16 * k), .collapse(16 * k, level: .pmd), .collapse(0, level: .pmd), .fold(0), .unfold(0),
         .swapOut(range(0, 8)), .swapIn(range(0, 32)), .startMigration(range(16, 32)), .startMigration(range(0, 4)),
         .finishMigration(range(0, 32)), .convert(range(4, 8), to: .hwpoison), .convert(range(0, 4), to: .devicePrivate),
         .installMarker(range(8, 16), .uffdWP), .installMarker(range(12, 16), .guardRegion),
-        .age(range(0, 4)), .age(range(0, 32)), .dirty(range(4, 8)), .dirty(range(16, 20)), .clearSoftDirty(range(0, 32)),
+        .age(range(0, 4)), .age(range(0, 32)), .dirty(range(4, 8)), .dirty(range(12, 16)), .dirty(range(16, 20)), .clearSoftDirty(range(0, 32)),
         .move(range(0, 16), to: 16 * k), .move(range(16, 32), to: 4 * k), .reclaim(range(0, 256)),
     ]
 
@@ -61,6 +63,8 @@ public enum Exhaustive {
         public var walks = 0
         /// Each failing design's first failure (shortest sequence first), as a case.
         public var failures: [String: (testCase: TestCase, step: Int, failure: Conformance.Failure)] = [:]
+        /// How many sequences had been enumerated when each failing design first failed.
+        public var sequencesToFailure: [String: Int] = [:]
     }
 
     /// Checks `designs` on every sequence of up to `maxLength` operations.
@@ -107,6 +111,7 @@ public enum Exhaustive {
             }
             for failure in failures where report.failures[failure.design] == nil {
                 report.failures[failure.design] = (TestCase(format: .tiny, operations: sequence, queries: [query]), sequence.count, failure)
+                report.sequencesToFailure[failure.design] = report.sequences
             }
             if !failures.isEmpty { standing = standing.removing(Set(failures.map(\.design))) }
         }

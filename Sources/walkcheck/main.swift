@@ -27,6 +27,10 @@ let usage = """
       walkcheck exhaustive [--length N] [--design NAME] [--corpus DIR]
                                          every sequence of up to N (default 3) operations on the tiny format,
                                          each design in a child process
+      walkcheck mutants [--cases N] [--length N] [--design MUTANT] [--save DIR]
+                                         hunt every mutant (exhaustive tiny sequences, then a campaign),
+                                         each in a child process; print the mutation score;
+                                         --save writes each mutant's shrunk case to DIR/NAME.case
       walkcheck --help                   this text
 
     exit status: 0 when every design conforms, 1 when one fails, 2 on a usage error.
@@ -50,6 +54,8 @@ do {
     case "shrink": status = try ShrinkCommand.main(&arguments)
     case "exhaustive": status = try ExhaustiveCommand.main(&arguments)
     case "exhaustive-worker": status = try ExhaustiveCommand.worker(&arguments)
+    case "mutants": status = try MutantsCommand.main(&arguments)
+    case "mutant-worker": status = try MutantsCommand.worker(&arguments)
     default: throw UsageError(message: "unknown command \"\(command)\"")
     }
     exit(status)

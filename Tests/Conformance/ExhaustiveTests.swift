@@ -3,6 +3,7 @@ import PageTable
 import Oracle
 import Generators
 import Mutants
+import Implementations
 
 /// Bounded-exhaustive checking on the tiny format: every sequence of up to two operations here
 /// (`walkcheck exhaustive` runs three in a release build), for every design, with every walk of
@@ -17,7 +18,7 @@ import Mutants
     }
 
     @Test func theBrokenDesignFailsWithinOneOperation() {
-        let report = Exhaustive.run(designs: DesignSet(entryWalkers: [UnclippedLeafWalker()]), maxLength: 1)
-        #expect(report.failures["mutant-unclipped-leaf"]?.step == 1)
+        let report = Exhaustive.run(designs: DesignSet(entryWalkers: [FlatIteratorWalker(fault: .startNotClipped)]), maxLength: 1)
+        #expect(report.failures["mutant-start-not-clipped"]?.step == 1)
     }
 }

@@ -14,18 +14,31 @@ import PageTable
 /// tables (Linux's callers batch one PTE table at a time), and directory leaves and hugepd pages
 /// join runs through the same batching rule.
 public struct BatchedFolioWalker: FolioWalkDesign {
-    /// `batched`.
-    public let name = "batched"
+    /// `batched` (or the mutant's name when a fault is injected).
+    public let name: String
+    /// The injected fault; `.none` for the shipped design.
+    package let fault: Fault
 
     /// Creates the design.
-    public init() {}
+    public init() { self.init(fault: .none) }
+
+    /// Creates the design with `fault` injected (a mutant).
+    package init(fault: Fault) {
+        self.fault = fault
+        name = fault == .none ? "batched" : "mutant-\(fault.rawValue)"
+    }
 
     /// The folio walk.
     public func walkFolios<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
                                            _ visit: (FolioRun) -> Void) throws(PageTableError) {
         let format = reader.space.format
         let range = try range.validated(for: format)
-        var walk = Walk(reader: reader, format: format, flags: flags, builder: FolioRunBuilder(space: reader.space, flags: flags))
+        var builderFlags = flags
+        if fault == .zeroPageReported { builderFlags.insert(.includeZeroPage) }
+        if fault == .migrationWithoutFlag { builderFlags.insert(.includeMigration) }
+        if fault == .mergeSkipped { builderFlags.remove(.mergeIgnored) }
+        var walk = Walk(reader: reader, format: format, flags: flags, fault: fault,
+                        builder: FolioRunBuilder(space: reader.space, flags: builderFlags))
         walk.directory(reader.root, level: .pgd, start: range.start, end: range.end, visit)
         walk.builder.finish(visit)
     }
@@ -34,6 +47,7 @@ public struct BatchedFolioWalker: FolioWalkDesign {
         let reader: R
         let format: Format
         let flags: FolioWalkFlags
+        let fault: Fault
         var builder: FolioRunBuilder
 
         mutating func directory(_ table: TableHandle, level: Level, start: UInt64, end: UInt64, _ visit: (FolioRun) -> Void) {
@@ -55,7 +69,11 @@ public struct BatchedFolioWalker: FolioWalkDesign {
                 case .table(let pfn):
                     guard let child = reader.table(atPFN: pfn) else { break }
                     let lower = format.realLevel(below: level)!
-                    if lower == .pte { ptes(child, start: address, end: next, visit) } else { directory(child, level: lower, start: address, end: next, visit) }
+                    if lower == .pte {
+                        ptes(child, start: address, end: fault == .noTableClamp ? end : next, visit)
+                    } else {
+                        directory(child, level: lower, start: address, end: next, visit)
+                    }
                 case .hugepd(let pfn, let shift):
                     guard let child = reader.table(atPFN: pfn) else { break }
                     hugepd(child, level: level, pageSize: 1 << UInt64(shift), start: address, end: next, visit)
@@ -85,8 +103,16 @@ public struct BatchedFolioWalker: FolioWalkDesign {
         /// dirty, when read) is carried over rather than read again.
         mutating func ptes(_ table: TableHandle, start: UInt64, end: UInt64, _ visit: (FolioRun) -> Void) {
             let pageShift = UInt64(format.pageShift)
-            let ignored = flags.ignoredAttributes
-            let mayHint = ignored.isSuperset(of: [.young, .dirty]) && !flags.contains(.mergeIgnored)
+            var ignored = flags.ignoredAttributes
+            switch fault {
+            case .attributeChangeIgnored: ignored.formUnion([.writable, .softDirty])
+            case .youngDirtyCompared: ignored.subtract([.young, .dirty])
+            case .youngDirtyIgnored: ignored.formUnion([.young, .dirty])
+            default: break
+            }
+            let mayHint = fault == .hintWithoutPermission || (ignored.isSuperset(of: [.young, .dirty]) && !flags.contains(.mergeIgnored))
+            // The contiguous bit is a hint about the table, not an attribute of the pages: never compared.
+            ignored.insert(.contiguous)
             let blockEntries = format.geometry(.pte).contiguousEntries
             let firstIndex = format.index(of: start, at: .pte)
             let lastIndex = firstIndex + Int((end - start) >> pageShift)
@@ -107,7 +133,7 @@ public struct BatchedFolioWalker: FolioWalkDesign {
                     continue
                 }
                 // The batch may not pass the table, the range or the folio's end (the max_nr clamp).
-                let maxEnd = min(lastIndex, index + Int(folio.pfn + folio.pageCount - pfn))
+                let maxEnd = fault == .noFolioClamp ? lastIndex : min(lastIndex, index + Int(folio.pfn + folio.pageCount - pfn))
                 var blockEnd = index + 1
                 if attributes.contains(.contiguous) {
                     let block = carriedBlock ?? ContiguousBlock(reader, format: format, table: table, index: index, word: word, level: .pte)
@@ -148,10 +174,13 @@ public struct BatchedFolioWalker: FolioWalkDesign {
                     merged.formUnion(next)
                     batchEnd += 1
                 }
-                let reported = flags.contains(.mergeIgnored) ? merged.intersection(ignored).union(attributes) : attributes
-                builder.append(FolioRun(range: AddressRange(start: address, end: address + UInt64(batchEnd - index) << pageShift),
-                                        folio: folio.id, firstPage: pfn - folio.pfn, level: .pte, inHugepd: false,
-                                        attributes: reported.subtracting(.contiguous)), table: table, visit)
+                let merge = flags.contains(.mergeIgnored) && fault != .mergeSkipped
+                let reported = merge ? merged.intersection(ignored).union(attributes) : attributes
+                // A batch is a run as it stands: the loop above decided where it ends.
+                builder.finish(visit)
+                visit(FolioRun(range: AddressRange(start: address, end: address + UInt64(batchEnd - index) << pageShift),
+                               folio: folio.id, firstPage: pfn - folio.pfn, level: .pte, inHugepd: false,
+                               attributes: reported.subtracting(.contiguous)))
                 index = batchEnd
             }
         }

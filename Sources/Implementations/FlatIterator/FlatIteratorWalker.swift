@@ -2,22 +2,30 @@ import PageTable
 
 /// The flat-iterator design (``FlatWalkIterator``) as an entry-walk and folio-walk design.
 public struct FlatIteratorWalker: EntryWalkDesign, FolioWalkDesign {
-    /// `flat`.
-    public let name = "flat"
+    /// `flat` (or the mutant's name when a fault is injected).
+    public let name: String
+    /// The injected fault; `.none` for the shipped design.
+    package let fault: Fault
 
     /// Creates the design.
-    public init() {}
+    public init() { self.init(fault: .none) }
+
+    /// Creates the design with `fault` injected (a mutant).
+    package init(fault: Fault) {
+        self.fault = fault
+        name = fault == .none ? "flat" : "mutant-\(fault.rawValue)"
+    }
 
     /// The entry walk: the iterator's items.
     public func walkEntries<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
                                             _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
-        for item in try FlatWalk(reader, range: range, flags: flags) { visit(item) }
+        for item in try FlatWalk(reader, range: range, flags: flags, fault: fault) { visit(item) }
     }
 
     /// The folio walk: the iterator's leaves batched into runs.
     public func walkFolios<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
                                            _ visit: (FolioRun) -> Void) throws(PageTableError) {
-        var iterator = try FlatWalk(reader, range: range, flags: .skipNone).makeIterator()
+        var iterator = try FlatWalk(reader, range: range, flags: .skipNone, fault: fault).makeIterator()
         var builder = FolioRunBuilder(space: reader.space, flags: flags)
         let format = reader.space.format
         while let item = iterator.next() {

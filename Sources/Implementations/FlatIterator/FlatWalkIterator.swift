@@ -32,6 +32,7 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
     let reader: R
     let format: Format
     let flags: EntryWalkFlags
+    let fault: Fault
     let end: UInt64
     private var address: UInt64
     private var depth = 0
@@ -45,13 +46,14 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
     private(set) var lastTable = TableHandle(base: -1)
 
     /// Builds the iterator for `range`, collapsing folded levels out of its cursor.
-    init(reader: R, range: AddressRange, flags: EntryWalkFlags) {
+    init(reader: R, range: AddressRange, flags: EntryWalkFlags, fault: Fault = .none) {
         let format = reader.space.format
         self.reader = reader
         self.format = format
         self.flags = flags
+        self.fault = fault
         address = range.start
-        end = range.end
+        end = fault == .topEndMasked ? range.end & (format.top - 1) : range.end
         let realLevels = format.realLevels.map { level -> CursorLevel in
             let geometry = format.geometry(level)
             return CursorLevel(level: level, inHugepd: false, entryShift: UInt64(geometry.shift),
@@ -73,13 +75,18 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
     /// The next terminal slot, clipped to the range, or nil past its end.
     public mutating func next() -> EntryWalkItem? {
         while address < end {
-            if let current = block, address < current.end {
+            if let current = block, address < current.end || (fault == .blockStateOverrun && address == current.end) {
                 return fromBlock(current)
             }
             block = nil
             let cursor = levels[depth]
             let word = reader.read(tables[depth], indexes[depth])
-            let entry = format.decode(word, at: cursor.level, inHugepd: cursor.inHugepd, address: address)
+            var entry = format.decode(word, at: cursor.level, inHugepd: cursor.inHugepd, address: address)
+            switch (fault, entry) {
+            case (.swapAsPresent, .nonPresent(let swap)): entry = .leaf(pfn: swap.offset, attributes: [])
+            case (.protNoneAsNone, .leaf(_, let attributes)) where attributes.contains(.protNone): entry = .none
+            default: break
+            }
             if cursor.holdsTables {
                 switch entry {
                 case .table(let pfn):
@@ -104,16 +111,21 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
                 let blockStart = Format.alignDown(address, slotSize * UInt64(found.count))
                 let base = pfn - UInt64(indexes[depth] - found.first) * (slotSize >> UInt64(format.pageShift))
                 let current = Block(end: blockStart + slotSize * UInt64(found.count), basePFN: base, baseAddress: blockStart,
-                                    attributes: attributes.union(found.youngDirty))
+                                    attributes: fault == .youngDirtyNotORed ? attributes : attributes.union(found.youngDirty))
                 block = current
                 return fromBlock(current)
             }
             let itemEnd = min(slotStart + slotSize, end)
             var reported = entry
+            var itemStart = address
             if case .leaf(let pfn, let attributes) = entry {
                 reported = .leaf(pfn: pfn + ((address - slotStart) >> UInt64(format.pageShift)), attributes: attributes)
+                if fault == .startNotClipped, cursor.level != .pte {
+                    reported = entry
+                    itemStart = slotStart
+                }
             }
-            let item = EntryWalkItem(range: AddressRange(start: address, end: itemEnd), level: cursor.level,
+            let item = EntryWalkItem(range: AddressRange(start: itemStart, end: itemEnd), level: cursor.level,
                                      inHugepd: cursor.inHugepd, entry: reported)
             advance(to: slotStart + slotSize, entries: 1)
             if flags.contains(.skipNone), reported.isNone { continue }
@@ -147,7 +159,7 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
     private mutating func advance(to next: UInt64, entries: Int) {
         address = next
         indexes[depth] += entries
-        while depth > 0, indexes[depth] > Int(levels[depth].indexMask) {
+        while depth > 0, indexes[depth] > Int(levels[depth].indexMask) - (fault == .popOffByOne ? 1 : 0) {
             depth -= 1
             indexes[depth] += 1
         }
@@ -160,14 +172,21 @@ public struct FlatWalk<R: TableReader>: Sequence {
     let reader: R
     let range: AddressRange
     let flags: EntryWalkFlags
+    let fault: Fault
 
     /// A sequence over the entry walk of `range`; throws when the range is bad.
     public init(_ reader: R, range: AddressRange, flags: EntryWalkFlags = []) throws(PageTableError) {
+        try self.init(reader, range: range, flags: flags, fault: .none)
+    }
+
+    /// The sequence with `fault` injected (a mutant's).
+    package init(_ reader: R, range: AddressRange, flags: EntryWalkFlags, fault: Fault) throws(PageTableError) {
         self.reader = reader
         self.range = try range.validated(for: reader.space.format)
         self.flags = flags
+        self.fault = fault
     }
 
     /// A fresh iterator.
-    public func makeIterator() -> FlatWalkIterator<R> { FlatWalkIterator(reader: reader, range: range, flags: flags) }
+    public func makeIterator() -> FlatWalkIterator<R> { FlatWalkIterator(reader: reader, range: range, flags: flags, fault: fault) }
 }

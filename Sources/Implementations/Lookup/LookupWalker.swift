@@ -9,17 +9,25 @@ import PageTable
 /// contiguous block, so that stepping through a table reads each of its slots once, as a hardware
 /// walker with a paging-structure cache would.
 public struct LookupWalker: LookupDesign, EntryWalkDesign, FolioWalkDesign {
-    /// `lookup`.
-    public let name = "lookup"
+    /// `lookup` (or the mutant's name when a fault is injected).
+    public let name: String
+    /// The injected fault; `.none` for the shipped design.
+    package let fault: Fault
 
     /// Creates the design.
-    public init() {}
+    public init() { self.init(fault: .none) }
+
+    /// Creates the design with `fault` injected (a mutant).
+    package init(fault: Fault) {
+        self.fault = fault
+        name = fault == .none ? "lookup" : "mutant-\(fault.rawValue)"
+    }
 
     /// What the walk finds at `address`.
     public func lookup<R: TableReader>(_ reader: R, address: UInt64, flags: LookupFlags) throws(PageTableError) -> LookupResult {
         let format = reader.space.format
         guard address < format.top else { throw .pastTop(address, top: format.top, format: format.name) }
-        var cache = PathCache(reader: reader)
+        var cache = PathCache(reader: reader, fault: fault)
         let found = cache.lookup(address)
         var entry = found.entry
         var folio: FolioID?
@@ -40,8 +48,9 @@ public struct LookupWalker: LookupDesign, EntryWalkDesign, FolioWalkDesign {
             folio = reader.space.memory.folio(containing: swap.offset)?.id
         default: break
         }
-        return LookupResult(address: address, level: found.level, inHugepd: found.inHugepd, entry: entry, folio: folio,
-                            pageIndex: pageIndex, skip: found.span.end - address)
+        let skip = found.span.end - address + (fault == .skipOnePageLong ? format.pageSize : 0)
+        return LookupResult(address: address, level: found.level, inHugepd: found.inHugepd && fault != .hugepdFlagLost, entry: entry,
+                            folio: folio, pageIndex: pageIndex, skip: skip)
     }
 
     /// The entry walk, one lookup per step, each stepping by its skip (a whole block when coalescing).
@@ -49,20 +58,21 @@ public struct LookupWalker: LookupDesign, EntryWalkDesign, FolioWalkDesign {
                                             _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
         let format = reader.space.format
         let range = try range.validated(for: format)
-        var cache = PathCache(reader: reader)
+        var cache = PathCache(reader: reader, fault: fault)
         var address = range.start
         while address < range.end {
             let found = cache.lookup(address)
-            var end = min(found.span.end, range.end)
+            var end = min(found.span.end + (fault == .skipOnePageLong ? format.pageSize : 0), range.end)
             var entry = found.entry
             if case .leaf(let pfn, let attributes) = found.entry {
                 entry = .leaf(pfn: pfn + format.pages(in: address - found.span.start), attributes: attributes)
-                if attributes.contains(.contiguous), flags.contains(.coalesceContiguous) {
+                if attributes.contains(.contiguous), flags.contains(.coalesceContiguous), fault != .coalesceIgnored {
                     end = Format.spanEnd(address, size: format.geometry(found.level).blockSize, clampedTo: range.end)
                 }
             }
             if !(flags.contains(.skipNone) && entry.isNone) {
-                visit(EntryWalkItem(range: AddressRange(start: address, end: end), level: found.level, inHugepd: found.inHugepd, entry: entry))
+                visit(EntryWalkItem(range: AddressRange(start: address, end: end), level: found.level,
+                                    inHugepd: found.inHugepd && fault != .hugepdFlagLost, entry: entry))
             }
             address = end
         }
@@ -72,7 +82,7 @@ public struct LookupWalker: LookupDesign, EntryWalkDesign, FolioWalkDesign {
     public func walkFolios<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
                                            _ visit: (FolioRun) -> Void) throws(PageTableError) {
         let range = try range.validated(for: reader.space.format)
-        var cache = PathCache(reader: reader)
+        var cache = PathCache(reader: reader, fault: fault)
         var builder = FolioRunBuilder(space: reader.space, flags: flags)
         var address = range.start
         while address < range.end {

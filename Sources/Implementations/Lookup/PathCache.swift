@@ -23,11 +23,13 @@ struct PathCache<R: TableReader> {
 
     let reader: R
     let format: Format
+    let fault: Fault
     private(set) var steps: [Step] = []
     private var block: CachedBlock?
 
-    init(reader: R) {
+    init(reader: R, fault: Fault = .none) {
         self.reader = reader
+        self.fault = fault
         format = reader.space.format
         steps.reserveCapacity(6)
         steps.append(Step(table: reader.root, level: .pgd, inHugepd: false, span: AddressRange(start: 0, end: format.top)))
@@ -62,6 +64,10 @@ struct PathCache<R: TableReader> {
                 block = CachedBlock(table: step.table, first: found.first, count: found.count,
                                     basePFN: pfn - UInt64(index - found.first) * format.pages(at: step.level), attributes: merged)
                 return (.leaf(pfn: pfn, attributes: merged), step.level, false, span, step.table)
+            case .none where fault == .clearedParentAsTable && step.level != .pte && !step.inHugepd:
+                // The bug: a cleared parent taken for a table, and the empty table under it read as none PTEs.
+                let page = Format.alignDown(address, format.pageSize)
+                return (.none, .pte, false, AddressRange(start: page, end: page + format.pageSize), step.table)
             default:
                 return (entry, step.level, step.inHugepd, span, step.table)
             }

@@ -14,17 +14,25 @@ import PageTable
 /// returns on arm64), reading each entry of the block once; when a table pointer no longer resolves
 /// (a concurrent free, as a failed `pte_offset_map_lock()`), the entry is read again (`ACTION_AGAIN`).
 public struct RecursiveWalker: EntryWalkDesign, FolioWalkDesign {
-    /// `recursive`.
-    public let name = "recursive"
+    /// `recursive` (or the mutant's name when a fault is injected).
+    public let name: String
+    /// The injected fault; `.none` for the shipped design.
+    package let fault: Fault
 
     /// Creates the design.
-    public init() {}
+    public init() { self.init(fault: .none) }
+
+    /// Creates the design with `fault` injected (a mutant).
+    package init(fault: Fault) {
+        self.fault = fault
+        name = fault == .none ? "recursive" : "mutant-\(fault.rawValue)"
+    }
 
     /// Walks `range`, calling `ops` as `walk_page_range()` calls `mm_walk_ops`.
     public func walk<R: TableReader, Ops: PageWalkOps>(_ reader: R, range: AddressRange, ops: inout Ops) throws(PageTableError) {
         let format = reader.space.format
         let range = try range.validated(for: format)
-        var walk = Walk(reader: reader, format: format, ops: ops)
+        var walk = Walk(reader: reader, format: format, fault: fault, ops: ops)
         walk.directoryRange(reader.root, level: .pgd, start: range.start, end: range.end)
         ops = walk.ops
     }
@@ -33,6 +41,7 @@ public struct RecursiveWalker: EntryWalkDesign, FolioWalkDesign {
     struct Walk<R: TableReader, Ops: PageWalkOps> {
         let reader: R
         let format: Format
+        let fault: Fault
         var ops: Ops
 
         /// `walk_pgd_range()` … `walk_pmd_range()`: the loop over one directory table.
@@ -40,13 +49,15 @@ public struct RecursiveWalker: EntryWalkDesign, FolioWalkDesign {
             let size = format.geometry(level).entrySize
             var address = start
             repeat {
-                let next = Format.spanEnd(address, size: size, clampedTo: end)
+                let next = fault == .nextNotClamped ? Format.alignDown(address, size) + size
+                                                    : Format.spanEnd(address, size: size, clampedTo: end)
                 let index = format.index(of: address, at: level)
                 var word = reader.read(table, index)
                 while true {
                     let entry = format.decode(word, at: level, address: address)
                     if entry.isNone {
-                        ops.hole(AddressRange(start: address, end: next), level: level)
+                        let folded = fault == .foldedLevelReported && level == .pgd && format.geometry(.p4d).isFolded
+                        ops.hole(AddressRange(start: address, end: next), level: folded ? .p4d : level)
                         break
                     }
                     if case .leaf(let pfn, let attributes) = entry, attributes.contains(.contiguous) {
@@ -72,6 +83,7 @@ public struct RecursiveWalker: EntryWalkDesign, FolioWalkDesign {
                         word = reader.read(table, index)
                         continue
                     }
+                    if fault == .stopAfterFirstLeaf, case .leaf = entry { return }
                     guard action == .subtree else { break }
                     switch entry {
                     case .table(let pfn):
@@ -112,13 +124,22 @@ public struct RecursiveWalker: EntryWalkDesign, FolioWalkDesign {
         mutating func pteRange(_ table: TableHandle, start: UInt64, end: UInt64) {
             let pageSize = format.pageSize
             var address = start
+            var firstContiguity: Bool?
             repeat {
                 let index = format.index(of: address, at: .pte)
                 let word = reader.read(table, index)
                 let entry = format.decode(word, at: .pte, address: address)
-                guard case .leaf(let pfn, let attributes) = entry, attributes.contains(.contiguous) else {
-                    ops.pteEntry(entry, level: .pte, inHugepd: false, range: AddressRange(start: address, end: address + pageSize),
-                                 slotStart: address, table: table)
+                var contiguous = false
+                if case .leaf(_, let attributes) = entry {
+                    contiguous = attributes.contains(.contiguous)
+                    if fault == .contiguityFromFirstEntry { contiguous = firstContiguity ?? contiguous }
+                    firstContiguity = firstContiguity ?? contiguous
+                }
+                guard case .leaf(let pfn, let attributes) = entry, contiguous, format.geometry(.pte).contiguousEntries > 1 else {
+                    if !(fault == .pteHolesSkipped && entry.isNone) {
+                        ops.pteEntry(entry, level: .pte, inHugepd: false, range: AddressRange(start: address, end: address + pageSize),
+                                     slotStart: address, table: table)
+                    }
                     address += pageSize
                     continue
                 }
@@ -126,6 +147,10 @@ public struct RecursiveWalker: EntryWalkDesign, FolioWalkDesign {
                 let block = ContiguousBlock(reader, format: format, table: table, index: index, word: word, level: .pte)
                 let basePFN = pfn - UInt64(index - block.first)
                 let blockEnd = Format.spanEnd(address, size: pageSize * UInt64(block.count), clampedTo: end)
+                if fault == .blockSkippedMidStart, index != block.first {
+                    address = blockEnd
+                    continue
+                }
                 for offset in UInt64(index - block.first)..<UInt64(index - block.first) + (blockEnd - address) / pageSize {
                     let entryStart = address + (offset - UInt64(index - block.first)) * pageSize
                     ops.pteEntry(.leaf(pfn: basePFN + offset, attributes: attributes.union(block.youngDirty)), level: .pte,
@@ -138,7 +163,8 @@ public struct RecursiveWalker: EntryWalkDesign, FolioWalkDesign {
 
         /// `walk_hugepd_range()`: one callback per huge page of a hugepd table.
         mutating func hugepdRange(_ table: TableHandle, level: Level, start: UInt64, end: UInt64) {
-            let size: UInt64 = 1 << UInt64(format.geometry(level).hugepdPageShift!)
+            let size: UInt64 = fault == .hugepdSizeFromLevelBelow ? format.geometry(format.realLevel(below: level)!).entrySize
+                                                                  : 1 << UInt64(format.geometry(level).hugepdPageShift!)
             var address = start
             repeat {
                 let next = Format.spanEnd(address, size: size, clampedTo: end)

@@ -1,0 +1,66 @@
+/// A bug a walker author could write, injectable into the shipped designs to make mutants.
+///
+/// Each design checks only its own faults, at the line where the bug would be written; `none` is
+/// what every shipped design uses. The Mutants module builds one mutant per fault.
+package enum Fault: String, CaseIterable, Sendable {
+    /// No fault: the shipped design.
+    case none
+    // Recursive walker.
+    /// `next` taken as the entry's end without clamping it to `end` (pXd_addr_end without the min).
+    case nextNotClamped = "next-not-clamped"
+    /// A hole under a folded P4D reported at the folded level instead of the real one (no real_depth()).
+    case foldedLevelReported = "folded-level-reported"
+    /// None PTEs not reported (a PTE-level hole dropped).
+    case pteHolesSkipped = "pte-holes-skipped"
+    /// A hugepd page's size taken from the level below the directory instead of the hugepd shift.
+    case hugepdSizeFromLevelBelow = "hugepd-size-wrong-level"
+    /// The level loop stops after the first directory leaf it meets.
+    case stopAfterFirstLeaf = "stop-after-first-leaf"
+    /// A contiguous block skipped whole when the range starts in the middle of it.
+    case blockSkippedMidStart = "block-skipped-mid-start"
+    /// Contiguity of every PTE in a table taken from the first PTE the walk read there.
+    case contiguityFromFirstEntry = "contiguity-from-first-entry"
+    // Flat iterator.
+    /// The cursor leaves a table one entry early (an off-by-one at the table boundary).
+    case popOffByOne = "pop-off-by-one"
+    /// Young and dirty of a contiguous entry taken from the entry alone, not ORed across its block.
+    case youngDirtyNotORed = "young-dirty-not-ored"
+    /// The state of a contiguous block reused for the entry just past its end.
+    case blockStateOverrun = "block-state-overrun"
+    /// A range that starts inside a leaf reports the leaf from its own start (not clipped).
+    case startNotClipped = "start-not-clipped"
+    /// A swap or migration entry treated as present, its offset taken for a pfn.
+    case swapAsPresent = "swap-as-present"
+    /// A PROT_NONE (present) entry treated as none.
+    case protNoneAsNone = "protnone-as-none"
+    /// The range end masked to the address bits, so an end at the top of the space becomes 0.
+    case topEndMasked = "top-end-masked"
+    // Batched folio walker.
+    /// No clamp of the batch to the folio's end (the bug the 2025 fix to folio_pte_batch() removed).
+    case noFolioClamp = "batch-past-folio-end"
+    /// No clamp of the batch to the PTE table's end.
+    case noTableClamp = "batch-past-table-end"
+    /// Writable and soft-dirty ignored even when the walk respects them.
+    case attributeChangeIgnored = "batch-past-attribute-change"
+    /// Young and dirty compared even when the walk ignores them.
+    case youngDirtyCompared = "young-dirty-compared"
+    /// Young and dirty ignored even when the walk respects them.
+    case youngDirtyIgnored = "young-dirty-ignored"
+    /// The zero page reported as a folio without being asked for.
+    case zeroPageReported = "zero-page-reported"
+    /// Blocks skipped by the contiguous hint even when young and dirty must be read.
+    case hintWithoutPermission = "hint-without-permission"
+    /// Ignored attributes never merged, even when the walk asks for it.
+    case mergeSkipped = "merge-skipped"
+    /// Migration entries reported without being asked for.
+    case migrationWithoutFlag = "migration-without-flag"
+    // Lookup.
+    /// The skip distance one page too long.
+    case skipOnePageLong = "skip-one-page-long"
+    /// A cleared parent entry (its table reclaimed) read as a table, reporting base-page holes under it.
+    case clearedParentAsTable = "cleared-parent-as-table"
+    /// The coalesce flag ignored.
+    case coalesceIgnored = "coalesce-ignored"
+    /// A hugepd page reported as an ordinary slot.
+    case hugepdFlagLost = "hugepd-flag-lost"
+}
