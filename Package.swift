@@ -17,7 +17,8 @@ let package = Package(
         .target(name: "Implementations", dependencies: ["PageTable"]),
         .target(name: "Generators", dependencies: ["PageTable", "Oracle", "Implementations"]),
         .target(name: "Mutants", dependencies: ["PageTable", "Oracle", "Implementations", "Generators"]),
-        .executableTarget(name: "walkcheck", dependencies: ["PageTable", "Oracle", "Implementations", "Generators", "Mutants"]),
+        .target(name: "MallocCounter"),
+        .executableTarget(name: "walkcheck", dependencies: ["PageTable", "Oracle", "Implementations", "Generators", "Mutants", "MallocCounter"]),
         .testTarget(
             name: "Conformance",
             dependencies: ["PageTable", "Oracle", "Implementations", "Generators", "Mutants"]

@@ -21,9 +21,9 @@ struct ContiguousBlock {
         youngDirty = bits
     }
 
+    /// A block's entries are present leaves (the fold rule), so their bits are read directly.
     @inline(__always)
     private static func youngDirty(of word: UInt64, format: Format, level: Level) -> LeafAttributes {
-        guard case .leaf(_, let attributes) = format.decode(word, at: level, address: 0) else { return [] }
-        return attributes.intersection([.young, .dirty])
+        format.youngAndDirty(ofLeaf: word)
     }
 }

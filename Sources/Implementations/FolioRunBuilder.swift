@@ -69,9 +69,17 @@ struct FolioRunBuilder {
         run = nil
     }
 
-    /// The folio holding `pfn`, from the last one found when it still holds it.
+    /// The folio holding `pfn`: the last one found, or the one allocated after it (folios are
+    /// allocated in frame order, so a walk over consecutive folios looks up nothing), or a search.
     mutating func folio(containing pfn: UInt64) -> Folio? {
-        if let cached = folio, cached.contains(pfn) { return cached }
+        if let cached = folio {
+            if cached.contains(pfn) { return cached }
+            let next = cached.id.rawValue + 1
+            if next < memory.folios.count, memory.folios[next].contains(pfn) {
+                folio = memory.folios[next]
+                return folio
+            }
+        }
         folio = memory.folio(containing: pfn)
         return folio
     }

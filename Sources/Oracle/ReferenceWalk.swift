@@ -165,13 +165,18 @@ public enum ReferenceWalk {
     /// How many distinct table slots a walk of `range` must inspect: every slot on the path to each
     /// terminal slot, each terminal slot, and every entry of each contiguous block it reports.
     public static func footprint(of space: AddressSpace, range: AddressRange) throws(PageTableError) -> Int {
+        try footprintSlots(of: space, range: range).count
+    }
+
+    /// The distinct table slots a walk of `range` must inspect (what ``footprint(of:range:)`` counts).
+    public static func footprintSlots(of space: AddressSpace, range: AddressRange) throws(PageTableError) -> Set<SlotRef> {
         let range = try range.validated(for: space.format)
         var slots = Set<SlotRef>()
         forEachSlot(space, in: range) { observation, _ in
             slots.formUnion(observation.translation.path)
             slots.formUnion(observation.blockSlots)
         }
-        return slots.count
+        return slots
     }
 
     /// How many distinct table slots a lookup of `address` must inspect.

@@ -6,7 +6,7 @@ public struct AddressRange: Hashable, Sendable, CustomStringConvertible {
     public var end: UInt64
 
     /// Creates a range without checking it; the API checks ranges with ``validated(for:)``.
-    public init(start: UInt64, end: UInt64) {
+    @inlinable public init(start: UInt64, end: UInt64) {
         self.start = start
         self.end = end
     }

@@ -7,24 +7,24 @@
 /// PROT_NONE: valid clear and `PTE_PRESENT_INVALID` (bit 11) set. Swap: exclusive in bit 2,
 /// uffd-wp in bit 3, type in 6...10, offset in 12...61. There is no soft-dirty bit.
 @usableFromInline enum Arm64Encoding {
-    @usableFromInline static let valid: UInt64 = 1 << 0
-    @usableFromInline static let tableOrPage: UInt64 = 1 << 1
-    @usableFromInline static let user: UInt64 = 1 << 6
-    @usableFromInline static let readOnly: UInt64 = 1 << 7
-    @usableFromInline static let shareable: UInt64 = 3 << 8
-    @usableFromInline static let accessFlag: UInt64 = 1 << 10
-    @usableFromInline static let notGlobal: UInt64 = 1 << 11
-    @usableFromInline static let presentInvalid: UInt64 = 1 << 11
-    @usableFromInline static let dbmWrite: UInt64 = 1 << 51
-    @usableFromInline static let cont: UInt64 = 1 << 52
-    @usableFromInline static let softwareDirty: UInt64 = 1 << 55
-    @usableFromInline static let special: UInt64 = 1 << 56
-    @usableFromInline static let addressMask: UInt64 = ((1 << 48) - 1) & ~((1 << 12) - 1)
-    @usableFromInline static let swapExclusive: UInt64 = 1 << 2
-    @usableFromInline static let swapUffdWP: UInt64 = 1 << 3
-    @usableFromInline static let swapTypeShift: UInt64 = 6
-    @usableFromInline static let swapOffsetShift: UInt64 = 12
-    @usableFromInline static let swapOffsetMask: UInt64 = (1 << 50) - 1
+    @inlinable static var valid: UInt64 { 1 << 0 }
+    @inlinable static var tableOrPage: UInt64 { 1 << 1 }
+    @inlinable static var user: UInt64 { 1 << 6 }
+    @inlinable static var readOnly: UInt64 { 1 << 7 }
+    @inlinable static var shareable: UInt64 { 3 << 8 }
+    @inlinable static var accessFlag: UInt64 { 1 << 10 }
+    @inlinable static var notGlobal: UInt64 { 1 << 11 }
+    @inlinable static var presentInvalid: UInt64 { 1 << 11 }
+    @inlinable static var dbmWrite: UInt64 { 1 << 51 }
+    @inlinable static var cont: UInt64 { 1 << 52 }
+    @inlinable static var softwareDirty: UInt64 { 1 << 55 }
+    @inlinable static var special: UInt64 { 1 << 56 }
+    @inlinable static var addressMask: UInt64 { ((1 << 48) - 1) & ~((1 << 12) - 1) }
+    @inlinable static var swapExclusive: UInt64 { 1 << 2 }
+    @inlinable static var swapUffdWP: UInt64 { 1 << 3 }
+    @inlinable static var swapTypeShift: UInt64 { 6 }
+    @inlinable static var swapOffsetShift: UInt64 { 12 }
+    @inlinable static var swapOffsetMask: UInt64 { (1 << 50) - 1 }
 
     @inlinable
     static func decode(_ word: UInt64, holdsTables: Bool, format: Format) -> Entry {

@@ -7,19 +7,19 @@
 /// Swap: `_PAGE_PTE` set, present clear, type in bits 0...4, offset from bit 12, soft-dirty 0x200,
 /// exclusive 0x20.
 @usableFromInline enum PowerPCEncoding {
-    @usableFromInline static let present: UInt64 = 1 << 63
-    @usableFromInline static let leafBit: UInt64 = 1 << 62
-    @usableFromInline static let exec: UInt64 = 0x1
-    @usableFromInline static let write: UInt64 = 0x2
-    @usableFromInline static let read: UInt64 = 0x4
-    @usableFromInline static let privileged: UInt64 = 0x8
-    @usableFromInline static let swapExclusive: UInt64 = 0x20
-    @usableFromInline static let dirty: UInt64 = 0x80
-    @usableFromInline static let accessed: UInt64 = 0x100
-    @usableFromInline static let softDirty: UInt64 = 0x200
-    @usableFromInline static let special: UInt64 = 0x400
-    @usableFromInline static let hugepdShiftMask: UInt64 = 0x3f
-    @usableFromInline static let rpnMask: UInt64 = ((1 << 56) - 1) & ~((1 << 12) - 1)
+    @inlinable static var present: UInt64 { 1 << 63 }
+    @inlinable static var leafBit: UInt64 { 1 << 62 }
+    @inlinable static var exec: UInt64 { 0x1 }
+    @inlinable static var write: UInt64 { 0x2 }
+    @inlinable static var read: UInt64 { 0x4 }
+    @inlinable static var privileged: UInt64 { 0x8 }
+    @inlinable static var swapExclusive: UInt64 { 0x20 }
+    @inlinable static var dirty: UInt64 { 0x80 }
+    @inlinable static var accessed: UInt64 { 0x100 }
+    @inlinable static var softDirty: UInt64 { 0x200 }
+    @inlinable static var special: UInt64 { 0x400 }
+    @inlinable static var hugepdShiftMask: UInt64 { 0x3f }
+    @inlinable static var rpnMask: UInt64 { ((1 << 56) - 1) & ~((1 << 12) - 1) }
 
     @inlinable
     static func decode(_ word: UInt64, holdsTables: Bool, format: Format) -> Entry {

@@ -6,23 +6,23 @@
 /// `base_pfn | 0b1000` in every one of its 16 slots; `pte_pfn()` clears the lowest set bit.
 /// Swap: exclusive in bit 6 (`_PAGE_SWP_EXCLUSIVE`), soft-dirty in bit 4, type in 7...11, offset from 12.
 @usableFromInline enum RiscVEncoding {
-    @usableFromInline static let valid: UInt64 = 1 << 0
-    @usableFromInline static let read: UInt64 = 1 << 1
-    @usableFromInline static let write: UInt64 = 1 << 2
-    @usableFromInline static let exec: UInt64 = 1 << 3
-    @usableFromInline static let user: UInt64 = 1 << 4
-    @usableFromInline static let protNone: UInt64 = 1 << 5
-    @usableFromInline static let accessed: UInt64 = 1 << 6
-    @usableFromInline static let dirty: UInt64 = 1 << 7
-    @usableFromInline static let special: UInt64 = 1 << 8
-    @usableFromInline static let softDirty: UInt64 = 1 << 9
-    @usableFromInline static let napot: UInt64 = 1 << 63
-    @usableFromInline static let ppnShift: UInt64 = 10
-    @usableFromInline static let ppnMask: UInt64 = (1 << 44) - 1
-    @usableFromInline static let swapSoftDirty: UInt64 = 1 << 4
-    @usableFromInline static let swapExclusive: UInt64 = 1 << 6
-    @usableFromInline static let swapTypeShift: UInt64 = 7
-    @usableFromInline static let swapOffsetShift: UInt64 = 12
+    @inlinable static var valid: UInt64 { 1 << 0 }
+    @inlinable static var read: UInt64 { 1 << 1 }
+    @inlinable static var write: UInt64 { 1 << 2 }
+    @inlinable static var exec: UInt64 { 1 << 3 }
+    @inlinable static var user: UInt64 { 1 << 4 }
+    @inlinable static var protNone: UInt64 { 1 << 5 }
+    @inlinable static var accessed: UInt64 { 1 << 6 }
+    @inlinable static var dirty: UInt64 { 1 << 7 }
+    @inlinable static var special: UInt64 { 1 << 8 }
+    @inlinable static var softDirty: UInt64 { 1 << 9 }
+    @inlinable static var napot: UInt64 { 1 << 63 }
+    @inlinable static var ppnShift: UInt64 { 10 }
+    @inlinable static var ppnMask: UInt64 { (1 << 44) - 1 }
+    @inlinable static var swapSoftDirty: UInt64 { 1 << 4 }
+    @inlinable static var swapExclusive: UInt64 { 1 << 6 }
+    @inlinable static var swapTypeShift: UInt64 { 7 }
+    @inlinable static var swapOffsetShift: UInt64 { 12 }
 
     @inlinable
     static func decode(_ word: UInt64, holdsTables: Bool, address: UInt64, format: Format) -> Entry {

@@ -5,21 +5,21 @@
 /// of `pgtable-invert.h`). Swap: type in 59...63, the offset inverted in 9...58, soft-dirty in bit 1,
 /// uffd-wp in bit 2, exclusive in bit 3.
 @usableFromInline enum X86Encoding {
-    @usableFromInline static let present: UInt64 = 1 << 0
-    @usableFromInline static let rw: UInt64 = 1 << 1
-    @usableFromInline static let user: UInt64 = 1 << 2
-    @usableFromInline static let accessed: UInt64 = 1 << 5
-    @usableFromInline static let dirty: UInt64 = 1 << 6
-    @usableFromInline static let pse: UInt64 = 1 << 7
-    @usableFromInline static let protNone: UInt64 = 1 << 8
-    @usableFromInline static let special: UInt64 = 1 << 9
-    @usableFromInline static let softDirty: UInt64 = 1 << 11
-    @usableFromInline static let pfnMask: UInt64 = ((1 << 52) - 1) & ~((1 << 12) - 1)
-    @usableFromInline static let swapSoftDirty: UInt64 = 1 << 1
-    @usableFromInline static let swapUffdWP: UInt64 = 1 << 2
-    @usableFromInline static let swapExclusive: UInt64 = 1 << 3
-    @usableFromInline static let swapTypeBits: UInt64 = 5
-    @usableFromInline static let swapOffsetShift: UInt64 = 14
+    @inlinable static var present: UInt64 { 1 << 0 }
+    @inlinable static var rw: UInt64 { 1 << 1 }
+    @inlinable static var user: UInt64 { 1 << 2 }
+    @inlinable static var accessed: UInt64 { 1 << 5 }
+    @inlinable static var dirty: UInt64 { 1 << 6 }
+    @inlinable static var pse: UInt64 { 1 << 7 }
+    @inlinable static var protNone: UInt64 { 1 << 8 }
+    @inlinable static var special: UInt64 { 1 << 9 }
+    @inlinable static var softDirty: UInt64 { 1 << 11 }
+    @inlinable static var pfnMask: UInt64 { ((1 << 52) - 1) & ~((1 << 12) - 1) }
+    @inlinable static var swapSoftDirty: UInt64 { 1 << 1 }
+    @inlinable static var swapUffdWP: UInt64 { 1 << 2 }
+    @inlinable static var swapExclusive: UInt64 { 1 << 3 }
+    @inlinable static var swapTypeBits: UInt64 { 5 }
+    @inlinable static var swapOffsetShift: UInt64 { 14 }
 
     @inlinable
     static func decode(_ word: UInt64, holdsTables: Bool, format: Format) -> Entry {

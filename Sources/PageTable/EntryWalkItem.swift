@@ -5,9 +5,9 @@ public struct EntryWalkFlags: OptionSet, Hashable, Sendable, CustomStringConvert
     /// Creates flags from raw bits.
     public init(rawValue: UInt8) { self.rawValue = rawValue }
     /// Leave out none slots (holes at any level, and none PTEs).
-    public static let skipNone = EntryWalkFlags(rawValue: 1 << 0)
+    @inlinable public static var skipNone: EntryWalkFlags { EntryWalkFlags(rawValue: 1 << 0) }
     /// Report each contiguous block as one item instead of one item per entry.
-    public static let coalesceContiguous = EntryWalkFlags(rawValue: 1 << 1)
+    @inlinable public static var coalesceContiguous: EntryWalkFlags { EntryWalkFlags(rawValue: 1 << 1) }
 
     /// `skip-none,coalesce` or `-`.
     public var description: String {

@@ -3,7 +3,7 @@ public struct FolioID: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The index of the folio in allocation order; the shared zero page is 0.
     public let rawValue: Int
     /// Creates an identity from its index.
-    public init(rawValue: Int) { self.rawValue = rawValue }
+    @inlinable public init(rawValue: Int) { self.rawValue = rawValue }
     /// Orders folios by allocation.
     public static func < (lhs: FolioID, rhs: FolioID) -> Bool { lhs.rawValue < rhs.rawValue }
     /// `folio#N`.
@@ -32,10 +32,10 @@ public struct Folio: Hashable, Sendable, CustomStringConvertible {
     public let kind: FolioKind
 
     /// How many base pages it holds.
-    public var pageCount: UInt64 { 1 << UInt64(order) }
+    @inlinable public var pageCount: UInt64 { 1 << UInt64(order) }
 
     /// Whether frame `pfn` is one of its pages.
-    public func contains(_ pfn: UInt64) -> Bool { pfn >= self.pfn && pfn - self.pfn < pageCount }
+    @inlinable public func contains(_ pfn: UInt64) -> Bool { pfn >= self.pfn && pfn - self.pfn < pageCount }
 
     /// `folio#N anon order 4 pfn 0x1000`.
     public var description: String { "\(id) \(kind.rawValue) order \(order) pfn 0x\(String(pfn, radix: 16))" }

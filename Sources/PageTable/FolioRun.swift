@@ -7,20 +7,20 @@ public struct FolioWalkFlags: OptionSet, Hashable, Sendable, CustomStringConvert
     /// Creates flags from raw bits.
     public init(rawValue: UInt8) { self.rawValue = rawValue }
     /// Young does not break a run (folio_pte_batch always ignores it).
-    public static let ignoreYoung = FolioWalkFlags(rawValue: 1 << 0)
+    @inlinable public static var ignoreYoung: FolioWalkFlags { FolioWalkFlags(rawValue: 1 << 0) }
     /// Dirty does not break a run (no `FPB_RESPECT_DIRTY`).
-    public static let ignoreDirty = FolioWalkFlags(rawValue: 1 << 1)
+    @inlinable public static var ignoreDirty: FolioWalkFlags { FolioWalkFlags(rawValue: 1 << 1) }
     /// Soft-dirty does not break a run (no `FPB_RESPECT_SOFT_DIRTY`).
-    public static let ignoreSoftDirty = FolioWalkFlags(rawValue: 1 << 2)
+    @inlinable public static var ignoreSoftDirty: FolioWalkFlags { FolioWalkFlags(rawValue: 1 << 2) }
     /// Writable does not break a run (no `FPB_RESPECT_WRITE`).
-    public static let ignoreWritable = FolioWalkFlags(rawValue: 1 << 3)
+    @inlinable public static var ignoreWritable: FolioWalkFlags { FolioWalkFlags(rawValue: 1 << 3) }
     /// Report zero-page mappings (`FW_ZEROPAGE`).
-    public static let includeZeroPage = FolioWalkFlags(rawValue: 1 << 4)
+    @inlinable public static var includeZeroPage: FolioWalkFlags { FolioWalkFlags(rawValue: 1 << 4) }
     /// Report migration entries (`FW_MIGRATION`).
-    public static let includeMigration = FolioWalkFlags(rawValue: 1 << 5)
+    @inlinable public static var includeMigration: FolioWalkFlags { FolioWalkFlags(rawValue: 1 << 5) }
     /// Report each ignored attribute ORed across the run (`FPB_MERGE_WRITE | FPB_MERGE_YOUNG_DIRTY`);
     /// without it, a run reports its first page's.
-    public static let mergeIgnored = FolioWalkFlags(rawValue: 1 << 6)
+    @inlinable public static var mergeIgnored: FolioWalkFlags { FolioWalkFlags(rawValue: 1 << 6) }
 
     /// The `folio_pte_batch()` default: young, dirty, soft-dirty and writable all ignored.
     public static let batchDefault: FolioWalkFlags = [.ignoreYoung, .ignoreDirty, .ignoreSoftDirty, .ignoreWritable]
@@ -77,7 +77,7 @@ public struct FolioRun: Hashable, Sendable, CustomStringConvertible {
     public var migration: SwapKind?
 
     /// Creates a run.
-    public init(range: AddressRange, folio: FolioID, firstPage: UInt64, level: Level, inHugepd: Bool,
+    @inlinable public init(range: AddressRange, folio: FolioID, firstPage: UInt64, level: Level, inHugepd: Bool,
                 attributes: LeafAttributes, migration: SwapKind? = nil) {
         self.range = range
         self.folio = folio

@@ -6,21 +6,21 @@ public struct LeafAttributes: OptionSet, Hashable, Sendable, CustomStringConvert
     public init(rawValue: UInt16) { self.rawValue = rawValue }
 
     /// Writes are allowed (`pte_write`).
-    public static let writable = LeafAttributes(rawValue: 1 << 0)
+    @inlinable public static var writable: LeafAttributes { LeafAttributes(rawValue: 1 << 0) }
     /// User mode may access the page (x86 `_PAGE_USER`, arm64 `PTE_USER`, riscv `_PAGE_USER`).
-    public static let user = LeafAttributes(rawValue: 1 << 1)
+    @inlinable public static var user: LeafAttributes { LeafAttributes(rawValue: 1 << 1) }
     /// Accessed since last aged (`pte_young`); for a contiguous block, ORed across the block.
-    public static let young = LeafAttributes(rawValue: 1 << 2)
+    @inlinable public static var young: LeafAttributes { LeafAttributes(rawValue: 1 << 2) }
     /// Written since last cleaned (`pte_dirty`); for a contiguous block, ORed across the block.
-    public static let dirty = LeafAttributes(rawValue: 1 << 3)
+    @inlinable public static var dirty: LeafAttributes { LeafAttributes(rawValue: 1 << 3) }
     /// Written since soft-dirty was last cleared (`pte_soft_dirty`); never set on arm64.
-    public static let softDirty = LeafAttributes(rawValue: 1 << 4)
+    @inlinable public static var softDirty: LeafAttributes { LeafAttributes(rawValue: 1 << 4) }
     /// A special mapping with no folio behind it (`pte_special`, PFNMAP-style).
-    public static let special = LeafAttributes(rawValue: 1 << 5)
+    @inlinable public static var special: LeafAttributes { LeafAttributes(rawValue: 1 << 5) }
     /// A present PROT_NONE entry, as mprotect(PROT_NONE) and NUMA hinting make (`pte_protnone`).
-    public static let protNone = LeafAttributes(rawValue: 1 << 6)
+    @inlinable public static var protNone: LeafAttributes { LeafAttributes(rawValue: 1 << 6) }
     /// Part of a contiguous block (arm64 `PTE_CONT`, riscv Svnapot `N`).
-    public static let contiguous = LeafAttributes(rawValue: 1 << 7)
+    @inlinable public static var contiguous: LeafAttributes { LeafAttributes(rawValue: 1 << 7) }
 
     /// The attributes and their names, in print order.
     public static let named: [(LeafAttributes, String)] = [

@@ -12,18 +12,18 @@ public struct Level: Hashable, Comparable, Sendable, CustomStringConvertible {
         self.depth = depth
     }
 
-    init(uncheckedDepth depth: Int) { self.depth = depth }
+    @inlinable init(uncheckedDepth depth: Int) { self.depth = depth }
 
     /// The page global directory, the root of every tree.
-    public static let pgd = Level(uncheckedDepth: 0)
+    @inlinable public static var pgd: Level { Level(uncheckedDepth: 0) }
     /// The fourth-level directory (folded on 4-level formats).
-    public static let p4d = Level(uncheckedDepth: 1)
+    @inlinable public static var p4d: Level { Level(uncheckedDepth: 1) }
     /// The page upper directory.
-    public static let pud = Level(uncheckedDepth: 2)
+    @inlinable public static var pud: Level { Level(uncheckedDepth: 2) }
     /// The page middle directory.
-    public static let pmd = Level(uncheckedDepth: 3)
+    @inlinable public static var pmd: Level { Level(uncheckedDepth: 3) }
     /// The last level, whose entries map base pages.
-    public static let pte = Level(uncheckedDepth: 4)
+    @inlinable public static var pte: Level { Level(uncheckedDepth: 4) }
 
     /// All five levels from the root down.
     public static let all: [Level] = [.pgd, .p4d, .pud, .pmd, .pte]
@@ -47,5 +47,5 @@ public struct Level: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var above: Level? { depth > 0 ? Level(uncheckedDepth: depth - 1) : nil }
 
     /// Orders levels from the root down: `.pgd < .pte`.
-    public static func < (lhs: Level, rhs: Level) -> Bool { lhs.depth < rhs.depth }
+    @inlinable public static func < (lhs: Level, rhs: Level) -> Bool { lhs.depth < rhs.depth }
 }

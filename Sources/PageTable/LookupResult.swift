@@ -5,9 +5,9 @@ public struct LookupFlags: OptionSet, Hashable, Sendable, CustomStringConvertibl
     /// Creates flags from raw bits.
     public init(rawValue: UInt8) { self.rawValue = rawValue }
     /// Report the zero page's folio (`FW_ZEROPAGE`); its page index stays nil.
-    public static let includeZeroPage = LookupFlags(rawValue: 1 << 0)
+    @inlinable public static var includeZeroPage: LookupFlags { LookupFlags(rawValue: 1 << 0) }
     /// Report a migration entry's folio (`FW_MIGRATION`); its page index stays nil.
-    public static let includeMigration = LookupFlags(rawValue: 1 << 1)
+    @inlinable public static var includeMigration: LookupFlags { LookupFlags(rawValue: 1 << 1) }
 
     /// `zero-page,migration` or `-`.
     public var description: String {

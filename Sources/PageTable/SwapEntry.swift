@@ -94,11 +94,11 @@ public struct MarkerBits: OptionSet, Hashable, Sendable, CustomStringConvertible
     /// Creates marker bits from raw bits.
     public init(rawValue: UInt64) { self.rawValue = rawValue }
     /// `PTE_MARKER_UFFD_WP`: userfaultfd write-protect on a none PTE.
-    public static let uffdWP = MarkerBits(rawValue: 1 << 0)
+    @inlinable public static var uffdWP: MarkerBits { MarkerBits(rawValue: 1 << 0) }
     /// `PTE_MARKER_POISONED`: the page was poisoned (UFFDIO_POISON, swapin error).
-    public static let poisoned = MarkerBits(rawValue: 1 << 1)
+    @inlinable public static var poisoned: MarkerBits { MarkerBits(rawValue: 1 << 1) }
     /// `PTE_MARKER_GUARD`: a guard region page (MADV_GUARD_INSTALL); faults like PROT_NONE.
-    public static let guardRegion = MarkerBits(rawValue: 1 << 2)
+    @inlinable public static var guardRegion: MarkerBits { MarkerBits(rawValue: 1 << 2) }
 
     /// The marker names joined by `,`.
     public var description: String {
@@ -115,15 +115,15 @@ public struct SwapFlags: OptionSet, Hashable, Sendable, CustomStringConvertible 
     /// Creates flags from raw bits.
     public init(rawValue: UInt8) { self.rawValue = rawValue }
     /// The page was exclusive to this mapping (`pte_swp_exclusive`).
-    public static let exclusive = SwapFlags(rawValue: 1 << 0)
+    @inlinable public static var exclusive: SwapFlags { SwapFlags(rawValue: 1 << 0) }
     /// Soft-dirty carried across swap (`pte_swp_soft_dirty`); never set on arm64.
-    public static let softDirty = SwapFlags(rawValue: 1 << 1)
+    @inlinable public static var softDirty: SwapFlags { SwapFlags(rawValue: 1 << 1) }
     /// Userfaultfd write-protect carried across swap (`pte_swp_uffd_wp`).
-    public static let uffdWP = SwapFlags(rawValue: 1 << 2)
+    @inlinable public static var uffdWP: SwapFlags { SwapFlags(rawValue: 1 << 2) }
     /// A migration entry remembers the page was young (`SWP_MIG_YOUNG_BIT`).
-    public static let young = SwapFlags(rawValue: 1 << 3)
+    @inlinable public static var young: SwapFlags { SwapFlags(rawValue: 1 << 3) }
     /// A migration entry remembers the page was dirty (`SWP_MIG_DIRTY_BIT`).
-    public static let dirty = SwapFlags(rawValue: 1 << 4)
+    @inlinable public static var dirty: SwapFlags { SwapFlags(rawValue: 1 << 4) }
 
     static let named: [(SwapFlags, String)] = [
         (.exclusive, "exclusive"), (.softDirty, "soft-dirty"), (.uffdWP, "uffd-wp"), (.young, "young"), (.dirty, "dirty"),

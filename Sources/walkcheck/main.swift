@@ -31,6 +31,9 @@ let usage = """
                                          hunt every mutant (exhaustive tiny sequences, then a campaign),
                                          each in a child process; print the mutation score;
                                          --save writes each mutant's shrunk case to DIR/NAME.case
+      walkcheck bench [--format NAME] [--workload NAME] [--design NAME] [--output DIR] [--scale N]
+                                         time the designs against the floor (release builds only);
+                                         --output writes bench.csv and bench.svg
       walkcheck --help                   this text
 
     exit status: 0 when every design conforms, 1 when one fails, 2 on a usage error.
@@ -55,6 +58,7 @@ do {
     case "exhaustive": status = try ExhaustiveCommand.main(&arguments)
     case "exhaustive-worker": status = try ExhaustiveCommand.worker(&arguments)
     case "mutants": status = try MutantsCommand.main(&arguments)
+    case "bench": status = try BenchCommand.main(&arguments)
     case "mutant-worker": status = try MutantsCommand.worker(&arguments)
     default: throw UsageError(message: "unknown command \"\(command)\"")
     }

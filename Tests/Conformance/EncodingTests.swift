@@ -107,3 +107,35 @@ import Generators
         }
     }
 }
+
+/// The word patterns the batched walker compares: consecutive pages differing only in ignored bits
+/// match, a respected difference or a non-consecutive frame does not.
+@Suite struct BatchPatternTests {
+    @Test(arguments: [Format.x86_64_4level, .arm64_4k, .riscv_sv39, .powerpc_hugepd])
+    func patternMatchesExactlyTheIgnoredDifferences(format: Format) throws {
+        let all: [LeafAttributes] = [.young, .dirty, .softDirty, .writable]
+        var random = SplitMix64(seed: 8)
+        for ignoredBits in 0..<16 {
+            let ignored = LeafAttributes(all.enumerated().filter { ignoredBits & (1 << $0.offset) != 0 }.map(\.element))
+            guard let pattern = format.batchPattern(ignoring: ignored) else {
+                #expect(format.architecture == .arm64 && ignored.contains(.writable) && !ignored.contains(.dirty))
+                continue
+            }
+            for _ in 0..<100 {
+                let base = LeafAttributes(all.filter { _ in random.next() % 2 == 0 }).union(.user).intersection(format.storableAttributes)
+                let pfn = random.next() % (1 << 20) + 16
+                var other = base
+                let flipped = all[Int(random.next() % 4)]
+                if other.contains(flipped) { other.remove(flipped) } else { other.insert(flipped) }
+                other = other.intersection(format.storableAttributes)
+                let first = format.encode(.leaf(pfn: pfn, attributes: base), at: .pte)
+                let next = format.encode(.leaf(pfn: pfn + 1, attributes: other), at: .pte)
+                let matches = next & pattern.mask == (first & pattern.mask) &+ pattern.stride
+                #expect(matches == (other.subtracting(ignored).isSubset(of: base) && base.subtracting(ignored).isSubset(of: other)),
+                        "\(format) ignoring \(ignored): \(base) then \(other)")
+                let gap = format.encode(.leaf(pfn: pfn + 2, attributes: base), at: .pte)
+                #expect(gap & pattern.mask != (first & pattern.mask) &+ pattern.stride)
+            }
+        }
+    }
+}

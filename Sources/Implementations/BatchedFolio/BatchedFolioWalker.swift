@@ -29,6 +29,7 @@ public struct BatchedFolioWalker: FolioWalkDesign {
     }
 
     /// The folio walk.
+    @_specialize(exported: true, where R == DirectReader)
     public func walkFolios<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
                                            _ visit: (FolioRun) -> Void) throws(PageTableError) {
         let format = reader.space.format
@@ -113,6 +114,10 @@ public struct BatchedFolioWalker: FolioWalkDesign {
             let mayHint = fault == .hintWithoutPermission || (ignored.isSuperset(of: [.young, .dirty]) && !flags.contains(.mergeIgnored))
             // The contiguous bit is a hint about the table, not an attribute of the pages: never compared.
             ignored.insert(.contiguous)
+            // Word batching needs young and dirty ignored (a block's entries differ in them) and no merge.
+            let wordPattern = ignored.isSuperset(of: [.young, .dirty]) && !flags.contains(.mergeIgnored)
+                ? format.batchPattern(ignoring: ignored) : nil
+            let contiguousBit: UInt64 = format.architecture == .arm64 ? 1 << 52 : 0
             let blockEntries = format.geometry(.pte).contiguousEntries
             let firstIndex = format.index(of: start, at: .pte)
             let lastIndex = firstIndex + Int((end - start) >> pageShift)
@@ -142,13 +147,33 @@ public struct BatchedFolioWalker: FolioWalkDesign {
                 }
                 var merged = attributes
                 var batchEnd = index + 1
+                if let pattern = wordPattern, !attributes.contains(.protNone), !(format.architecture == .riscv64 && attributes.contains(.contiguous)) {
+                    // The fast loop of folio_pte_batch(): raw words, ignored bits masked, one stride a page.
+                    // Young and dirty are ignored here, so a block's other entries need no reading.
+                    batchEnd = min(max(batchEnd, blockEnd), maxEnd)
+                    var expected = (word & pattern.mask) &+ UInt64(batchEnd - index) &* pattern.stride
+                    while batchEnd < maxEnd {
+                        let next = reader.read(table, batchEnd)
+                        guard next & pattern.mask == expected else {
+                            // Not the next word of the pattern: the exact loop below decides (a riscv
+                            // Svnapot block of the same folio, for one, stores its base pfn).
+                            carried = (batchEnd, next, nil)
+                            break
+                        }
+                        let step = mayHint && next & contiguousBit != 0 ? min(blockEntries, maxEnd - batchEnd) : 1
+                        batchEnd += step
+                        expected &+= UInt64(step) &* pattern.stride
+                    }
+                }
+                do {
                 while batchEnd < maxEnd {
                     if batchEnd < blockEnd {
                         // Inside a block already checked: its entries differ from its first only in pfn.
                         batchEnd += 1
                         continue
                     }
-                    let nextWord = reader.read(table, batchEnd)
+                    let nextWord = carried?.index == batchEnd ? carried!.word : reader.read(table, batchEnd)
+                    carried = nil
                     let nextAddress = address + UInt64(batchEnd - index) << pageShift
                     guard case .leaf(let nextPFN, var next) = format.decode(nextWord, at: .pte, address: nextAddress) else {
                         carried = (batchEnd, nextWord, nil)
@@ -173,6 +198,7 @@ public struct BatchedFolioWalker: FolioWalkDesign {
                     }
                     merged.formUnion(next)
                     batchEnd += 1
+                }
                 }
                 let merge = flags.contains(.mergeIgnored) && fault != .mergeSkipped
                 let reported = merge ? merged.intersection(ignored).union(attributes) : attributes

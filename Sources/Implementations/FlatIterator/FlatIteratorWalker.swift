@@ -17,12 +17,14 @@ public struct FlatIteratorWalker: EntryWalkDesign, FolioWalkDesign {
     }
 
     /// The entry walk: the iterator's items.
+    @_specialize(exported: true, where R == DirectReader)
     public func walkEntries<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
                                             _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
         for item in try FlatWalk(reader, range: range, flags: flags, fault: fault) { visit(item) }
     }
 
     /// The folio walk: the iterator's leaves batched into runs.
+    @_specialize(exported: true, where R == DirectReader)
     public func walkFolios<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
                                            _ visit: (FolioRun) -> Void) throws(PageTableError) {
         var iterator = try FlatWalk(reader, range: range, flags: .skipNone, fault: fault).makeIterator()

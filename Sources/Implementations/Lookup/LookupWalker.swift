@@ -24,6 +24,7 @@ public struct LookupWalker: LookupDesign, EntryWalkDesign, FolioWalkDesign {
     }
 
     /// What the walk finds at `address`.
+    @_specialize(exported: true, where R == DirectReader)
     public func lookup<R: TableReader>(_ reader: R, address: UInt64, flags: LookupFlags) throws(PageTableError) -> LookupResult {
         let format = reader.space.format
         guard address < format.top else { throw .pastTop(address, top: format.top, format: format.name) }
@@ -54,6 +55,7 @@ public struct LookupWalker: LookupDesign, EntryWalkDesign, FolioWalkDesign {
     }
 
     /// The entry walk, one lookup per step, each stepping by its skip (a whole block when coalescing).
+    @_specialize(exported: true, where R == DirectReader)
     public func walkEntries<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
                                             _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
         let format = reader.space.format
@@ -79,6 +81,7 @@ public struct LookupWalker: LookupDesign, EntryWalkDesign, FolioWalkDesign {
     }
 
     /// The folio walk, batching the lookups' leaves into runs.
+    @_specialize(exported: true, where R == DirectReader)
     public func walkFolios<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
                                            _ visit: (FolioRun) -> Void) throws(PageTableError) {
         let range = try range.validated(for: reader.space.format)

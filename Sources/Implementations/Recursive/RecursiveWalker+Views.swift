@@ -2,6 +2,7 @@ import PageTable
 
 extension RecursiveWalker {
     /// The entry walk, derived from the callbacks.
+    @_specialize(exported: true, where R == DirectReader)
     public func walkEntries<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
                                             _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
         try withoutActuallyEscaping(visit) { (visit) throws(PageTableError) in
@@ -12,6 +13,7 @@ extension RecursiveWalker {
     }
 
     /// The folio walk, batching the PTE callbacks into runs.
+    @_specialize(exported: true, where R == DirectReader)
     public func walkFolios<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
                                            _ visit: (FolioRun) -> Void) throws(PageTableError) {
         try withoutActuallyEscaping(visit) { (visit) throws(PageTableError) in

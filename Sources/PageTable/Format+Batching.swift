@@ -1,0 +1,69 @@
+/// How consecutive PTEs of one folio compare as raw words, as `folio_pte_batch()` compares them:
+/// with the ignored attribute bits cleared, entry `k` of a batch equals the first plus `k` strides.
+public struct BatchPattern: Hashable, Sendable {
+    /// The bits compared (ignored attributes and the contiguous hint cleared).
+    public let mask: UInt64
+    /// How much the word grows from one page's entry to the next page's.
+    public let stride: UInt64
+}
+
+extension Format {
+    /// The word pattern of PTE batches that ignore `ignored`, or nil when this encoding cannot batch
+    /// by words for that set (arm64 ignoring writable while respecting dirty: AP[2] mixes the two).
+    ///
+    /// The pattern holds for present, non-PROT_NONE leaves whose pfn field is linear in the word;
+    /// a riscv Svnapot entry (the `N` bit is compared) and an x86 PROT_NONE entry (inverted pfn,
+    /// compared through P) never match a present first entry's pattern.
+    public func batchPattern(ignoring ignored: LeafAttributes) -> BatchPattern? {
+        var cleared: UInt64 = 0
+        switch architecture {
+        case .x86_64:
+            if ignored.contains(.young) { cleared |= 1 << 5 }
+            if ignored.contains(.dirty) { cleared |= 1 << 6 }
+            if ignored.contains(.writable) { cleared |= 1 << 1 }
+            if ignored.contains(.softDirty) { cleared |= 1 << 11 }
+            return BatchPattern(mask: ~cleared, stride: 1 << 12)
+        case .arm64:
+            if ignored.contains(.writable), !ignored.contains(.dirty) { return nil }
+            cleared |= 1 << 52                                        // PTE_CONT: a hint, not an attribute
+            if ignored.contains(.young) { cleared |= 1 << 10 }       // AF
+            if ignored.contains(.dirty) { cleared |= 1 << 55 | 1 << 7 } // PTE_DIRTY, AP[2] (read-only unless dirty)
+            if ignored.contains(.writable) { cleared |= 1 << 51 }    // DBM
+            return BatchPattern(mask: ~cleared, stride: 1 << UInt64(pageShift))
+        case .riscv64:
+            if ignored.contains(.young) { cleared |= 1 << 6 }
+            if ignored.contains(.dirty) { cleared |= 1 << 7 }
+            if ignored.contains(.writable) { cleared |= 1 << 2 }
+            if ignored.contains(.softDirty) { cleared |= 1 << 9 }
+            return BatchPattern(mask: ~cleared, stride: 1 << 10)
+        case .powerpc64:
+            if ignored.contains(.young) { cleared |= 0x100 }
+            if ignored.contains(.dirty) { cleared |= 0x80 }
+            if ignored.contains(.writable) { cleared |= 0x2 }
+            if ignored.contains(.softDirty) { cleared |= 0x200 }
+            return BatchPattern(mask: ~cleared, stride: 1 << 12)
+        }
+    }
+}
+
+extension Format {
+    /// Young and dirty of a present leaf word, read from its bits without decoding the rest.
+    @inlinable public func youngAndDirty(ofLeaf word: UInt64) -> LeafAttributes {
+        var bits: LeafAttributes = []
+        switch architecture {
+        case .x86_64:
+            if word & (1 << 5) != 0 { bits.insert(.young) }
+            if word & (1 << 6) != 0 { bits.insert(.dirty) }
+        case .arm64:
+            if word & (1 << 10) != 0 { bits.insert(.young) }
+            if word & (1 << 55) != 0 || (word & (1 << 51) != 0 && word & (1 << 7) == 0) { bits.insert(.dirty) }
+        case .riscv64:
+            if word & (1 << 6) != 0 { bits.insert(.young) }
+            if word & (1 << 7) != 0 { bits.insert(.dirty) }
+        case .powerpc64:
+            if word & 0x100 != 0 { bits.insert(.young) }
+            if word & 0x80 != 0 { bits.insert(.dirty) }
+        }
+        return bits
+    }
+}

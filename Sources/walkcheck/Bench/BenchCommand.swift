@@ -1,0 +1,39 @@
+import PageTable
+import Generators
+
+/// `walkcheck bench`: compares the designs (and the floor) on workloads that stand for real address spaces.
+enum BenchCommand {
+    static func main(_ arguments: inout Arguments) throws -> Int32 {
+        let formatNames = try arguments.values("format")
+        let formats = try DesignCatalog.formats(formatNames.isEmpty ? ["x86-64-4level", "arm64-4k"] : formatNames)
+        let workloadNames = try arguments.values("workload")
+        let designs = try arguments.values("design")
+        let output = try arguments.value("output")
+        let scale = try arguments.integer("scale") ?? 1
+        var runner = BenchRunner()
+        if let repetitions = try arguments.integer("repetitions") { runner.repetitions = max(3, Int(repetitions)) }
+        guard try arguments.positional().isEmpty else { throw UsageError(message: "bench takes no positional arguments") }
+        guard (1...64).contains(scale) else { throw UsageError(message: "--scale expects 1 to 64") }
+        guard BuildInfo.configuration == "release" else {
+            throw UsageError(message: "benchmarks time release builds only: run `swift run -c release walkcheck bench`")
+        }
+        print("walkcheck bench: \(BuildInfo.configuration) build, \(BuildInfo.cores) cores, median of \(runner.repetitions) runs after a warm-up, "
+              + "scale \(scale)")
+        var all: [Measurement] = []
+        for format in formats {
+            for workload in Workload.all(on: format, scale: scale) where workloadNames.isEmpty || workloadNames.contains(workload.name) {
+                let results = runner.measure(workload, designs: designs)
+                print(BenchReport.table(results))
+                all += results
+            }
+        }
+        print(BenchReport.summary(all))
+        if let output {
+            try FileSystem.makeDirectory(output)
+            try FileSystem.write(BenchReport.csv(all), to: output + "/bench.csv")
+            try FileSystem.write(BenchChart.svg(all), to: output + "/bench.svg")
+            print("wrote \(output)/bench.csv and \(output)/bench.svg")
+        }
+        return 0
+    }
+}
