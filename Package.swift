@@ -18,10 +18,13 @@ let package = Package(
         .target(name: "Generators", dependencies: ["PageTable", "Oracle", "Implementations"]),
         .target(name: "Mutants", dependencies: ["PageTable", "Oracle", "Implementations", "Generators"]),
         .target(name: "MallocCounter"),
-        .executableTarget(name: "walkcheck", dependencies: ["PageTable", "Oracle", "Implementations", "Generators", "Mutants", "MallocCounter"]),
+        .target(name: "KernelShim"),
+        .target(name: "KernelTruth", dependencies: ["PageTable", "Oracle", "Generators", "KernelShim"]),
+        .executableTarget(name: "walkcheck", dependencies: ["PageTable", "Oracle", "Implementations", "Generators", "Mutants",
+                                                           "MallocCounter", "KernelTruth"]),
         .testTarget(
             name: "Conformance",
-            dependencies: ["PageTable", "Oracle", "Implementations", "Generators", "Mutants"]
+            dependencies: ["PageTable", "Oracle", "Implementations", "Generators", "Mutants", "KernelTruth"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -12,6 +12,12 @@ public struct FileError: Error, Hashable, Sendable, CustomStringConvertible {
     public var reason: String
     /// `path: reason`.
     public var description: String { "\(path): \(reason)" }
+
+    /// Creates an error for `path`.
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
 }
 
 /// The few file operations WalkCheck needs, on the C library (no Foundation).

@@ -4,3 +4,16 @@ extension AddressSpace {
         tables._corruptWord(slot, word)
     }
 }
+
+extension AddressSpace {
+    /// Importer hook: adopts a folio at a real frame (ascending frame order).
+    package mutating func _adoptFolio(pfn: UInt64, order: Int, kind: FolioKind) -> Folio? {
+        memory.adoptFolio(pfn: pfn, order: order, kind: kind)
+    }
+
+    /// Importer hook: installs `pages` pages of `content` at `address` (which maps nothing), leaves no
+    /// higher than `maxLevel`, by the placement rule every operation uses.
+    package mutating func _install(_ content: PageContent, at address: UInt64, pages: UInt64, maxLevel: Level) {
+        place(content, at: address, pages: pages, maxLevel: maxLevel, contiguous: false, hugepd: .never)
+    }
+}

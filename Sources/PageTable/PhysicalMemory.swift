@@ -52,6 +52,17 @@ public struct PhysicalMemory: Hashable, Sendable {
         return pfn
     }
 
+    /// Adopts a folio at a given frame, as an importer of real page tables needs; nil if the frame is
+    /// not above every folio so far (adopt in ascending frame order) or lies outside the folio region.
+    package mutating func adoptFolio(pfn: UInt64, order: Int, kind: FolioKind) -> Folio? {
+        let size: UInt64 = 1 << UInt64(order)
+        guard pfn % size == 0, pfn >= nextFolioPFN, pfn + size <= Self.specialBase else { return nil }
+        let folio = Folio(id: FolioID(rawValue: folios.count), pfn: pfn, order: order, kind: kind)
+        folios.append(folio)
+        nextFolioPFN = pfn + size
+        return folio
+    }
+
     /// The folio holding frame `pfn`, or nil for special frames and frames never allocated.
     public func folio(containing pfn: UInt64) -> Folio? {
         if pfn == Self.zeroPFN { return folios[0] }

@@ -34,6 +34,11 @@ let usage = """
       walkcheck bench [--format NAME] [--workload NAME] [--design NAME] [--output DIR] [--scale N]
                                          time the designs against the floor (release builds only);
                                          --output writes bench.csv and bench.svg
+      walkcheck import [SCENARIO…] [--output DIR]
+                                         make real states (THP, mprotect split, partial MADV_DONTNEED,
+                                         unaligned mremap, guard regions, zero page, fork), compare
+                                         the kernel's view with oracle and designs; --output saves each
+                                         as DIR/kernel-SCENARIO.case (needs root and THP madvise/always)
       walkcheck --help                   this text
 
     exit status: 0 when every design conforms, 1 when one fails, 2 on a usage error.
@@ -59,6 +64,7 @@ do {
     case "exhaustive-worker": status = try ExhaustiveCommand.worker(&arguments)
     case "mutants": status = try MutantsCommand.main(&arguments)
     case "bench": status = try BenchCommand.main(&arguments)
+    case "import": status = try ImportCommand.main(&arguments)
     case "mutant-worker": status = try MutantsCommand.worker(&arguments)
     default: throw UsageError(message: "unknown command \"\(command)\"")
     }

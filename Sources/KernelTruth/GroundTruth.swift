@@ -1,0 +1,88 @@
+import PageTable
+import Oracle
+
+/// Compares what the kernel reports with what the oracle and each design compute on the imported
+/// model: Rss and AnonHugePages per VMA (the kernel's own walk_page_range() in smaps), folio runs
+/// against compound pages, guard regions against markers, PMD mappings against PMD leaves.
+public enum GroundTruth {
+    /// Every disagreement, described; empty when kernel, oracle and designs agree.
+    public static func disagreements(_ snapshot: KernelSnapshot, _ imported: KernelImporter.Imported, designs: DesignSet) -> [String] {
+        let space = imported.space
+        var problems: [String] = []
+        // Design versus oracle on every VMA, both views.
+        for vma in snapshot.vmas {
+            for query in [WalkQuery.entries(vma.range, []), .folios(vma.range, .batchDefault)] {
+                problems += Conformance.check(designs, in: space, query: query).map { "\($0)" }
+            }
+        }
+        // Kernel versus oracle and every design: Rss and AnonHugePages per VMA.
+        for vma in snapshot.vmas {
+            var computed: [(String, (rss: UInt64, anonHuge: UInt64))] = []
+            if let items = try? ReferenceWalk.entries(in: space, range: vma.range) { computed.append(("oracle", memory(items, space))) }
+            if let runs = try? ReferenceWalk.folios(in: space, range: vma.range) { computed.append(("oracle folios", memory(runs, space))) }
+            for design in designs.entryWalkers {
+                var items: [EntryWalkItem] = []
+                try? design.walkEntries(DirectReader(space), range: vma.range, flags: []) { items.append($0) }
+                computed.append((design.name, memory(items, space)))
+            }
+            for design in designs.folioWalkers {
+                var runs: [FolioRun] = []
+                try? design.walkFolios(DirectReader(space), range: vma.range, flags: .batchDefault) { runs.append($0) }
+                computed.append(("\(design.name) folios", memory(runs, space)))
+            }
+            for (name, figures) in computed where figures.rss != vma.rss || figures.anonHuge != vma.anonHugePages {
+                problems.append("VMA \(vma.range): kernel Rss \(vma.rss >> 10) kB AnonHugePages \(vma.anonHugePages >> 10) kB, "
+                                + "\(name) \(figures.rss >> 10) kB / \(figures.anonHuge >> 10) kB")
+            }
+        }
+        // Folio runs against compound pages: each run's frames are the kernel's, inside one compound page.
+        let pfnAt = Dictionary(snapshot.pages.filter { $0.present }.map { ($0.address, $0.pfn) }, uniquingKeysWith: { first, _ in first })
+        for vma in snapshot.vmas {
+            for run in (try? ReferenceWalk.folios(in: space, range: vma.range)) ?? [] {
+                let folio = space.memory.folios[run.folio.rawValue]
+                let pages = run.range.size >> 12
+                guard run.firstPage + pages <= folio.pageCount else {
+                    problems.append("run \(run) passes the end of compound page 0x\(String(folio.pfn, radix: 16)) (order \(folio.order))")
+                    continue
+                }
+                for page in 0..<pages where pfnAt[run.range.start + page << 12] != folio.pfn + run.firstPage + page {
+                    problems.append("run \(run): page \(page) is pfn 0x\(String(pfnAt[run.range.start + page << 12] ?? 0, radix: 16)) in pagemap")
+                    break
+                }
+                if let kernel = imported.folioOf[folio.pfn + run.firstPage], kernel.head != folio.pfn || kernel.order != folio.order {
+                    problems.append("run \(run): the kernel's compound page is 0x\(String(kernel.head, radix: 16)) order \(kernel.order)")
+                }
+            }
+        }
+        // Guard regions are guard markers; PAGE_IS_HUGE pages sit in PMD leaves.
+        for page in snapshot.pages {
+            guard let item = try? ReferenceWalk.lookup(in: space, address: page.address) else { continue }
+            let marker: Bool = { if case .nonPresent(let entry) = item.entry { entry.markerBits == .guardRegion } else { false } }()
+            if page.guardRegion != marker { problems.append("page 0x\(String(page.address, radix: 16)): kernel guard \(page.guardRegion), model \(item.entry)") }
+            if page.huge, item.level != .pmd { problems.append("page 0x\(String(page.address, radix: 16)) is PAGE_IS_HUGE but maps at \(item.level)") }
+        }
+        return problems
+    }
+
+    /// Rss (present pages backed by a folio, the zero page excluded, as smaps counts) and AnonHugePages
+    /// (anonymous PMD leaves) of an entry walk.
+    static func memory(_ items: [EntryWalkItem], _ space: AddressSpace) -> (rss: UInt64, anonHuge: UInt64) {
+        var rss: UInt64 = 0, anonHuge: UInt64 = 0
+        for item in items {
+            guard case .leaf(let pfn, let attributes) = item.entry, pfn != PhysicalMemory.zeroPFN, !attributes.contains(.special) else { continue }
+            rss += item.range.size
+            if item.level == .pmd, space.memory.folio(containing: pfn)?.kind == .anonymous { anonHuge += item.range.size }
+        }
+        return (rss, anonHuge)
+    }
+
+    /// The same figures from folio runs (the zero page is not reported without asking).
+    static func memory(_ runs: [FolioRun], _ space: AddressSpace) -> (rss: UInt64, anonHuge: UInt64) {
+        var rss: UInt64 = 0, anonHuge: UInt64 = 0
+        for run in runs {
+            rss += run.range.size
+            if run.level == .pmd, space.memory.folios[run.folio.rawValue].kind == .anonymous { anonHuge += run.range.size }
+        }
+        return (rss, anonHuge)
+    }
+}

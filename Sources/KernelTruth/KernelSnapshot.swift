@@ -1,0 +1,76 @@
+import PageTable
+import Generators
+
+/// What the kernel reports for one page of this process.
+public struct KernelPage: Hashable, Sendable {
+    /// The page's virtual address.
+    public var address: UInt64
+    /// pagemap: present.
+    public var present: Bool
+    /// pagemap: swapped (also set for marker entries such as guard regions).
+    public var swapped: Bool
+    /// pagemap: a guard region (PM_GUARD_REGION, bit 58).
+    public var guardRegion: Bool
+    /// pagemap: exclusively mapped (PM_MMAP_EXCLUSIVE).
+    public var exclusive: Bool
+    /// pagemap: soft-dirty.
+    public var softDirty: Bool
+    /// The frame, when present.
+    public var pfn: UInt64
+    /// kpageflags of the frame, when present.
+    public var flags: UInt64
+    /// PAGEMAP_SCAN: part of a PMD mapping (PAGE_IS_HUGE).
+    public var huge: Bool
+
+    /// Whether the frame is the shared zero page (KPF_ZERO_PAGE).
+    public var isZeroPage: Bool { flags & Procfs.kpfZeroPage != 0 }
+}
+
+/// One VMA as /proc/self/smaps reports it.
+public struct KernelVMA: Hashable, Sendable {
+    /// The VMA's range.
+    public var range: AddressRange
+    /// Rss, bytes (computed by the kernel with walk_page_range).
+    public var rss: UInt64
+    /// AnonHugePages, bytes (PMD-mapped anonymous THPs).
+    public var anonHugePages: UInt64
+}
+
+/// A consistent read of a region: pagemap, kpageflags, PAGEMAP_SCAN and smaps, read twice until two
+/// reads agree (khugepaged and reclaim may change the tables under a read).
+public struct KernelSnapshot: Hashable, Sendable {
+    /// Every page of the region.
+    public var pages: [KernelPage]
+    /// The VMAs inside the region.
+    public var vmas: [KernelVMA]
+
+    /// Reads `region`, whose VMAs are `vmaStarts` (each VMA's start; the region's end closes the last).
+    public static func take(_ region: AddressRange, attempts: Int = 10) throws(FileError) -> KernelSnapshot {
+        var previous = try read(region)
+        for _ in 0..<attempts {
+            let next = try read(region)
+            if next == previous { return next }
+            previous = next
+        }
+        throw FileError(path: "/proc/self/pagemap", reason: "the tables kept changing: \(attempts) reads never agreed twice")
+    }
+
+    private static func read(_ region: AddressRange) throws(FileError) -> KernelSnapshot {
+        let count = Int((region.end - region.start) >> 12)
+        let entries = try Procfs.pagemap(region.start, pages: count)
+        let huge = Procfs.scan(region.start, region.end, category: Procfs.pageIsHuge) ?? []
+        var pages: [KernelPage] = []
+        pages.reserveCapacity(count)
+        for (index, entry) in entries.enumerated() {
+            let address = region.start + UInt64(index) << 12
+            let present = entry & Procfs.present != 0
+            let pfn = present ? entry & Procfs.pfnMask : 0
+            pages.append(KernelPage(address: address, present: present, swapped: entry & Procfs.swapped != 0,
+                                    guardRegion: entry & Procfs.guardRegion != 0, exclusive: entry & Procfs.exclusive != 0,
+                                    softDirty: entry & Procfs.softDirty != 0, pfn: pfn,
+                                    flags: present && pfn != 0 ? try Procfs.pageFlags(pfn) : 0,
+                                    huge: huge.contains { $0.start <= address && address < $0.end }))
+        }
+        return KernelSnapshot(pages: pages, vmas: try Procfs.vmas(in: region))
+    }
+}
