@@ -146,13 +146,8 @@ struct LineReader {
         case "entries":
             let range = try walkRange()
             let text = try word("entry walk flags")
-            var flags: EntryWalkFlags = []
-            for part in text.split(separator: ",") where text != "-" {
-                switch part {
-                case "skip-none": flags.insert(.skipNone)
-                case "coalesce": flags.insert(.coalesceContiguous)
-                default: throw fail("unknown entry walk flag \"\(part)\"; expected skip-none or coalesce")
-                }
+            guard let flags = EntryWalkFlags(parsing: Substring(text)) else {
+                throw fail("unknown entry walk flag in \"\(text)\"; expected skip-none or coalesce")
             }
             return .entries(range, flags)
         case "folios":
@@ -164,13 +159,8 @@ struct LineReader {
             let address = try number("lookup address")
             guard address < format.top else { throw fail("lookup address \(hex(address)) lies past the top of \(format.name)") }
             let text = try word("lookup flags")
-            var flags: LookupFlags = []
-            for part in text.split(separator: ",") where text != "-" {
-                switch part {
-                case "zero-page": flags.insert(.includeZeroPage)
-                case "migration": flags.insert(.includeMigration)
-                default: throw fail("unknown lookup flag \"\(part)\"; expected zero-page or migration")
-                }
+            guard let flags = LookupFlags(parsing: Substring(text)) else {
+                throw fail("unknown lookup flag in \"\(text)\"; expected zero-page or migration")
             }
             return .lookup(address, flags)
         case let other:

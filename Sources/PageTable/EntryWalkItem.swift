@@ -1,5 +1,5 @@
 /// Options of an entry walk.
-public struct EntryWalkFlags: OptionSet, Hashable, Sendable, CustomStringConvertible {
+public struct EntryWalkFlags: NamedOptions, Hashable, Sendable {
     /// The raw bits.
     public let rawValue: UInt8
     /// Creates flags from raw bits.
@@ -9,11 +9,8 @@ public struct EntryWalkFlags: OptionSet, Hashable, Sendable, CustomStringConvert
     /// Report each contiguous block as one item instead of one item per entry.
     @inlinable public static var coalesceContiguous: EntryWalkFlags { EntryWalkFlags(rawValue: 1 << 1) }
 
-    /// `skip-none,coalesce` or `-`.
-    public var description: String {
-        let names = [(EntryWalkFlags.skipNone, "skip-none"), (.coalesceContiguous, "coalesce")].filter { contains($0.0) }.map(\.1)
-        return names.isEmpty ? "-" : names.joined(separator: ",")
-    }
+    /// The flags and their corpus names.
+    public static let named: [(EntryWalkFlags, String)] = [(.skipNone, "skip-none"), (.coalesceContiguous, "coalesce")]
 }
 
 /// One terminal slot an entry walk reports, clipped to the walk's range.

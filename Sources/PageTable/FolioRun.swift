@@ -1,7 +1,7 @@
 /// Options of a folio walk: which attribute differences do not break a run, and what else to report.
 ///
 /// The ignore flags mirror `folio_pte_batch()`'s: without `FPB_RESPECT_DIRTY` dirty is ignored, and so on.
-public struct FolioWalkFlags: OptionSet, Hashable, Sendable, CustomStringConvertible {
+public struct FolioWalkFlags: NamedOptions, Hashable, Sendable {
     /// The raw bits.
     public let rawValue: UInt8
     /// Creates flags from raw bits.
@@ -35,27 +35,12 @@ public struct FolioWalkFlags: OptionSet, Hashable, Sendable, CustomStringConvert
         return ignored
     }
 
-    static let named: [(FolioWalkFlags, String)] = [
+    /// The flags and their corpus names.
+    public static let named: [(FolioWalkFlags, String)] = [
         (.ignoreYoung, "ignore-young"), (.ignoreDirty, "ignore-dirty"), (.ignoreSoftDirty, "ignore-soft-dirty"),
         (.ignoreWritable, "ignore-writable"), (.includeZeroPage, "zero-page"), (.includeMigration, "migration"),
         (.mergeIgnored, "merge"),
     ]
-
-    /// The flag names joined by `,`, or `-`.
-    public var description: String {
-        let names = Self.named.filter { contains($0.0) }.map(\.1)
-        return names.isEmpty ? "-" : names.joined(separator: ",")
-    }
-
-    /// Parses the form `description` prints.
-    public init?(parsing text: Substring) {
-        self = []
-        if text == "-" { return }
-        for part in text.split(separator: ",") {
-            guard let match = Self.named.first(where: { $0.1 == part }) else { return nil }
-            insert(match.0)
-        }
-    }
 }
 
 /// A maximal run of consecutive pages of one folio, mapped in one table with equal attributes.

@@ -1,5 +1,5 @@
 /// The attributes of a present leaf, independent of how an architecture encodes them.
-public struct LeafAttributes: OptionSet, Hashable, Sendable, CustomStringConvertible {
+public struct LeafAttributes: NamedOptions, Hashable, Sendable {
     /// The raw bits; the values are this package's own, not any architecture's.
     public let rawValue: UInt16
     /// Creates attributes from raw bits.
@@ -27,20 +27,4 @@ public struct LeafAttributes: OptionSet, Hashable, Sendable, CustomStringConvert
         (.writable, "writable"), (.user, "user"), (.young, "young"), (.dirty, "dirty"),
         (.softDirty, "soft-dirty"), (.special, "special"), (.protNone, "protnone"), (.contiguous, "contiguous"),
     ]
-
-    /// The attribute names joined by `,`, or `-` when none is set.
-    public var description: String {
-        let names = Self.named.filter { contains($0.0) }.map(\.1)
-        return names.isEmpty ? "-" : names.joined(separator: ",")
-    }
-
-    /// Parses the form `description` prints.
-    public init?(parsing text: Substring) {
-        self = []
-        if text == "-" { return }
-        for part in text.split(separator: ",") {
-            guard let match = Self.named.first(where: { $0.1 == part }) else { return nil }
-            insert(match.0)
-        }
-    }
 }

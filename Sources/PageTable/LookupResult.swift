@@ -1,5 +1,5 @@
 /// Options of a single-address lookup, as `folio_walk_start()`'s flags.
-public struct LookupFlags: OptionSet, Hashable, Sendable, CustomStringConvertible {
+public struct LookupFlags: NamedOptions, Hashable, Sendable {
     /// The raw bits.
     public let rawValue: UInt8
     /// Creates flags from raw bits.
@@ -9,11 +9,8 @@ public struct LookupFlags: OptionSet, Hashable, Sendable, CustomStringConvertibl
     /// Report a migration entry's folio (`FW_MIGRATION`); its page index stays nil.
     @inlinable public static var includeMigration: LookupFlags { LookupFlags(rawValue: 1 << 1) }
 
-    /// `zero-page,migration` or `-`.
-    public var description: String {
-        let names = [(LookupFlags.includeZeroPage, "zero-page"), (.includeMigration, "migration")].filter { contains($0.0) }.map(\.1)
-        return names.isEmpty ? "-" : names.joined(separator: ",")
-    }
+    /// The flags and their corpus names.
+    public static let named: [(LookupFlags, String)] = [(.includeZeroPage, "zero-page"), (.includeMigration, "migration")]
 }
 
 /// What a single-address lookup finds, as GUP's `follow_page_mask()` reports it.

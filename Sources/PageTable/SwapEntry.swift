@@ -88,7 +88,7 @@ public enum SwapKind: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// The bits of a PTE marker (`include/linux/swapops.h`; newer trees `leafops.h`).
-public struct MarkerBits: OptionSet, Hashable, Sendable, CustomStringConvertible {
+public struct MarkerBits: NamedOptions, Hashable, Sendable {
     /// The raw marker bits, as Linux numbers them.
     public let rawValue: UInt64
     /// Creates marker bits from raw bits.
@@ -100,16 +100,12 @@ public struct MarkerBits: OptionSet, Hashable, Sendable, CustomStringConvertible
     /// `PTE_MARKER_GUARD`: a guard region page (MADV_GUARD_INSTALL); faults like PROT_NONE.
     @inlinable public static var guardRegion: MarkerBits { MarkerBits(rawValue: 1 << 2) }
 
-    /// The marker names joined by `,`.
-    public var description: String {
-        let names = [(MarkerBits.uffdWP, "uffd-wp"), (.poisoned, "poisoned"), (.guardRegion, "guard")]
-            .filter { contains($0.0) }.map(\.1)
-        return names.isEmpty ? "-" : names.joined(separator: ",")
-    }
+    /// The markers and their names.
+    public static let named: [(MarkerBits, String)] = [(.uffdWP, "uffd-wp"), (.poisoned, "poisoned"), (.guardRegion, "guard")]
 }
 
 /// Per-entry flags a non-present entry carries beside its type and offset.
-public struct SwapFlags: OptionSet, Hashable, Sendable, CustomStringConvertible {
+public struct SwapFlags: NamedOptions, Hashable, Sendable {
     /// The raw flag bits; the values are this package's own.
     public let rawValue: UInt8
     /// Creates flags from raw bits.
@@ -125,15 +121,11 @@ public struct SwapFlags: OptionSet, Hashable, Sendable, CustomStringConvertible 
     /// A migration entry remembers the page was dirty (`SWP_MIG_DIRTY_BIT`).
     @inlinable public static var dirty: SwapFlags { SwapFlags(rawValue: 1 << 4) }
 
-    static let named: [(SwapFlags, String)] = [
+    /// The flags and their names.
+    public static let named: [(SwapFlags, String)] = [
         (.exclusive, "exclusive"), (.softDirty, "soft-dirty"), (.uffdWP, "uffd-wp"), (.young, "young"), (.dirty, "dirty"),
     ]
 
-    /// The flag names joined by `,`, or `-`.
-    public var description: String {
-        let names = Self.named.filter { contains($0.0) }.map(\.1)
-        return names.isEmpty ? "-" : names.joined(separator: ",")
-    }
 }
 
 /// A decoded non-present entry: its kind, its offset (slot, pfn or marker bits) and its flags.
