@@ -175,7 +175,7 @@ public enum Campaign {
             for (name, found) in result.failures.sorted(by: { $0.key < $1.key }) {
                 let position = pairs.firstIndex { $0.design == name }!
                 pairs[position].failure = shrinkAndSave(configuration, design: name, format: format, index: index,
-                                                        testCase: testCase, choices: choices.recorded, found: found, worker: worker)
+                                                        testCase: testCase, choices: choices.recorded, found: found)
             }
             standing = standing.removing(Set(result.failures.keys))
             progress?(CampaignProgress(format: format, cases: report.cases, failures: pairs.filter { $0.failure != nil }.count))
@@ -186,8 +186,7 @@ public enum Campaign {
     }
 
     private static func shrinkAndSave(_ configuration: CampaignConfiguration, design: String, format: Format, index: Int,
-                                      testCase: TestCase, choices: [UInt64], found: (step: Int, failure: Conformance.Failure),
-                                      worker: Int) -> ShrunkFailure {
+                                      testCase: TestCase, choices: [UInt64], found: (step: Int, failure: Conformance.Failure)) -> ShrunkFailure {
         let store = configuration.corpusDirectory.flatMap { try? CorpusStore(directory: $0) }
         let name = CorpusStore.fileName(design: design, format: format.name, seed: configuration.seed, index: index)
         func saved(_ shrunk: TestCase, _ shrunkChoices: [UInt64]?, _ failure: Conformance.Failure) -> String? {
