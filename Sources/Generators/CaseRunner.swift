@@ -32,8 +32,9 @@ public enum CaseRunner {
                 result.operations += 1
             }
             for query in testCase.queries {
-                for name in names(standing, serving: query) { result.walksByDesign[name, default: 0] += 1 }
-                result.walks += names(standing, serving: query).count
+                let serving = names(standing, serving: query)
+                for name in serving { result.walksByDesign[name, default: 0] += 1 }
+                result.walks += serving.count
                 for failure in Conformance.check(standing, in: space, query: query) where result.failures[failure.design] == nil {
                     result.failures[failure.design] = (step, failure)
                 }

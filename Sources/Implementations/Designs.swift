@@ -8,6 +8,4 @@ public enum Designs {
     public static let folioWalkers: [any FolioWalkDesign] = [RecursiveWalker(), FlatIteratorWalker(), BatchedFolioWalker(), LookupWalker()]
     /// Every design that performs the lookup.
     public static let lookups: [any LookupDesign] = [LookupWalker()]
-    /// The names of all designs.
-    public static let names = ["recursive", "flat", "batched", "lookup"]
 }

@@ -44,7 +44,7 @@ public struct KernelSnapshot: Hashable, Sendable {
     /// The VMAs inside the region.
     public var vmas: [KernelVMA]
 
-    /// Reads `region`, whose VMAs are `vmaStarts` (each VMA's start; the region's end closes the last).
+    /// Reads `region` (its pages, and the VMAs overlapping it) until two reads agree, at most `attempts` times.
     public static func take(_ region: AddressRange, attempts: Int = 10) throws(FileError) -> KernelSnapshot {
         var previous = try read(region)
         for _ in 0..<attempts {

@@ -27,8 +27,9 @@ extension AddressSpace {
         }
     }
 
-    /// The units that map pages in `range`, in address order; the first and last may stick out of it.
-    public func units(in range: AddressRange) -> [MappingUnit] {
+    /// The units that map pages in `range` (inside the address space), in address order; the first
+    /// and last may stick out of it.
+    package func units(in range: AddressRange) -> [MappingUnit] {
         var found: [MappingUnit] = []
         var address = range.start
         while address < range.end {

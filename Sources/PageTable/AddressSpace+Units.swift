@@ -1,6 +1,6 @@
 extension AddressSpace {
-    /// The unit holding `address`, or nil when the address maps nothing.
-    public func unit(containing address: UInt64) -> MappingUnit? {
+    /// The unit holding `address` (below the top), or nil when the address maps nothing.
+    package func unit(containing address: UInt64) -> MappingUnit? {
         let found = translate(address)
         switch found.entry {
         case .none, .table, .hugepd:

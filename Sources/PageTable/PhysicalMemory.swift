@@ -22,11 +22,10 @@ public struct PhysicalMemory: Hashable, Sendable {
         folios = [Folio(id: FolioID(rawValue: 0), pfn: Self.zeroPFN, order: 0, kind: .zero)]
     }
 
-    /// The shared zero page's folio.
-    public var zeroFolio: Folio { folios[0] }
-
-    /// Allocates a folio of `order`, naturally aligned; nil when the folio region is exhausted.
+    /// Allocates a folio of `order`, naturally aligned; nil for an order outside 0...30 or when the
+    /// folio region is exhausted.
     public mutating func allocateFolio(order: Int, kind: FolioKind) -> Folio? {
+        guard (0...30).contains(order) else { return nil }
         let size: UInt64 = 1 << UInt64(order)
         let pfn = Format.alignDown(nextFolioPFN + size - 1, size)
         guard pfn + size <= Self.specialBase else { return nil }
@@ -34,12 +33,6 @@ public struct PhysicalMemory: Hashable, Sendable {
         folios.append(folio)
         nextFolioPFN = pfn + size
         return folio
-    }
-
-    /// Whether an order-`order` folio can still be allocated.
-    public func canAllocateFolio(order: Int) -> Bool {
-        let size: UInt64 = 1 << UInt64(order)
-        return Format.alignDown(nextFolioPFN + size - 1, size) + size <= Self.specialBase
     }
 
     /// Allocates `count` consecutive special frames aligned to the next power of two; nil when exhausted.

@@ -21,9 +21,10 @@ public struct Translation: Hashable, Sendable {
 extension AddressSpace {
     /// Walks from the root to the terminal slot for `address`, as a hardware walker does.
     ///
-    /// Folded levels have no table: the walk steps from a real level to the next real one.
-    /// Traps if `address` is past the top or the tree points to a frame that holds no live table.
-    public func translate(_ address: UInt64) -> Translation {
+    /// Folded levels have no table: the walk steps from a real level to the next real one. A
+    /// package internal (the oracle's and the tree's): callers check `address < format.top` first,
+    /// as the public walks do; it traps otherwise, or on a pointer to a frame with no live table.
+    package func translate(_ address: UInt64) -> Translation {
         precondition(address < format.top, "translate past the top of the address space")
         var path: [SlotRef] = []
         var table = root
