@@ -65,19 +65,24 @@ struct FolioRunBuilder {
 
     /// Emits the run in progress.
     mutating func finish(_ visit: (FolioRun) -> Void) {
-        if let current = run { visit(current) }
+        guard let current = run else { return }
+        visit(current)
         run = nil
     }
 
     /// The folio holding `pfn`: the last one found, or the one allocated after it (folios are
     /// allocated in frame order, so a walk over consecutive folios looks up nothing), or a search.
+    @inline(__always)
     mutating func folio(containing pfn: UInt64) -> Folio? {
         if let cached = folio {
             if cached.contains(pfn) { return cached }
-            let next = cached.id.rawValue + 1
-            if next < memory.folios.count, memory.folios[next].contains(pfn) {
-                folio = memory.folios[next]
-                return folio
+            let next = cached.id.rawValue &+ 1
+            if next < memory.folios.count {
+                let following = memory.folios[next]
+                if following.contains(pfn) {
+                    folio = following
+                    return following
+                }
             }
         }
         folio = memory.folio(containing: pfn)

@@ -3,7 +3,7 @@ public struct EntryWalkFlags: NamedOptions, Hashable, Sendable {
     /// The raw bits.
     public let rawValue: UInt8
     /// Creates flags from raw bits.
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    @inlinable public init(rawValue: UInt8) { self.rawValue = rawValue }
     /// Leave out none slots (holes at any level, and none PTEs).
     @inlinable public static var skipNone: EntryWalkFlags { EntryWalkFlags(rawValue: 1 << 0) }
     /// Report each contiguous block as one item instead of one item per entry.

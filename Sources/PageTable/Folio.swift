@@ -26,16 +26,19 @@ public struct Folio: Hashable, Sendable, CustomStringConvertible {
     public let id: FolioID
     /// The frame number of its first page; a multiple of `1 << order`.
     public let pfn: UInt64
-    /// log2 of its page count.
+    /// log2 of its page count: 0...30 (``PhysicalMemory`` makes no other).
     public let order: Int
     /// What backs it.
     public let kind: FolioKind
 
     /// How many base pages it holds.
-    @inlinable public var pageCount: UInt64 { 1 << UInt64(order) }
+    @inlinable public var pageCount: UInt64 { 1 &<< UInt64(truncatingIfNeeded: order) }
 
-    /// Whether frame `pfn` is one of its pages.
-    @inlinable public func contains(_ pfn: UInt64) -> Bool { pfn >= self.pfn && pfn - self.pfn < pageCount }
+    /// The frame just past its last page.
+    @inlinable public var endPFN: UInt64 { pfn &+ pageCount }
+
+    /// Whether frame `pfn` is one of its pages (one wrapping compare covers both bounds).
+    @inlinable public func contains(_ pfn: UInt64) -> Bool { pfn &- self.pfn < pageCount }
 
     /// `folio#N anon order 4 pfn 0x1000`.
     public var description: String { "\(id) \(kind.rawValue) order \(order) pfn 0x\(String(pfn, radix: 16))" }

@@ -5,7 +5,7 @@ public struct FolioWalkFlags: NamedOptions, Hashable, Sendable {
     /// The raw bits.
     public let rawValue: UInt8
     /// Creates flags from raw bits.
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    @inlinable public init(rawValue: UInt8) { self.rawValue = rawValue }
     /// Young does not break a run (folio_pte_batch always ignores it).
     @inlinable public static var ignoreYoung: FolioWalkFlags { FolioWalkFlags(rawValue: 1 << 0) }
     /// Dirty does not break a run (no `FPB_RESPECT_DIRTY`).

@@ -3,7 +3,7 @@ public struct LeafAttributes: NamedOptions, Hashable, Sendable {
     /// The raw bits; the values are this package's own, not any architecture's.
     public let rawValue: UInt16
     /// Creates attributes from raw bits.
-    public init(rawValue: UInt16) { self.rawValue = rawValue }
+    @inlinable public init(rawValue: UInt16) { self.rawValue = rawValue }
 
     /// Writes are allowed (`pte_write`).
     @inlinable public static var writable: LeafAttributes { LeafAttributes(rawValue: 1 << 0) }

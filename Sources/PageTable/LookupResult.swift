@@ -3,7 +3,7 @@ public struct LookupFlags: NamedOptions, Hashable, Sendable {
     /// The raw bits.
     public let rawValue: UInt8
     /// Creates flags from raw bits.
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    @inlinable public init(rawValue: UInt8) { self.rawValue = rawValue }
     /// Report the zero page's folio (`FW_ZEROPAGE`); its page index stays nil.
     @inlinable public static var includeZeroPage: LookupFlags { LookupFlags(rawValue: 1 << 0) }
     /// Report a migration entry's folio (`FW_MIGRATION`); its page index stays nil.

@@ -45,9 +45,11 @@ public struct PhysicalMemory: Hashable, Sendable {
         return pfn
     }
 
-    /// Adopts a folio at a given frame, as an importer of real page tables needs; nil if the frame is
-    /// not above every folio so far (adopt in ascending frame order) or lies outside the folio region.
+    /// Adopts a folio at a given frame, as an importer of real page tables needs; nil for an order
+    /// outside 0...30, or if the frame is not above every folio so far (adopt in ascending frame
+    /// order) or lies outside the folio region.
     package mutating func adoptFolio(pfn: UInt64, order: Int, kind: FolioKind) -> Folio? {
+        guard (0...30).contains(order) else { return nil }
         let size: UInt64 = 1 << UInt64(order)
         guard pfn % size == 0, pfn >= nextFolioPFN, pfn + size <= Self.specialBase else { return nil }
         let folio = Folio(id: FolioID(rawValue: folios.count), pfn: pfn, order: order, kind: kind)

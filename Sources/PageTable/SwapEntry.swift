@@ -92,7 +92,7 @@ public struct MarkerBits: NamedOptions, Hashable, Sendable {
     /// The raw marker bits, as Linux numbers them.
     public let rawValue: UInt64
     /// Creates marker bits from raw bits.
-    public init(rawValue: UInt64) { self.rawValue = rawValue }
+    @inlinable public init(rawValue: UInt64) { self.rawValue = rawValue }
     /// `PTE_MARKER_UFFD_WP`: userfaultfd write-protect on a none PTE.
     @inlinable public static var uffdWP: MarkerBits { MarkerBits(rawValue: 1 << 0) }
     /// `PTE_MARKER_POISONED`: the page was poisoned (UFFDIO_POISON, swapin error).
@@ -109,7 +109,7 @@ public struct SwapFlags: NamedOptions, Hashable, Sendable {
     /// The raw flag bits; the values are this package's own.
     public let rawValue: UInt8
     /// Creates flags from raw bits.
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    @inlinable public init(rawValue: UInt8) { self.rawValue = rawValue }
     /// The page was exclusive to this mapping (`pte_swp_exclusive`).
     @inlinable public static var exclusive: SwapFlags { SwapFlags(rawValue: 1 << 0) }
     /// Soft-dirty carried across swap (`pte_swp_soft_dirty`); never set on arm64.

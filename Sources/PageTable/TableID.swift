@@ -3,7 +3,7 @@ public struct TableID: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The index of the table's descriptor.
     public let rawValue: Int
     /// Creates an identity from a descriptor index.
-    public init(rawValue: Int) { self.rawValue = rawValue }
+    @inlinable public init(rawValue: Int) { self.rawValue = rawValue }
     /// Orders tables by descriptor index.
     public static func < (lhs: TableID, rhs: TableID) -> Bool { lhs.rawValue < rhs.rawValue }
     /// `table#N`.

@@ -20,9 +20,35 @@ public protocol TableReader {
     func read(_ table: TableHandle, _ index: Int) -> UInt64
     /// The table in frame `pfn`, or nil when it is no longer a live table (a concurrent free).
     func table(atPFN pfn: UInt64) -> TableHandle?
+    /// Reads the words of `table` from `start` towards `end` in order, handing each with its index to
+    /// `advance`, which says how many entries to move on, or 0 (or less) to stop at that word; returns
+    /// the index it stopped at, or `end` (or the first index a step reached past it). Every word
+    /// handed over counts as read, the one it stops at included; the words stepped over are not read.
+    ///
+    /// This is the inner loop of batching walkers (`folio_pte_batch()`): a reader can check the
+    /// bounds once for the whole scan. The default reads each word through ``read(_:_:)``.
+    func scan(_ table: TableHandle, from start: Int, to end: Int, advancing advance: (Int, UInt64) -> Int) -> Int
+}
+
+extension TableReader {
+    /// Reads each word through ``read(_:_:)``.
+    @inlinable public func scan(_ table: TableHandle, from start: Int, to end: Int, advancing advance: (Int, UInt64) -> Int) -> Int {
+        var index = start
+        while index < end {
+            let step = advance(index, read(table, index))
+            if step <= 0 { return index }
+            index &+= step
+        }
+        return index
+    }
 }
 
 /// A reader that reads the words directly: what benchmarks use.
+///
+/// A generic design called from another module runs unspecialised, every read through a witness
+/// table, and `@_specialize` attributes are not picked up by callers in other modules. The shipped
+/// designs therefore open the reader in their own module (`reader as? DirectReader`) and call their
+/// generic body with it, which the compiler specialises; a design in another package can do the same.
 public struct DirectReader: TableReader {
     /// The address space being read.
     public let space: AddressSpace
@@ -41,8 +67,31 @@ public struct DirectReader: TableReader {
     /// The root table.
     @inlinable public var root: TableHandle { TableHandle(base: bases[space.root.rawValue]) }
 
-    /// The word at `index` of `table`.
-    @inlinable public func read(_ table: TableHandle, _ index: Int) -> UInt64 { words[table.base &+ index] }
+    /// The word at `index` of `table`; traps when that lies outside the table memory.
+    ///
+    /// One unsigned compare checks both bounds (a negative offset wraps to a huge one), which keeps
+    /// walkers' inner loops short; the word is then read without the array's own check.
+    @inlinable public func read(_ table: TableHandle, _ index: Int) -> UInt64 {
+        let offset = table.base &+ index
+        precondition(UInt(bitPattern: offset) < UInt(bitPattern: words.count), "read outside the table memory")
+        return words.withUnsafeBufferPointer { $0[offset] }
+    }
+
+    /// Scans with one bounds check for the whole scan, then reads the words unchecked.
+    @inlinable public func scan(_ table: TableHandle, from start: Int, to end: Int, advancing advance: (Int, UInt64) -> Int) -> Int {
+        guard start < end else { return start }
+        precondition(start >= 0 && table.base >= 0 && end <= words.count &- table.base, "scan outside the table memory")
+        return words.withUnsafeBufferPointer { buffer in
+            let base = buffer.baseAddress! + table.base
+            var index = start
+            while index < end {
+                let step = advance(index, base[index])
+                if step <= 0 { return index }
+                index &+= step
+            }
+            return index
+        }
+    }
 
     /// The table in frame `pfn`, or nil when no live table is there.
     @inlinable public func table(atPFN pfn: UInt64) -> TableHandle? {

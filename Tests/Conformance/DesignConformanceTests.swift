@@ -54,6 +54,19 @@ import Generators
          [64.KiB, 0x1_5000, 1.GiB + 4.KiB]),
         ("ppc hugepd", .powerpc_hugepd, [mapFolio(64.KiB, order: 4, hugepd: true), mapFolio(1.GiB + 16.MiB, order: 12, hugepd: true)],
          [0, 64.KiB, 0x1_8000, 1.GiB + 17.MiB]),
+        // Folios back to back in frame order: one word pattern runs across them, and each folio's
+        // first page (dirty here, or young) must still start a run with its own attributes; a hole
+        // inside a folio must end its batch.
+        ("x86 adjacent folios", .x86_64_4level, [mapFolio(1.MiB, order: 4), mapFolio(1.MiB + 64.KiB, order: 4),
+                                                 mapFolio(1.MiB + 128.KiB, order: 4), mapFolio(1.MiB + 192.KiB, order: 2),
+                                                 .dirty(span(1.MiB + 64.KiB, 1.MiB + 68.KiB)), .dirty(span(1.MiB + 132.KiB, 1.MiB + 136.KiB)),
+                                                 .unmap(span(1.MiB + 140.KiB, 1.MiB + 144.KiB))],
+         [1.MiB, 1.MiB + 60.KiB, 1.MiB + 64.KiB]),
+        ("arm64 adjacent folios", .arm64_4k, [mapFolio(1.MiB, order: 4), mapFolio(1.MiB + 64.KiB, order: 4, contiguous: true),
+                                              mapFolio(1.MiB + 128.KiB, order: 4), mapFolio(1.MiB + 192.KiB, order: 5),
+                                              .dirty(span(1.MiB + 128.KiB, 1.MiB + 132.KiB)), .age(span(1.MiB + 200.KiB, 1.MiB + 204.KiB)),
+                                              .unmap(span(1.MiB + 144.KiB, 1.MiB + 148.KiB))],
+         [1.MiB, 1.MiB + 60.KiB, 1.MiB + 124.KiB]),
         ("tiny", .tiny, [mapFolio(16.KiB, order: 2, leaf: .pmd), mapFolio(0, order: 1, contiguous: true),
                          .map(address: 32.KiB, source: .zeroPage(pageCount: 3), writable: false, shape: MapShape()),
                          .startMigration(span(16.KiB, 32.KiB))], [0, 4.KiB, 20.KiB, 36.KiB]),

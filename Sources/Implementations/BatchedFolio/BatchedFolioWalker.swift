@@ -29,9 +29,15 @@ public struct BatchedFolioWalker: FolioWalkDesign {
     }
 
     /// The folio walk.
-    @_specialize(exported: true, where R == DirectReader)
     public func walkFolios<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
                                            _ visit: (FolioRun) -> Void) throws(PageTableError) {
+        // Opened in this module, so the call is specialised for the direct reader (see DirectReader).
+        if let direct = reader as? DirectReader { return try walkFoliosBody(direct, range: range, flags: flags, visit) }
+        return try walkFoliosBody(reader, range: range, flags: flags, visit)
+    }
+
+    func walkFoliosBody<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
+                              _ visit: (FolioRun) -> Void) throws(PageTableError) {
         let format = reader.space.format
         let range = try range.validated(for: format)
         var builderFlags = flags
@@ -101,7 +107,8 @@ public struct BatchedFolioWalker: FolioWalkDesign {
         /// One PTE table: batches of consecutive pages of one folio.
         ///
         /// The entry that ends a batch starts the next one: its word (and its block's young and
-        /// dirty, when read) is carried over rather than read again.
+        /// dirty, when read) is carried over rather than read again. Index and address arithmetic
+        /// wraps (`&+`): indices stay inside one table, so it cannot overflow.
         mutating func ptes(_ table: TableHandle, start: UInt64, end: UInt64, _ visit: (FolioRun) -> Void) {
             let pageShift = UInt64(format.pageShift)
             var ignored = flags.ignoredAttributes
@@ -114,101 +121,197 @@ public struct BatchedFolioWalker: FolioWalkDesign {
             let mayHint = fault == .hintWithoutPermission || (ignored.isSuperset(of: [.young, .dirty]) && !flags.contains(.mergeIgnored))
             // The contiguous bit is a hint about the table, not an attribute of the pages: never compared.
             ignored.insert(.contiguous)
+            let merge = flags.contains(.mergeIgnored) && fault != .mergeSkipped
             // Word batching needs young and dirty ignored (a block's entries differ in them) and no merge.
             let wordPattern = ignored.isSuperset(of: [.young, .dirty]) && !flags.contains(.mergeIgnored)
                 ? format.batchPattern(ignoring: ignored) : nil
-            let contiguousBit: UInt64 = format.architecture == .arm64 ? 1 << 52 : 0
+            // A riscv Svnapot entry stores its block's base pfn, so a block's words are not a pattern.
+            let patternCoversBlocks = format.architecture != .riscv64
+            // With the hint, a block in the pattern is stepped over by its first entry (pte_batch_hint()).
+            let hintBit: UInt64 = mayHint && format.architecture == .arm64 ? 1 << 52 : 0
             let blockEntries = format.geometry(.pte).contiguousEntries
+            let clampToFolio = fault != .noFolioClamp
             let firstIndex = format.index(of: start, at: .pte)
-            let lastIndex = firstIndex + Int((end - start) >> pageShift)
+            let lastIndex = firstIndex &+ Int(truncatingIfNeeded: (end &- start) &>> pageShift)
             var index = firstIndex
-            var carried: (index: Int, word: UInt64, block: ContiguousBlock?)?
+            // The word at `index` (at `batchEnd` inside a batch) when the batch before already read it.
+            var carriedWord: UInt64?
+            var carriedBlock: ContiguousBlock?
             while index < lastIndex {
-                let address = start + UInt64(index - firstIndex) << pageShift
-                let word = carried?.index == index ? carried!.word : reader.read(table, index)
-                let carriedBlock = carried?.index == index ? carried!.block : nil
-                carried = nil
+                let address = start &+ UInt64(truncatingIfNeeded: index &- firstIndex) &<< pageShift
+                let word = carriedWord ?? reader.read(table, index)
+                let firstBlock = carriedBlock
+                carriedWord = nil
+                carriedBlock = nil
                 let entry = format.decode(word, at: .pte, address: address)
                 guard case .leaf(let pfn, var attributes) = entry, !attributes.contains(.special),
                       let folio = builder.folio(containing: pfn), folio.kind != .zero
                 else {
-                    builder.add(entry, range: AddressRange(start: address, end: address + (1 << pageShift)), slotStart: address,
+                    builder.add(entry, range: AddressRange(start: address, end: address &+ (1 &<< pageShift)), slotStart: address,
                                 level: .pte, inHugepd: false, table: table, visit)
-                    index += 1
+                    index &+= 1
                     continue
                 }
-                // The batch may not pass the table, the range or the folio's end (the max_nr clamp).
-                let maxEnd = fault == .noFolioClamp ? lastIndex : min(lastIndex, index + Int(folio.pfn + folio.pageCount - pfn))
-                var blockEnd = index + 1
+                var batch = WordBatch(index: index, address: address, word: word, pfn: pfn, folio: folio)
+                var blockEnd = index &+ 1
                 if attributes.contains(.contiguous) {
-                    let block = carriedBlock ?? ContiguousBlock(reader, format: format, table: table, index: index, word: word, level: .pte)
+                    let block = firstBlock ?? ContiguousBlock(reader, format: format, table: table, index: index, word: word, level: .pte)
                     attributes.formUnion(block.youngDirty)
-                    blockEnd = block.first + block.count
+                    blockEnd = block.first &+ block.count
                 }
                 var merged = attributes
-                var batchEnd = index + 1
-                if let pattern = wordPattern, !attributes.contains(.protNone), !(format.architecture == .riscv64 && attributes.contains(.contiguous)) {
-                    // The fast loop of folio_pte_batch(): raw words, ignored bits masked, one stride a page.
-                    // Young and dirty are ignored here, so a block's other entries need no reading.
-                    batchEnd = min(max(batchEnd, blockEnd), maxEnd)
-                    var expected = (word & pattern.mask) &+ UInt64(batchEnd - index) &* pattern.stride
-                    while batchEnd < maxEnd {
-                        let next = reader.read(table, batchEnd)
-                        guard next & pattern.mask == expected else {
-                            // Not the next word of the pattern: the exact loop below decides (a riscv
-                            // Svnapot block of the same folio, for one, stores its base pfn).
-                            carried = (batchEnd, next, nil)
-                            break
-                        }
-                        let step = mayHint && next & contiguousBit != 0 ? min(blockEntries, maxEnd - batchEnd) : 1
-                        batchEnd += step
-                        expected &+= UInt64(step) &* pattern.stride
-                    }
+                var batchEnd = min(blockEnd, batch.end(limit: lastIndex, clampedToFolio: clampToFolio))
+                if let pattern = wordPattern, !attributes.contains(.protNone), patternCoversBlocks || !attributes.contains(.contiguous) {
+                    // Young and dirty are ignored here, so a block's other entries need no reading. A word
+                    // off the pattern is left to the exact loop below (a riscv Svnapot block of the same
+                    // folio, for one).
+                    let scanned = wordBatches(table, &batch, attributes: attributes, scanFrom: batchEnd, limit: lastIndex,
+                                              pattern: pattern, hintBit: hintBit, blockEntries: blockEntries,
+                                              chained: !attributes.contains(.contiguous), clampedToFolio: clampToFolio, visit)
+                    batchEnd = scanned.end
+                    carriedWord = scanned.mismatch
                 }
-                do {
+                let maxEnd = batch.end(limit: lastIndex, clampedToFolio: clampToFolio)
                 while batchEnd < maxEnd {
                     if batchEnd < blockEnd {
                         // Inside a block already checked: its entries differ from its first only in pfn.
-                        batchEnd += 1
+                        batchEnd &+= 1
                         continue
                     }
-                    let nextWord = carried?.index == batchEnd ? carried!.word : reader.read(table, batchEnd)
-                    carried = nil
-                    let nextAddress = address + UInt64(batchEnd - index) << pageShift
+                    let nextWord = carriedWord ?? reader.read(table, batchEnd)
+                    carriedWord = nil
+                    let nextAddress = batch.address &+ UInt64(truncatingIfNeeded: batchEnd &- batch.index) &<< pageShift
                     guard case .leaf(let nextPFN, var next) = format.decode(nextWord, at: .pte, address: nextAddress) else {
-                        carried = (batchEnd, nextWord, nil)
+                        carriedWord = nextWord
                         break
                     }
                     var nextBlock: ContiguousBlock?
                     if next.contains(.contiguous) {
                         if mayHint {
-                            blockEnd = batchEnd + blockEntries
+                            blockEnd = batchEnd &+ blockEntries
                         } else {
                             let block = ContiguousBlock(reader, format: format, table: table, index: batchEnd, word: nextWord, level: .pte)
                             next.formUnion(block.youngDirty)
-                            blockEnd = block.first + block.count
+                            blockEnd = block.first &+ block.count
                             nextBlock = block
                         }
                     } else {
-                        blockEnd = batchEnd + 1
+                        blockEnd = batchEnd &+ 1
                     }
-                    guard nextPFN == pfn + UInt64(batchEnd - index), next.subtracting(ignored) == attributes.subtracting(ignored) else {
-                        carried = (batchEnd, nextWord, nextBlock)
+                    guard nextPFN == batch.pfn &+ UInt64(truncatingIfNeeded: batchEnd &- batch.index),
+                          next.subtracting(ignored) == attributes.subtracting(ignored)
+                    else {
+                        carriedWord = nextWord
+                        carriedBlock = nextBlock
                         break
                     }
                     merged.formUnion(next)
-                    batchEnd += 1
+                    batchEnd &+= 1
                 }
-                }
-                let merge = flags.contains(.mergeIgnored) && fault != .mergeSkipped
-                let reported = merge ? merged.intersection(ignored).union(attributes) : attributes
-                // A batch is a run as it stands: the loop above decided where it ends.
-                builder.finish(visit)
-                visit(FolioRun(range: AddressRange(start: address, end: address + UInt64(batchEnd - index) << pageShift),
-                               folio: folio.id, firstPage: pfn - folio.pfn, level: .pte, inHugepd: false,
-                               attributes: reported.subtracting(.contiguous)))
+                emit(batch, end: batchEnd, attributes: merge ? merged.intersection(ignored).union(attributes) : attributes, visit)
                 index = batchEnd
             }
+        }
+
+        /// The batches of the word-pattern path, from `batch` on: the fast loop of `folio_pte_batch()`
+        /// over it and, when `chained`, each time it reaches its folio's end with the next folio in
+        /// frame order starting there and the next PTE being the batch's first word moved on by whole
+        /// pages (so every other bit, and every attribute, equal), the batch reported and the next
+        /// folio's started without decoding. Returns where the scan of the last batch (left in
+        /// `batch`, not reported: the exact loop may extend it) ended, and the word that stopped it,
+        /// if one was read.
+        @inline(never)
+        private mutating func wordBatches(_ table: TableHandle, _ batch: inout WordBatch, attributes: LeafAttributes,
+                                          scanFrom first: Int, limit: Int, pattern: BatchPattern, hintBit: UInt64,
+                                          blockEntries: Int, chained: Bool, clampedToFolio: Bool,
+                                          _ visit: (FolioRun) -> Void) -> (end: Int, mismatch: UInt64?) {
+            // The batch is kept in locals and written back once: the loop runs once a folio.
+            var current = batch
+            defer { batch = current }
+            let folios = builder.memory.folios
+            let pageShift = UInt64(format.pageShift)
+            var scanStart = first
+            while true {
+                let end = current.end(limit: limit, clampedToFolio: clampedToFolio)
+                let expected = (current.word & pattern.mask) &+ UInt64(truncatingIfNeeded: scanStart &- current.index) &* pattern.stride
+                let scanned = scan(table, from: scanStart, to: end, expecting: expected, pattern: pattern, hintBit: hintBit,
+                                   blockEntries: blockEntries)
+                guard scanned.mismatch == nil, chained, scanned.end < limit else { return scanned }
+                let next = reader.read(table, scanned.end)
+                let pages = UInt64(truncatingIfNeeded: scanned.end &- current.index)
+                // The folio after this one in frame order is the only one that can start there.
+                let following = current.folio.id.rawValue &+ 1
+                guard next == current.word &+ pages &* pattern.stride, following < folios.count,
+                      folios[following].pfn == current.pfn &+ pages, folios[following].kind != .zero
+                else { return (scanned.end, next) }
+                emit(current, end: scanned.end, attributes: attributes, visit)
+                current = WordBatch(index: scanned.end, address: current.address &+ pages &<< pageShift, word: next,
+                                    pfn: current.pfn &+ pages, folio: folios[following])
+                scanStart = scanned.end &+ 1
+            }
+        }
+
+        /// How far from `start` (up to `end`) the words follow `pattern` from `first` on, and the
+        /// first word off it, if the scan stopped at one. With a hint bit, an entry carrying it is a
+        /// block's first and the block is stepped over (`pte_batch_hint()`).
+        @inline(__always)
+        private func scan(_ table: TableHandle, from start: Int, to end: Int, expecting first: UInt64, pattern: BatchPattern,
+                          hintBit: UInt64, blockEntries: Int) -> (end: Int, mismatch: UInt64?) {
+            var expected = first
+            var mismatch: UInt64?
+            let stop: Int
+            if hintBit == 0 {
+                stop = reader.scan(table, from: start, to: end) { _, word in
+                    guard word & pattern.mask == expected else {
+                        mismatch = word
+                        return 0
+                    }
+                    expected &+= pattern.stride
+                    return 1
+                }
+            } else {
+                stop = reader.scan(table, from: start, to: end) { index, word in
+                    guard word & pattern.mask == expected else {
+                        mismatch = word
+                        return 0
+                    }
+                    if word & hintBit == 0 {
+                        expected &+= pattern.stride
+                        return 1
+                    }
+                    let step = min(blockEntries, end &- index)
+                    expected &+= UInt64(truncatingIfNeeded: step) &* pattern.stride
+                    return step
+                }
+            }
+            return (stop, mismatch)
+        }
+
+        /// Reports `batch` up to `end` with `attributes`: a run as it stands, the loops having decided
+        /// where it ends. A run the builder holds (from unbatched entries) goes first.
+        @inline(__always)
+        private mutating func emit(_ batch: WordBatch, end: Int, attributes: LeafAttributes, _ visit: (FolioRun) -> Void) {
+            builder.finish(visit)
+            let pages = UInt64(truncatingIfNeeded: end &- batch.index)
+            visit(FolioRun(range: AddressRange(start: batch.address, end: batch.address &+ pages &<< UInt64(format.pageShift)),
+                           folio: batch.folio.id, firstPage: batch.pfn &- batch.folio.pfn, level: .pte, inHugepd: false,
+                           attributes: attributes.subtracting(.contiguous)))
+        }
+    }
+
+    /// A batch being built in a PTE table: its first entry (index, address, word, pfn) and its folio.
+    struct WordBatch {
+        var index: Int
+        var address: UInt64
+        var word: UInt64
+        var pfn: UInt64
+        var folio: Folio
+
+        /// Where the batch must stop: the table's or the range's end (`limit`), or its folio's end
+        /// (the `max_nr` clamp), whichever comes first.
+        @inline(__always)
+        func end(limit: Int, clampedToFolio: Bool) -> Int {
+            clampedToFolio ? min(limit, index &+ Int(truncatingIfNeeded: folio.endPFN &- pfn)) : limit
         }
     }
 }

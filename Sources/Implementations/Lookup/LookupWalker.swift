@@ -24,8 +24,13 @@ public struct LookupWalker: LookupDesign, EntryWalkDesign, FolioWalkDesign {
     }
 
     /// What the walk finds at `address`.
-    @_specialize(exported: true, where R == DirectReader)
     public func lookup<R: TableReader>(_ reader: R, address: UInt64, flags: LookupFlags) throws(PageTableError) -> LookupResult {
+        // Opened in this module, so the call is specialised for the direct reader (see DirectReader).
+        if let direct = reader as? DirectReader { return try lookupBody(direct, address: address, flags: flags) }
+        return try lookupBody(reader, address: address, flags: flags)
+    }
+
+    func lookupBody<R: TableReader>(_ reader: R, address: UInt64, flags: LookupFlags) throws(PageTableError) -> LookupResult {
         let format = reader.space.format
         guard address < format.top else { throw .pastTop(address, top: format.top, format: format.name) }
         var cache = PathCache(reader: reader, fault: fault)
@@ -55,8 +60,14 @@ public struct LookupWalker: LookupDesign, EntryWalkDesign, FolioWalkDesign {
     }
 
     /// The entry walk, one lookup per step, each stepping by its skip (a whole block when coalescing).
-    @_specialize(exported: true, where R == DirectReader)
     public func walkEntries<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
+                                            _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
+        // Opened in this module, so the call is specialised for the direct reader (see DirectReader).
+        if let direct = reader as? DirectReader { return try walkEntriesBody(direct, range: range, flags: flags, visit) }
+        return try walkEntriesBody(reader, range: range, flags: flags, visit)
+    }
+
+    func walkEntriesBody<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
                                             _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
         let format = reader.space.format
         let range = try range.validated(for: format)
@@ -81,8 +92,14 @@ public struct LookupWalker: LookupDesign, EntryWalkDesign, FolioWalkDesign {
     }
 
     /// The folio walk, batching the lookups' leaves into runs.
-    @_specialize(exported: true, where R == DirectReader)
     public func walkFolios<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
+                                           _ visit: (FolioRun) -> Void) throws(PageTableError) {
+        // Opened in this module, so the call is specialised for the direct reader (see DirectReader).
+        if let direct = reader as? DirectReader { return try walkFoliosBody(direct, range: range, flags: flags, visit) }
+        return try walkFoliosBody(reader, range: range, flags: flags, visit)
+    }
+
+    func walkFoliosBody<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
                                            _ visit: (FolioRun) -> Void) throws(PageTableError) {
         let range = try range.validated(for: reader.space.format)
         var cache = PathCache(reader: reader, fault: fault)

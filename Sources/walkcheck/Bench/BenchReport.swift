@@ -33,7 +33,7 @@ enum BenchReport {
         lines.append("  reads within the oracle's footprint: " + (over.isEmpty ? "every design, every workload"
                      : over.map { "\($0.design) on \($0.workload)/\($0.format) reads \($0.reads) > \($0.footprint)" }.joined(separator: "; ")))
         for format in Set(results.map(\.format)).sorted() {
-            for workload in ["64k-folios", "64k-folios-cont"] {
+            for workload in ["64k-folios", "64k-folios-reversed", "64k-folios-cont"] {
                 let here = results.filter { $0.format == format && $0.workload == workload }
                 guard let floor = here.first(where: { $0.design == "floor" }), let batched = here.first(where: { $0.design == "batched" })
                 else { continue }

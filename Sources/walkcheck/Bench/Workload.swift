@@ -17,6 +17,7 @@ struct Workload {
         var workloads = [
             dense4K(format, pages: 4096 * scale),
             folios64K(format, count: 256 * scale, contiguous: false),
+            folios64K(format, count: 256 * scale, contiguous: false, reversed: true),
             thp2M(format, count: 8 * scale),
             thpSplitPartial(format, count: 8 * scale),
             mixSwapMigration(format, count: 256 * scale),
@@ -48,12 +49,15 @@ struct Workload {
                         range: AddressRange(start: base, end: base + pages * format.pageSize), mappedPages: pages)
     }
 
-    /// 64 KiB folios mapped by PTEs, as contiguous blocks or not.
-    static func folios64K(_ format: Format, count: UInt64, contiguous: Bool) -> Workload {
+    /// 64 KiB folios mapped by PTEs, as contiguous blocks or not; allocated in address order (frames
+    /// ascending with addresses, as a fresh allocator hands them out), or `reversed` (frames descending).
+    static func folios64K(_ format: Format, count: UInt64, contiguous: Bool, reversed: Bool = false) -> Workload {
         let size: UInt64 = 64 << 10
         let order = ((64 << 10) >> format.pageShift).trailingZeroBitCount
-        let operations = (0..<count).map { folio(base + $0 * size, order: order, contiguous: contiguous) }
-        return Workload(name: contiguous ? "64k-folios-cont" : "64k-folios", space: build(format, operations),
+        let slots = reversed ? Array((0..<count).reversed()) : Array(0..<count)
+        let operations = slots.map { folio(base + $0 * size, order: order, contiguous: contiguous) }
+        let name = contiguous ? "64k-folios-cont" : reversed ? "64k-folios-reversed" : "64k-folios"
+        return Workload(name: name, space: build(format, operations),
                         range: AddressRange(start: base, end: base + count * size), mappedPages: count * size / format.pageSize)
     }
 
