@@ -37,7 +37,7 @@ public struct BatchedFolioWalker: FolioWalkDesign {
     }
 
     func walkFoliosBody<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
-                              _ visit: (FolioRun) -> Void) throws(PageTableError) {
+                                        _ visit: (FolioRun) -> Void) throws(PageTableError) {
         let format = reader.space.format
         let range = try range.validated(for: format)
         var builderFlags = flags

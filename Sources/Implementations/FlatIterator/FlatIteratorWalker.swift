@@ -25,7 +25,7 @@ public struct FlatIteratorWalker: EntryWalkDesign, FolioWalkDesign {
     }
 
     func walkEntriesBody<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
-                                            _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
+                                         _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
         for item in try FlatWalk(reader, range: range, flags: flags, fault: fault) { visit(item) }
     }
 
@@ -38,7 +38,7 @@ public struct FlatIteratorWalker: EntryWalkDesign, FolioWalkDesign {
     }
 
     func walkFoliosBody<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
-                                           _ visit: (FolioRun) -> Void) throws(PageTableError) {
+                                        _ visit: (FolioRun) -> Void) throws(PageTableError) {
         var iterator = try FlatWalk(reader, range: range, flags: .skipNone, fault: fault).makeIterator()
         var builder = FolioRunBuilder(space: reader.space, flags: flags)
         let format = reader.space.format

@@ -68,7 +68,7 @@ public struct LookupWalker: LookupDesign, EntryWalkDesign, FolioWalkDesign {
     }
 
     func walkEntriesBody<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
-                                            _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
+                                         _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
         let format = reader.space.format
         let range = try range.validated(for: format)
         var cache = PathCache(reader: reader, fault: fault)
@@ -100,7 +100,7 @@ public struct LookupWalker: LookupDesign, EntryWalkDesign, FolioWalkDesign {
     }
 
     func walkFoliosBody<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
-                                           _ visit: (FolioRun) -> Void) throws(PageTableError) {
+                                        _ visit: (FolioRun) -> Void) throws(PageTableError) {
         let range = try range.validated(for: reader.space.format)
         var cache = PathCache(reader: reader, fault: fault)
         var builder = FolioRunBuilder(space: reader.space, flags: flags)

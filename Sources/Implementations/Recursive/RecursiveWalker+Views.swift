@@ -10,7 +10,7 @@ extension RecursiveWalker {
     }
 
     func walkEntriesBody<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
-                                            _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
+                                         _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
         try withoutActuallyEscaping(visit) { (visit) throws(PageTableError) in
             var ops = EntryStream(flags: flags, format: reader.space.format, visit: visit)
             try walk(reader, range: range, ops: &ops)
@@ -27,7 +27,7 @@ extension RecursiveWalker {
     }
 
     func walkFoliosBody<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
-                                           _ visit: (FolioRun) -> Void) throws(PageTableError) {
+                                        _ visit: (FolioRun) -> Void) throws(PageTableError) {
         try withoutActuallyEscaping(visit) { (visit) throws(PageTableError) in
             var ops = FolioBatch(builder: FolioRunBuilder(space: reader.space, flags: flags), visit: visit)
             try walk(reader, range: range, ops: &ops)
