@@ -64,3 +64,8 @@ package enum Fault: String, CaseIterable, Sendable {
     /// A hugepd page reported as an ordinary slot.
     case hugepdFlagLost = "hugepd-flag-lost"
 }
+
+extension Fault {
+    /// The name of a design with this fault injected: `shipped` for no fault, `mutant-NAME` otherwise.
+    package func designName(shipped: String) -> String { self == .none ? shipped : "mutant-\(rawValue)" }
+}

@@ -13,7 +13,7 @@ public struct FlatIteratorWalker: EntryWalkDesign, FolioWalkDesign {
     /// Creates the design with `fault` injected (a mutant).
     package init(fault: Fault) {
         self.fault = fault
-        name = fault == .none ? "flat" : "mutant-\(fault.rawValue)"
+        name = fault.designName(shipped: "flat")
     }
 
     /// The entry walk: the iterator's items.

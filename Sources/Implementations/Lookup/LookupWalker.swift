@@ -20,7 +20,7 @@ public struct LookupWalker: LookupDesign, EntryWalkDesign, FolioWalkDesign {
     /// Creates the design with `fault` injected (a mutant).
     package init(fault: Fault) {
         self.fault = fault
-        name = fault == .none ? "lookup" : "mutant-\(fault.rawValue)"
+        name = fault.designName(shipped: "lookup")
     }
 
     /// What the walk finds at `address`.

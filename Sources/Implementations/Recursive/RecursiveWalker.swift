@@ -25,7 +25,7 @@ public struct RecursiveWalker: EntryWalkDesign, FolioWalkDesign {
     /// Creates the design with `fault` injected (a mutant).
     package init(fault: Fault) {
         self.fault = fault
-        name = fault == .none ? "recursive" : "mutant-\(fault.rawValue)"
+        name = fault.designName(shipped: "recursive")
     }
 
     /// Walks `range`, calling `ops` as `walk_page_range()` calls `mm_walk_ops`.
