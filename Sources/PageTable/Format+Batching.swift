@@ -1,12 +1,3 @@
-/// How consecutive PTEs of one folio compare as raw words, as `folio_pte_batch()` compares them:
-/// with the ignored attribute bits cleared, entry `k` of a batch equals the first plus `k` strides.
-public struct BatchPattern: Hashable, Sendable {
-    /// The bits compared (ignored attributes and the contiguous hint cleared).
-    public let mask: UInt64
-    /// How much the word grows from one page's entry to the next page's.
-    public let stride: UInt64
-}
-
 extension Format {
     /// The word pattern of PTE batches that ignore `ignored`, or nil when this encoding cannot batch
     /// by words for that set (arm64 ignoring writable while respecting dirty: AP[2] mixes the two).

@@ -123,13 +123,13 @@ public struct BatchedFolioWalker: FolioWalkDesign {
             ignored.insert(.contiguous)
             let merge = flags.contains(.mergeIgnored) && fault != .mergeSkipped
             // Word batching needs young and dirty ignored (a block's entries differ in them) and no merge.
-            let wordPattern = ignored.isSuperset(of: [.young, .dirty]) && !flags.contains(.mergeIgnored)
-                ? format.batchPattern(ignoring: ignored) : nil
-            // A riscv Svnapot entry stores its block's base pfn, so a block's words are not a pattern.
-            let patternCoversBlocks = format.architecture != .riscv64
+            let blockEntries = format.geometry(.pte).contiguousEntries
             // With the hint, a block in the pattern is stepped over by its first entry (pte_batch_hint()).
             let hintBit: UInt64 = mayHint && format.architecture == .arm64 ? 1 << 52 : 0
-            let blockEntries = format.geometry(.pte).contiguousEntries
+            let wordPattern = ignored.isSuperset(of: [.young, .dirty]) && !flags.contains(.mergeIgnored)
+                ? format.batchPattern(ignoring: ignored)?.hinted(by: hintBit, blockEntries: blockEntries) : nil
+            // A riscv Svnapot entry stores its block's base pfn, so a block's words are not a pattern.
+            let patternCoversBlocks = format.architecture != .riscv64
             let clampToFolio = fault != .noFolioClamp
             let firstIndex = format.index(of: start, at: .pte)
             let lastIndex = firstIndex &+ Int(truncatingIfNeeded: (end &- start) &>> pageShift)
@@ -166,8 +166,8 @@ public struct BatchedFolioWalker: FolioWalkDesign {
                     // off the pattern is left to the exact loop below (a riscv Svnapot block of the same
                     // folio, for one).
                     let scanned = wordBatches(table, &batch, attributes: attributes, scanFrom: batchEnd, limit: lastIndex,
-                                              pattern: pattern, hintBit: hintBit, blockEntries: blockEntries,
-                                              chained: !attributes.contains(.contiguous), clampedToFolio: clampToFolio, visit)
+                                              pattern: pattern, chained: !attributes.contains(.contiguous),
+                                              clampedToFolio: clampToFolio, visit)
                     batchEnd = scanned.end
                     carriedWord = scanned.mismatch
                 }
@@ -222,20 +222,21 @@ public struct BatchedFolioWalker: FolioWalkDesign {
         /// if one was read.
         @inline(never)
         private mutating func wordBatches(_ table: TableHandle, _ batch: inout WordBatch, attributes: LeafAttributes,
-                                          scanFrom first: Int, limit: Int, pattern: BatchPattern, hintBit: UInt64,
-                                          blockEntries: Int, chained: Bool, clampedToFolio: Bool,
-                                          _ visit: (FolioRun) -> Void) -> (end: Int, mismatch: UInt64?) {
+                                          scanFrom first: Int, limit: Int, pattern: BatchPattern, chained: Bool,
+                                          clampedToFolio: Bool, _ visit: (FolioRun) -> Void) -> BatchScan {
             // The batch is kept in locals and written back once: the loop runs once a folio.
             var current = batch
             defer { batch = current }
             let folios = builder.memory.folios
             let pageShift = UInt64(format.pageShift)
             var scanStart = first
+            // A run the builder holds (from unbatched entries) goes before this batch, so the
+            // batches below are reported without asking again.
+            builder.finish(visit)
             while true {
                 let end = current.end(limit: limit, clampedToFolio: clampedToFolio)
                 let expected = (current.word & pattern.mask) &+ UInt64(truncatingIfNeeded: scanStart &- current.index) &* pattern.stride
-                let scanned = scan(table, from: scanStart, to: end, expecting: expected, pattern: pattern, hintBit: hintBit,
-                                   blockEntries: blockEntries)
+                let scanned = reader.scanBatch(table, from: scanStart, to: end, expecting: expected, pattern)
                 guard scanned.mismatch == nil, chained, scanned.end < limit else { return scanned }
                 let next = reader.read(table, scanned.end)
                 let pages = UInt64(truncatingIfNeeded: scanned.end &- current.index)
@@ -243,50 +244,12 @@ public struct BatchedFolioWalker: FolioWalkDesign {
                 let following = current.folio.id.rawValue &+ 1
                 guard next == current.word &+ pages &* pattern.stride, following < folios.count,
                       folios[following].pfn == current.pfn &+ pages, folios[following].kind != .zero
-                else { return (scanned.end, next) }
-                emit(current, end: scanned.end, attributes: attributes, visit)
+                else { return BatchScan(end: scanned.end, mismatch: next) }
+                report(current, end: scanned.end, attributes: attributes, visit)
                 current = WordBatch(index: scanned.end, address: current.address &+ pages &<< pageShift, word: next,
                                     pfn: current.pfn &+ pages, folio: folios[following])
                 scanStart = scanned.end &+ 1
             }
-        }
-
-        /// How far from `start` (up to `end`) the words follow `pattern` from `first` on, and the
-        /// first word off it, if the scan stopped at one. With a hint bit, an entry carrying it is a
-        /// block's first and the block is stepped over (`pte_batch_hint()`).
-        @inline(__always)
-        private func scan(_ table: TableHandle, from start: Int, to end: Int, expecting first: UInt64, pattern: BatchPattern,
-                          hintBit: UInt64, blockEntries: Int) -> (end: Int, mismatch: UInt64?) {
-            var expected = first
-            var mismatch: UInt64?
-            let stop: Int
-            // Two loops on purpose: the hinted one would do for both (a zero hint bit never steps),
-            // but its block test costs 13 instructions a word against 9 (callgrind, BENCHMARKS.md).
-            if hintBit == 0 {
-                stop = reader.scan(table, from: start, to: end) { _, word in
-                    guard word & pattern.mask == expected else {
-                        mismatch = word
-                        return 0
-                    }
-                    expected &+= pattern.stride
-                    return 1
-                }
-            } else {
-                stop = reader.scan(table, from: start, to: end) { index, word in
-                    guard word & pattern.mask == expected else {
-                        mismatch = word
-                        return 0
-                    }
-                    if word & hintBit == 0 {
-                        expected &+= pattern.stride
-                        return 1
-                    }
-                    let step = min(blockEntries, end &- index)
-                    expected &+= UInt64(truncatingIfNeeded: step) &* pattern.stride
-                    return step
-                }
-            }
-            return (stop, mismatch)
         }
 
         /// Reports `batch` up to `end` with `attributes`: a run as it stands, the loops having decided
@@ -294,6 +257,12 @@ public struct BatchedFolioWalker: FolioWalkDesign {
         @inline(__always)
         private mutating func emit(_ batch: WordBatch, end: Int, attributes: LeafAttributes, _ visit: (FolioRun) -> Void) {
             builder.finish(visit)
+            report(batch, end: end, attributes: attributes, visit)
+        }
+
+        /// Reports `batch` up to `end` with `attributes`, the builder known to hold no run.
+        @inline(__always)
+        private func report(_ batch: WordBatch, end: Int, attributes: LeafAttributes, _ visit: (FolioRun) -> Void) {
             let pages = UInt64(truncatingIfNeeded: end &- batch.index)
             visit(FolioRun(range: AddressRange(start: batch.address, end: batch.address &+ pages &<< UInt64(format.pageShift)),
                            folio: batch.folio.id, firstPage: batch.pfn &- batch.folio.pfn, level: .pte, inHugepd: false,

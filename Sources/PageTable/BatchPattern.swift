@@ -1,0 +1,109 @@
+/// How consecutive PTEs of one folio compare as raw words, as `folio_pte_batch()` compares them:
+/// with the ignored attribute bits cleared, entry `k` of a batch equals the first plus `k` strides.
+public struct BatchPattern: Hashable, Sendable {
+    /// The bits compared (ignored attributes and the contiguous hint cleared).
+    public let mask: UInt64
+    /// How much the word grows from one page's entry to the next page's.
+    public let stride: UInt64
+    /// The bit that marks an entry as a contiguous block's first, whose block a scan steps over
+    /// (`pte_batch_hint()`); 0 when the scan reads every entry.
+    public let hintBit: UInt64
+    /// How many entries a hinted step covers (`CONT_PTES`).
+    public let blockEntries: Int
+
+    /// A pattern that reads every entry.
+    @inlinable public init(mask: UInt64, stride: UInt64) {
+        self.init(mask: mask, stride: stride, hintBit: 0, blockEntries: 1)
+    }
+
+    @inlinable init(mask: UInt64, stride: UInt64, hintBit: UInt64, blockEntries: Int) {
+        self.mask = mask
+        self.stride = stride
+        self.hintBit = hintBit
+        self.blockEntries = blockEntries
+    }
+
+    /// This pattern stepping over a block of `blockEntries` at each entry carrying `bit`; a zero
+    /// bit or a block of one entry leaves it reading every entry.
+    @inlinable public func hinted(by bit: UInt64, blockEntries: Int) -> BatchPattern {
+        blockEntries > 1 ? BatchPattern(mask: mask, stride: stride, hintBit: bit, blockEntries: blockEntries) : self
+    }
+}
+
+/// Where a scan of words against a ``BatchPattern`` stopped, and the word that stopped it.
+public struct BatchScan: Hashable, Sendable {
+    /// The index of the first entry off the pattern, or the end of the scan.
+    public let end: Int
+    /// The word at `end` when that word was read and found off the pattern; nil at the scan's end.
+    public let mismatch: UInt64?
+
+    /// A scan result.
+    @inlinable public init(end: Int, mismatch: UInt64?) {
+        self.end = end
+        self.mismatch = mismatch
+    }
+}
+
+extension BatchPattern {
+    /// The scan every reader's ``TableReader/scanBatch(_:from:to:expecting:_:)`` must agree with,
+    /// reading through `word`: from `start` towards `end`, the entry at `index` follows the pattern
+    /// when its word, masked, is `first` plus `index - start` strides. It stops at the first entry
+    /// off the pattern; an entry carrying the hint bit has its block's other entries stepped over
+    /// unread (the step clamped to `end`).
+    ///
+    /// Two loops on purpose: the hinted one would do for both (a zero hint bit never steps), but
+    /// its block test costs 13 instructions a word against 9 (callgrind, BENCHMARKS.md).
+    @inlinable @inline(__always)
+    public func exactScan(from start: Int, to end: Int, expecting first: UInt64, word: (Int) -> UInt64) -> BatchScan {
+        var expected = first
+        var index = start
+        if hintBit == 0 {
+            while index < end {
+                let current = word(index)
+                guard current & mask == expected else { return BatchScan(end: index, mismatch: current) }
+                expected &+= stride
+                index &+= 1
+            }
+        } else {
+            while index < end {
+                let current = word(index)
+                guard current & mask == expected else { return BatchScan(end: index, mismatch: current) }
+                let step = current & hintBit == 0 ? 1 : min(blockEntries, end &- index)
+                expected &+= UInt64(truncatingIfNeeded: step) &* stride
+                index &+= step
+            }
+        }
+        return BatchScan(end: index, mismatch: nil)
+    }
+
+    /// Whether all `count` words from `words` follow the pattern from `first`, hint or no hint:
+    /// when every word does, the hinted scan (which reads fewer) reaches its end too. Branch-free
+    /// over the words, four at a time.
+    @inlinable @inline(__always)
+    public func allFollow(_ words: UnsafePointer<UInt64>, count: Int, expecting first: UInt64) -> Bool {
+        let mask = SIMD2<UInt64>(repeating: self.mask)
+        let step = SIMD2<UInt64>(repeating: stride &<< 2)
+        var expectedLow = SIMD2<UInt64>(first, first &+ stride)
+        var expectedHigh = expectedLow &+ SIMD2<UInt64>(repeating: stride &<< 1)
+        var differenceLow = SIMD2<UInt64>()
+        var differenceHigh = SIMD2<UInt64>()
+        let raw = UnsafeRawPointer(words)
+        var offset = 0
+        while offset &+ 4 <= count {
+            differenceLow |= (raw.loadUnaligned(fromByteOffset: offset &<< 3, as: SIMD2<UInt64>.self) & mask) ^ expectedLow
+            differenceHigh |= (raw.loadUnaligned(fromByteOffset: offset &<< 3 &+ 16, as: SIMD2<UInt64>.self) & mask) ^ expectedHigh
+            expectedLow &+= step
+            expectedHigh &+= step
+            offset &+= 4
+        }
+        if offset &+ 2 <= count {
+            differenceLow |= (raw.loadUnaligned(fromByteOffset: offset &<< 3, as: SIMD2<UInt64>.self) & mask) ^ expectedLow
+            expectedLow = expectedHigh
+            offset &+= 2
+        }
+        differenceLow |= differenceHigh
+        var tail = differenceLow[0] | differenceLow[1]
+        if offset < count { tail |= (words[offset] & self.mask) ^ expectedLow[0] }
+        return tail == 0
+    }
+}

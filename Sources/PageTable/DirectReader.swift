@@ -1,0 +1,55 @@
+/// A reader that reads the words directly: what benchmarks use.
+///
+/// A generic design called from another module runs unspecialised, every read through a witness
+/// table, and `@_specialize` attributes are not picked up by callers in other modules. The shipped
+/// designs therefore open the reader in their own module (`reader as? DirectReader`) and call their
+/// generic body with it, which the compiler specialises; a design in another package can do the same.
+public struct DirectReader: TableReader {
+    /// The address space being read.
+    public let space: AddressSpace
+    @usableFromInline let words: [UInt64]
+    @usableFromInline let bases: [Int]
+    @usableFromInline let live: [Bool]
+
+    /// A reader over `space`.
+    public init(_ space: AddressSpace) {
+        self.space = space
+        words = space.tables.words
+        bases = space.tables.descriptors.map(\.storageOffset)
+        live = space.tables.descriptors.map { $0.state == .live }
+    }
+
+    /// The root table.
+    @inlinable public var root: TableHandle { TableHandle(base: bases[space.root.rawValue]) }
+
+    /// The word at `index` of `table`; traps when that lies outside the table memory.
+    ///
+    /// One unsigned compare checks both bounds (a negative offset wraps to a huge one), which keeps
+    /// walkers' inner loops short; the word is then read without the array's own check.
+    @inlinable public func read(_ table: TableHandle, _ index: Int) -> UInt64 {
+        let offset = table.base &+ index
+        precondition(UInt(bitPattern: offset) < UInt(bitPattern: words.count), "read outside the table memory")
+        return words.withUnsafeBufferPointer { $0[offset] }
+    }
+
+    /// Scans with one bounds check for the whole scan: first all the words at once, two at a time
+    /// and branch-free (all following the pattern is the common case and gives the scan's end), and
+    /// only when one does not, the exact scan over the same words, unchecked.
+    @inlinable @inline(__always) public func scanBatch(_ table: TableHandle, from start: Int, to end: Int, expecting first: UInt64,
+                                     _ pattern: BatchPattern) -> BatchScan {
+        guard start < end else { return BatchScan(end: start, mismatch: nil) }
+        precondition(start >= 0 && table.base >= 0 && end <= words.count &- table.base, "scan outside the table memory")
+        return words.withUnsafeBufferPointer { buffer in
+            let base = buffer.baseAddress! + table.base
+            if pattern.allFollow(base + start, count: end &- start, expecting: first) { return BatchScan(end: end, mismatch: nil) }
+            return pattern.exactScan(from: start, to: end, expecting: first) { base[$0] }
+        }
+    }
+
+    /// The table in frame `pfn`, or nil when no live table is there.
+    @inlinable public func table(atPFN pfn: UInt64) -> TableHandle? {
+        let id = pfn &- TableMemory.basePFN
+        guard id < UInt64(bases.count), live[Int(id)] else { return nil }
+        return TableHandle(base: bases[Int(id)])
+    }
+}
