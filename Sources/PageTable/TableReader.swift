@@ -26,7 +26,7 @@ public protocol TableReader {
     /// at included; the entries a hint steps over are not read.
     ///
     /// The default reads each word through ``read(_:_:)``; a reader may take a faster way to the
-    /// same result (the direct reader checks the bounds once and compares two words at a time).
+    /// same result (the direct reader checks the bounds once and compares all the words branch-free).
     func scanBatch(_ table: TableHandle, from start: Int, to end: Int, expecting first: UInt64, _ pattern: BatchPattern) -> BatchScan
 }
 

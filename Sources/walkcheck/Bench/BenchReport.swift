@@ -9,11 +9,10 @@ enum BenchReport {
     /// The table for one workload: per design, time per walk and per page, reads against the footprint, ratio to the floor.
     static func table(_ results: [Measurement]) -> String {
         guard let first = results.first else { return "" }
-        let floor = results.first { $0.design == "floor" }?.nanosecondsPerWalk ?? 0
         var lines = ["\(first.workload) on \(first.format): \(first.mappedPages) mapped pages, footprint \(first.footprint) slots",
                      "  view     design        ns/walk    ns/page   reads  reads≤footprint  ×floor  allocs/walk"]
         for result in results {
-            let ratio = floor > 0 ? number(result.nanosecondsPerWalk / floor, decimals: 2) : "-"
+            let ratio = result.floorRatio.map { number($0, decimals: 2) } ?? (result.design == "floor" ? "1.0" : "-")
             lines.append("  " + Reports.pad(result.view, 9) + Reports.pad(result.design, 11)
                          + Reports.pad(number(result.nanosecondsPerWalk, decimals: 0), 10, right: true)
                          + Reports.pad(number(result.nanosecondsPerPage, decimals: 2), 11, right: true)
@@ -35,9 +34,8 @@ enum BenchReport {
         for format in Set(results.map(\.format)).sorted() {
             for workload in ["64k-folios", "64k-folios-reversed", "64k-folios-cont"] {
                 let here = results.filter { $0.format == format && $0.workload == workload }
-                guard let floor = here.first(where: { $0.design == "floor" }), let batched = here.first(where: { $0.design == "batched" })
-                else { continue }
-                lines.append("  batched vs floor on \(workload)/\(format): \(number(batched.nanosecondsPerWalk / floor.nanosecondsPerWalk, decimals: 2))×")
+                guard let ratio = here.first(where: { $0.design == "batched" })?.floorRatio else { continue }
+                lines.append("  batched vs floor on \(workload)/\(format): \(number(ratio, decimals: 2))×")
             }
             let narrow = results.filter { $0.format == format && $0.workload == "sparse-1tib" && $0.design != "floor" }
             let wide = results.filter { $0.format == format && $0.workload == "sparse-47bit" && $0.design != "floor" }
@@ -58,11 +56,12 @@ enum BenchReport {
 
     /// Every measurement as CSV.
     static func csv(_ results: [Measurement]) -> String {
-        var lines = ["workload,format,view,design,ns_per_walk,ns_per_page,mapped_pages,reads,footprint,allocations_per_walk"]
+        var lines = ["workload,format,view,design,ns_per_walk,ns_per_page,mapped_pages,reads,footprint,allocations_per_walk,floor_ratio"]
         for result in results {
             lines.append([result.workload, result.format, result.view, result.design, number(result.nanosecondsPerWalk, decimals: 1),
                           number(result.nanosecondsPerPage, decimals: 3), "\(result.mappedPages)", "\(result.reads)", "\(result.footprint)",
-                          result.allocationsPerWalk.map { number($0, decimals: 2) } ?? ""].joined(separator: ","))
+                          result.allocationsPerWalk.map { number($0, decimals: 2) } ?? "",
+                          result.floorRatio.map { number($0, decimals: 3) } ?? ""].joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }

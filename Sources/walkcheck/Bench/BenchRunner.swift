@@ -13,6 +13,8 @@ struct Measurement {
     var reads: Int
     var footprint: Int
     var allocationsPerWalk: Double?
+    /// The median of this design's time over the floor's, timed in alternation; nil for the floor.
+    var floorRatio: Double?
 
     var nanosecondsPerPage: Double { nanosecondsPerWalk / Double(max(1, mappedPages)) }
 }
@@ -25,23 +27,47 @@ struct BenchRunner {
 
     /// The median nanoseconds of one call of `body`, which must return `expected` every time.
     func medianNanoseconds(expected: UInt64, _ body: () -> UInt64) -> Double {
-        let clock = ContinuousClock()
+        let iterations = calibratedIterations(expected: expected, body)
+        let samples = (0..<repetitions).map { _ in nanoseconds(iterations, expected: expected, body) }
+        return median(samples)
+    }
+
+    /// The median nanoseconds of one call of `body`, and the median of the ratios to `floor`, each
+    /// repetition timing `floor` and then `body`: both see the machine in the same state, which on a
+    /// shared machine moves by up to 2× between moments (the floor measured once, earlier, does not).
+    func pairedMedians(expected: UInt64, _ body: () -> UInt64,
+                       floorExpected: UInt64, floor: () -> UInt64) -> (nanoseconds: Double, floorRatio: Double) {
+        let iterations = calibratedIterations(expected: expected, body)
+        let floorIterations = calibratedIterations(expected: floorExpected, floor)
+        var samples: [Double] = []
+        var ratios: [Double] = []
+        for _ in 0..<repetitions {
+            let floorSample = nanoseconds(floorIterations, expected: floorExpected, floor)
+            let sample = nanoseconds(iterations, expected: expected, body)
+            samples.append(sample)
+            ratios.append(sample / floorSample)
+        }
+        return (median(samples), median(ratios))
+    }
+
+    /// How many calls of `body` make a timed run of at least `minimumRun` (after that many warm-up calls).
+    private func calibratedIterations(expected: UInt64, _ body: () -> UInt64) -> Int {
         var iterations = 1
         while true {
-            let started = clock.now
-            for _ in 0..<iterations { check(body(), expected) }
-            if clock.now - started >= minimumRun || iterations >= 1 << 20 { break }
+            let elapsed = ContinuousClock().measure { for _ in 0..<iterations { check(body(), expected) } }
+            if elapsed >= minimumRun || iterations >= 1 << 20 { return iterations }
             iterations *= 2
         }
-        var samples: [Double] = []
-        for _ in 0..<repetitions {
-            let started = clock.now
-            for _ in 0..<iterations { check(body(), expected) }
-            let elapsed = clock.now - started
-            samples.append((Double(elapsed.components.seconds) * 1e18 + Double(elapsed.components.attoseconds)) / 1e9 / Double(iterations))
-        }
-        samples.sort()
-        return samples[samples.count / 2]
+    }
+
+    /// Nanoseconds per call over `iterations` calls of `body`.
+    private func nanoseconds(_ iterations: Int, expected: UInt64, _ body: () -> UInt64) -> Double {
+        let elapsed = ContinuousClock().measure { for _ in 0..<iterations { check(body(), expected) } }
+        return (Double(elapsed.components.seconds) * 1e18 + Double(elapsed.components.attoseconds)) / 1e9 / Double(iterations)
+    }
+
+    private func median(_ samples: [Double]) -> Double {
+        samples.sorted()[samples.count / 2]
     }
 
     @inline(never)
@@ -68,10 +94,10 @@ struct BenchRunner {
         let wordSum = offsets.reduce(UInt64(0)) { $0 &+ words[$1] }
         let folioPages = ((try? ReferenceWalk.folios(in: space, range: range)) ?? []).reduce(UInt64(0)) { $0 + $1.range.size }
         var results: [Measurement] = []
-        func record(_ view: String, _ design: String, _ ns: Double, reads: Int, allocations: Double?) {
+        func record(_ view: String, _ design: String, _ ns: Double, reads: Int, allocations: Double?, floorRatio: Double? = nil) {
             results.append(Measurement(workload: workload.name, format: space.format.name, view: view, design: design,
                                        nanosecondsPerWalk: ns, mappedPages: workload.mappedPages, reads: reads,
-                                       footprint: footprint.count, allocationsPerWalk: allocations))
+                                       footprint: footprint.count, allocationsPerWalk: allocations, floorRatio: floorRatio))
         }
         let floor = { () -> UInt64 in
             var sum: UInt64 = 0
@@ -89,7 +115,8 @@ struct BenchRunner {
             }
             let log = CountingReader<DirectReader>.Log()
             try! design.walkEntries(CountingReader(reader, log: log), range: range, flags: []) { _ in }
-            record("entries", design.name, medianNanoseconds(expected: range.size, walk), reads: log.count, allocations: allocations(walk))
+            let timed = pairedMedians(expected: range.size, walk, floorExpected: wordSum, floor: floor)
+            record("entries", design.name, timed.nanoseconds, reads: log.count, allocations: allocations(walk), floorRatio: timed.floorRatio)
         }
         func folios<D: FolioWalkDesign>(_ design: D) {
             guard designs.isEmpty || designs.contains(design.name) else { return }
@@ -100,7 +127,8 @@ struct BenchRunner {
             }
             let log = CountingReader<DirectReader>.Log()
             try! design.walkFolios(CountingReader(reader, log: log), range: range, flags: .batchDefault) { _ in }
-            record("folios", design.name, medianNanoseconds(expected: folioPages, walk), reads: log.count, allocations: allocations(walk))
+            let timed = pairedMedians(expected: folioPages, walk, floorExpected: wordSum, floor: floor)
+            record("folios", design.name, timed.nanoseconds, reads: log.count, allocations: allocations(walk), floorRatio: timed.floorRatio)
         }
         entries(RecursiveWalker())
         entries(FlatIteratorWalker())
