@@ -35,10 +35,9 @@ struct BenchRunner {
     /// The median nanoseconds of one call of `body`, and the median of the ratios to `floor`, each
     /// repetition timing `floor` and then `body`: both see the machine in the same state, which on a
     /// shared machine moves by up to 2× between moments (the floor measured once, earlier, does not).
-    func pairedMedians(expected: UInt64, _ body: () -> UInt64,
-                       floorExpected: UInt64, floor: () -> UInt64) -> (nanoseconds: Double, floorRatio: Double) {
+    func pairedMedians(expected: UInt64, _ body: () -> UInt64, floorExpected: UInt64, floorIterations: Int,
+                       floor: () -> UInt64) -> (nanoseconds: Double, floorRatio: Double) {
         let iterations = calibratedIterations(expected: expected, body)
-        let floorIterations = calibratedIterations(expected: floorExpected, floor)
         var samples: [Double] = []
         var ratios: [Double] = []
         for _ in 0..<repetitions {
@@ -51,13 +50,13 @@ struct BenchRunner {
     }
 
     /// How many calls of `body` make a timed run of at least `minimumRun` (after that many warm-up calls).
-    private func calibratedIterations(expected: UInt64, _ body: () -> UInt64) -> Int {
+    func calibratedIterations(expected: UInt64, _ body: () -> UInt64) -> Int {
+        let minimum = Double(minimumRun.components.seconds) * 1e9 + Double(minimumRun.components.attoseconds) / 1e9
         var iterations = 1
-        while true {
-            let elapsed = ContinuousClock().measure { for _ in 0..<iterations { check(body(), expected) } }
-            if elapsed >= minimumRun || iterations >= 1 << 20 { return iterations }
+        while nanoseconds(iterations, expected: expected, body) * Double(iterations) < minimum && iterations < 1 << 20 {
             iterations *= 2
         }
+        return iterations
     }
 
     /// Nanoseconds per call over `iterations` calls of `body`.
@@ -105,6 +104,8 @@ struct BenchRunner {
             return sum
         }
         record("words", "floor", medianNanoseconds(expected: wordSum, floor), reads: offsets.count, allocations: allocations(floor))
+        // Calibrated once: every design's paired runs time the floor this many calls at a time.
+        let floorIterations = calibratedIterations(expected: wordSum, floor)
 
         func entries<D: EntryWalkDesign>(_ design: D) {
             guard designs.isEmpty || designs.contains(design.name) else { return }
@@ -115,7 +116,7 @@ struct BenchRunner {
             }
             let log = CountingReader<DirectReader>.Log()
             try! design.walkEntries(CountingReader(reader, log: log), range: range, flags: []) { _ in }
-            let timed = pairedMedians(expected: range.size, walk, floorExpected: wordSum, floor: floor)
+            let timed = pairedMedians(expected: range.size, walk, floorExpected: wordSum, floorIterations: floorIterations, floor: floor)
             record("entries", design.name, timed.nanoseconds, reads: log.count, allocations: allocations(walk), floorRatio: timed.floorRatio)
         }
         func folios<D: FolioWalkDesign>(_ design: D) {
@@ -127,7 +128,7 @@ struct BenchRunner {
             }
             let log = CountingReader<DirectReader>.Log()
             try! design.walkFolios(CountingReader(reader, log: log), range: range, flags: .batchDefault) { _ in }
-            let timed = pairedMedians(expected: folioPages, walk, floorExpected: wordSum, floor: floor)
+            let timed = pairedMedians(expected: folioPages, walk, floorExpected: wordSum, floorIterations: floorIterations, floor: floor)
             record("folios", design.name, timed.nanoseconds, reads: log.count, allocations: allocations(walk), floorRatio: timed.floorRatio)
         }
         entries(RecursiveWalker())
