@@ -54,6 +54,8 @@ package enum Fault: String, CaseIterable, Sendable {
     case mergeSkipped = "merge-skipped"
     /// Migration entries reported without being asked for.
     case migrationWithoutFlag = "migration-without-flag"
+    /// A chain of folios followed one folio too far: into the folio whose first PTE stopped the scan.
+    case chainPastStop = "chain-past-stop"
     // Lookup.
     /// The skip distance one page too long.
     case skipOnePageLong = "skip-one-page-long"

@@ -70,6 +70,12 @@ struct FolioRunBuilder {
         run = nil
     }
 
+    /// Makes `folio` the last one found: a walker that reached it without asking (chaining from
+    /// folio to folio) keeps the next lookup, in the next table, from searching.
+    mutating func remember(_ folio: Folio) {
+        self.folio = folio
+    }
+
     /// The folio holding `pfn`: the last one found, or the one allocated after it (folios are
     /// allocated in frame order, so a walk over consecutive folios looks up nothing), or a search.
     @inline(__always)

@@ -32,13 +32,15 @@ public struct DirectReader: TableReader {
         return words.withUnsafeBufferPointer { $0[offset] }
     }
 
-    /// Scans with one bounds check for the whole scan: first the words sixteen at a time, each
-    /// window branch-free (all following the pattern is the common case and gives the scan's end),
-    /// and at the first window with a word off it, the exact scan from `start`, unchecked. The
-    /// windows bound the waste when a long batch stops early (a split THP with holes every 64 KiB):
-    /// at most the words up to the failing window read twice and fifteen past the stop. Always
-    /// inlined: called through a function, the batched walk took 175 instructions a 64 KiB folio;
-    /// inlined, 157 (callgrind).
+    /// Scans with one bounds check for the whole scan: the words a window at a time, each window
+    /// branch-free (all following the pattern is the common case and gives the scan's end), and at
+    /// the first window with a word off it, the exact scan, unchecked. Without a hint the exact scan
+    /// starts at that window (every word before it follows) and windows are 64 words; with one it
+    /// starts at `start` (where a block's step lands depends on the steps before) and windows are
+    /// 16 words, which bounds the words read twice when a long batch stops early (a split THP with
+    /// holes every 64 KiB). Either way at most a window less one word is read past the stop.
+    /// Always inlined: called through a function, the batched walk took 175 instructions a 64 KiB
+    /// folio; inlined, 157 (callgrind).
     @inlinable @inline(__always)
     public func scanBatch(_ table: TableHandle, from start: Int, to end: Int, expecting first: UInt64,
                           _ pattern: BatchPattern) -> BatchScan {
@@ -46,12 +48,15 @@ public struct DirectReader: TableReader {
         precondition(start >= 0 && table.base >= 0 && end <= words.count &- table.base, "scan outside the table memory")
         return words.withUnsafeBufferPointer { buffer in
             let base = buffer.baseAddress! + table.base
+            let hinted = pattern.hintBit != 0
+            let windowSize = hinted ? 16 : 64
             var window = start
             while window < end {
-                let count = min(16, end &- window)
+                let count = min(windowSize, end &- window)
                 let expected = first &+ UInt64(truncatingIfNeeded: window &- start) &* pattern.stride
                 guard pattern.allFollow(base + window, count: count, expecting: expected) else {
-                    return pattern.exactScan(from: start, to: end, expecting: first) { base[$0] }
+                    return hinted ? pattern.exactScan(from: start, to: end, expecting: first) { base[$0] }
+                        : pattern.exactScan(from: window, to: end, expecting: expected) { base[$0] }
                 }
                 window &+= count
             }

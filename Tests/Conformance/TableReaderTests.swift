@@ -37,10 +37,14 @@ import Generators
         return (space, TableHandle(base: space.tables.descriptor(id).storageOffset))
     }
 
-    @Test(arguments: [UInt64(3), 40, 1_000_000])
-    func directBatchScanStopsWhereTheWordByWordScanStops(missEvery: UInt64) throws {
+    /// With the walker's two kinds of pattern: one that ignores bits (set at random in the table),
+    /// plain and hinted, and one that compares every bit (the chain scan), over a table whose
+    /// words follow it exactly but for the misses (rarer for it: one pattern to reach the end, not three).
+    @Test(arguments: [(UInt64(3), false), (40, false), (1_000_000, false), (30, true), (400, true), (1_000_000, true)])
+    func directBatchScanStopsWhereTheWordByWordScanStops(missEvery: UInt64, everyBit: Bool) throws {
         let hint: UInt64 = 1 << 52
-        let plain = BatchPattern(mask: ~(1 << 5 | 1 << 6 | hint), stride: 1 << 12)
+        let plain = everyBit ? BatchPattern(mask: .max, stride: 1 << 12) : BatchPattern(mask: ~(1 << 5 | 1 << 6 | hint), stride: 1 << 12)
+        let patterns = everyBit ? [plain] : [plain, plain.hinted(by: hint, blockEntries: 16), plain.hinted(by: hint, blockEntries: 3)]
         let base: UInt64 = 0x8000_0000_0123_4067
         let (space, table) = try Self.patternedTable(plain, base: base, missEvery: missEvery, seed: missEvery)
         let direct = DirectReader(space)
@@ -54,7 +58,7 @@ import Generators
             // Mostly the pattern's own start; sometimes off it, so the first word already misses.
             let offPattern: UInt64 = trial % 10 == 0 ? 1 << 12 : 0
             let first = ((base & plain.mask) &+ UInt64(start) &* plain.stride) &+ offPattern
-            for pattern in [plain, plain.hinted(by: hint, blockEntries: 16), plain.hinted(by: hint, blockEntries: 3)] {
+            for pattern in patterns {
                 let fast = direct.scanBatch(table, from: start, to: end, expecting: first, pattern)
                 let expected = slow.scanBatch(table, from: start, to: end, expecting: first, pattern)
                 #expect(fast == expected, "\(start)..<\(end) first 0x\(String(first, radix: 16)) hint \(pattern.hintBit != 0) \(pattern.blockEntries)")

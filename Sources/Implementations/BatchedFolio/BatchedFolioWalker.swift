@@ -220,35 +220,137 @@ public struct BatchedFolioWalker: FolioWalkDesign {
         /// folio's started without decoding. Returns where the scan of the last batch (left in
         /// `batch`, not reported: the exact loop may extend it) ended, and the word that stopped it,
         /// if one was read.
+        ///
+        /// A chain of folios is first scanned as one: the folios that follow one another in frame
+        /// order are found in the folio array (no table reads), and their PTEs compared with the
+        /// batch's first word moved on page by page, every bit, in one scan. Up to the first word
+        /// that differs, every folio boundary meets the chain's rule, so those folios are reported
+        /// without a read or a compare of their own. A word that differs only in ignored bits (or
+        /// carries the hint) is a stop, not an end: the scan goes on with the pattern to its folio's end.
         @inline(never)
         private mutating func wordBatches(_ table: TableHandle, _ batch: inout WordBatch, attributes: LeafAttributes,
                                           scanFrom first: Int, limit: Int, pattern: BatchPattern, chained: Bool,
                                           clampedToFolio: Bool, _ visit: (FolioRun) -> Void) -> BatchScan {
             // The batch is kept in locals and written back once: the loop runs once a folio.
             var current = batch
-            defer { batch = current }
+            defer {
+                batch = current
+                builder.remember(current.folio)
+            }
             let folios = builder.memory.folios
             let pageShift = UInt64(format.pageShift)
+            let everyBit = BatchPattern(mask: .max, stride: pattern.stride)
             var scanStart = first
+            // How far past the batch's folio a chain is looked for and scanned: at first about one
+            // folio, twice as far after each stretch found whole, so that a layout that breaks the
+            // chain at every folio (frames descending with addresses) looks at one folio in vain
+            // each time, and a long chain is taken in few stretches.
+            var stretch = 0
             // A run the builder holds (from unbatched entries) goes before this batch, so the
             // batches below are reported without asking again.
             builder.finish(visit)
             while true {
-                let end = current.end(limit: limit, clampedToFolio: clampedToFolio)
+                var end = current.end(limit: limit, clampedToFolio: clampedToFolio)
+                if chained, clampedToFolio, end < limit {
+                    stretch = stretch == 0 ? end &- current.index : min(stretch &* 2, Self.longestStretch)
+                    let stretchEnd = min(limit, end &+ stretch)
+                    let chainEnd = Self.chainEnd(of: current, limit: stretchEnd, folios)
+                    if chainEnd > end {
+                        let expected = current.word &+ UInt64(truncatingIfNeeded: scanStart &- current.index) &* pattern.stride
+                        let exact = reader.scanBatch(table, from: scanStart, to: chainEnd, expecting: expected, everyBit)
+                        // Every boundary before the stop continues the batch's word: the chain holds there.
+                        // (The mutant's off-by-one: a stop at a folio's first PTE taken as inside the folio.)
+                        let through = fault == .chainPastStop && exact.mismatch != nil ? exact.end &+ 1 : exact.end
+                        if end < through {
+                            current = reportChain(current, end: end, through: through, limit: limit, attributes: attributes,
+                                                  stride: pattern.stride, folios, visit)
+                            end = current.end(limit: limit, clampedToFolio: true)
+                        }
+                        guard let word = exact.mismatch else {
+                            // The stretch's end: the chain may go on (if not, the step below finds out).
+                            if chainEnd == stretchEnd, stretchEnd < limit {
+                                scanStart = chainEnd
+                                continue
+                            }
+                            return exact
+                        }
+                        // At a folio's first PTE that does not continue the word.
+                        guard exact.end < end else { return exact }
+                        let offset = UInt64(truncatingIfNeeded: exact.end &- current.index)
+                        guard word & pattern.mask == (current.word & pattern.mask) &+ offset &* pattern.stride else { return exact }
+                        // Inside a folio, on the pattern: the step exactScan would take there.
+                        scanStart = exact.end &+ (word & pattern.hintBit == 0 ? 1 : min(pattern.blockEntries, end &- exact.end))
+                    }
+                }
                 let expected = (current.word & pattern.mask) &+ UInt64(truncatingIfNeeded: scanStart &- current.index) &* pattern.stride
                 let scanned = reader.scanBatch(table, from: scanStart, to: end, expecting: expected, pattern)
                 guard scanned.mismatch == nil, chained, scanned.end < limit else { return scanned }
                 let next = reader.read(table, scanned.end)
-                let pages = UInt64(truncatingIfNeeded: scanned.end &- current.index)
-                // The folio after this one in frame order is the only one that can start there.
                 let following = current.folio.id.rawValue &+ 1
-                guard next == current.word &+ pages &* pattern.stride, following < folios.count,
-                      folios[following].pfn == current.pfn &+ pages, folios[following].kind != .zero
+                guard next == current.word &+ UInt64(truncatingIfNeeded: scanned.end &- current.index) &* pattern.stride,
+                      following < folios.count, Self.continues(current.folio, with: folios[following])
                 else { return BatchScan(end: scanned.end, mismatch: next) }
                 report(current, end: scanned.end, attributes: attributes, visit)
-                current = WordBatch(index: scanned.end, address: current.address &+ pages &<< pageShift, word: next,
-                                    pfn: current.pfn &+ pages, folio: folios[following])
+                current = current.following(at: scanned.end, folio: folios[following], stride: pattern.stride, pageShift: pageShift)
                 scanStart = scanned.end &+ 1
+            }
+        }
+
+        /// The longest stretch of entries a chain is looked for and scanned in at a time: a 4K-page
+        /// PTE table's.
+        private static var longestStretch: Int { 512 }
+
+        /// Whether `next` is the folio a batch chains into from `folio`: it starts where `folio`
+        /// ends, in frame order, and is not the zero page.
+        @inline(__always)
+        private static func continues(_ folio: Folio, with next: Folio) -> Bool {
+            next.pfn == folio.endPFN && next.kind != .zero
+        }
+
+        /// Where the chain of folios from `batch`'s ends in the table: each next folio in the array
+        /// starting where the one before ends, in frame order, clamped to `limit`. Reads no table.
+        @inline(__always)
+        private static func chainEnd(of batch: WordBatch, limit: Int, _ folios: [Folio]) -> Int {
+            // Frames past the batch's first that the table has room for.
+            let room = UInt64(truncatingIfNeeded: limit &- batch.index)
+            var endPFN = batch.folio.endPFN
+            // An index that steps on its own, so each folio's load waits for no compare before it.
+            var following = batch.folio.id.rawValue &+ 1
+            while endPFN &- batch.pfn < room, following < folios.count {
+                let next = folios[following]
+                guard next.pfn == endPFN, next.kind != .zero else { break }
+                endPFN = next.endPFN
+                following &+= 1
+            }
+            return batch.index &+ Int(truncatingIfNeeded: min(room, endPFN &- batch.pfn))
+        }
+
+        /// Reports `batch`, which ends at `end`, and each folio after it up to `stop`: the chain
+        /// ``chainEnd(of:limit:_:)`` found, whose PTEs continue the batch's word through `stop`.
+        /// Returns the batch of the folio at `stop` or past it (not reported).
+        @inline(__always)
+        private func reportChain(_ batch: WordBatch, end: Int, through stop: Int, limit: Int, attributes: LeafAttributes,
+                                 stride: UInt64, _ folios: [Folio], _ visit: (FolioRun) -> Void) -> WordBatch {
+            let pageShift = UInt64(format.pageShift)
+            let reported = attributes.subtracting(.contiguous)
+            var run = FolioRun(range: AddressRange(start: batch.address, end: batch.address), folio: batch.folio.id,
+                               firstPage: batch.pfn &- batch.folio.pfn, level: .pte, inHugepd: false, attributes: reported)
+            var index = batch.index
+            var next = end
+            var id = batch.folio.id.rawValue
+            return folios.withUnsafeBufferPointer { folios in
+                repeat {
+                    run.range = AddressRange(start: run.range.end, end: run.range.end &+ UInt64(truncatingIfNeeded: next &- index) &<< pageShift)
+                    visit(run)
+                    index = next
+                    id &+= 1
+                    run.folio = FolioID(rawValue: id)
+                    run.firstPage = 0
+                    next = min(limit, index &+ Int(truncatingIfNeeded: folios[id].pageCount))
+                } while next < stop
+                let pages = UInt64(truncatingIfNeeded: index &- batch.index)
+                return WordBatch(index: index, address: run.range.end, word: batch.word &+ pages &* stride, pfn: batch.pfn &+ pages,
+                                 folio: folios[id])
             }
         }
 
@@ -283,6 +385,15 @@ public struct BatchedFolioWalker: FolioWalkDesign {
         @inline(__always)
         func end(limit: Int, clampedToFolio: Bool) -> Int {
             clampedToFolio ? min(limit, index &+ Int(truncatingIfNeeded: folio.endPFN &- pfn)) : limit
+        }
+
+        /// The batch of `folio` starting at `end`, the first entry after this one's: its word is this
+        /// batch's first moved on by the pages between.
+        @inline(__always)
+        func following(at end: Int, folio: Folio, stride: UInt64, pageShift: UInt64) -> WordBatch {
+            let pages = UInt64(truncatingIfNeeded: end &- index)
+            return WordBatch(index: end, address: address &+ pages &<< pageShift, word: word &+ pages &* stride,
+                             pfn: pfn &+ pages, folio: folio)
         }
     }
 }
