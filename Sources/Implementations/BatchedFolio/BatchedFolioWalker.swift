@@ -256,8 +256,8 @@ public struct BatchedFolioWalker: FolioWalkDesign {
                     let stretchEnd = min(limit, end &+ stretch)
                     let chainEnd = Self.chainEnd(of: current, limit: stretchEnd, folios)
                     if chainEnd > end {
-                        let expected = current.word &+ UInt64(truncatingIfNeeded: scanStart &- current.index) &* pattern.stride
-                        let exact = reader.scanBatch(table, from: scanStart, to: chainEnd, expecting: expected, everyBit)
+                        let exact = reader.scanBatch(table, from: scanStart, to: chainEnd,
+                                                     expecting: current.word(at: scanStart, stride: pattern.stride), everyBit)
                         // Every boundary before the stop continues the batch's word: the chain holds there.
                         // (The mutant's off-by-one: a stop at a folio's first PTE taken as inside the folio.)
                         let through = fault == .chainPastStop && exact.mismatch != nil ? exact.end &+ 1 : exact.end
@@ -276,19 +276,17 @@ public struct BatchedFolioWalker: FolioWalkDesign {
                         }
                         // At a folio's first PTE that does not continue the word.
                         guard exact.end < end else { return exact }
-                        let offset = UInt64(truncatingIfNeeded: exact.end &- current.index)
-                        guard word & pattern.mask == (current.word & pattern.mask) &+ offset &* pattern.stride else { return exact }
+                        guard word & pattern.mask == current.patternWord(at: exact.end, pattern) else { return exact }
                         // Inside a folio, on the pattern: the step exactScan would take there.
                         scanStart = exact.end &+ (word & pattern.hintBit == 0 ? 1 : min(pattern.blockEntries, end &- exact.end))
                     }
                 }
-                let expected = (current.word & pattern.mask) &+ UInt64(truncatingIfNeeded: scanStart &- current.index) &* pattern.stride
-                let scanned = reader.scanBatch(table, from: scanStart, to: end, expecting: expected, pattern)
+                let scanned = reader.scanBatch(table, from: scanStart, to: end, expecting: current.patternWord(at: scanStart, pattern), pattern)
                 guard scanned.mismatch == nil, chained, scanned.end < limit else { return scanned }
                 let next = reader.read(table, scanned.end)
                 let following = current.folio.id.rawValue &+ 1
-                guard next == current.word &+ UInt64(truncatingIfNeeded: scanned.end &- current.index) &* pattern.stride,
-                      following < folios.count, Self.continues(current.folio, with: folios[following])
+                guard next == current.word(at: scanned.end, stride: pattern.stride), following < folios.count,
+                      Self.continues(from: current.folio.endPFN, into: folios[following])
                 else { return BatchScan(end: scanned.end, mismatch: next) }
                 report(current, end: scanned.end, attributes: attributes, visit)
                 current = current.following(at: scanned.end, folio: folios[following], stride: pattern.stride, pageShift: pageShift)
@@ -300,11 +298,11 @@ public struct BatchedFolioWalker: FolioWalkDesign {
         /// PTE table's.
         private static var longestStretch: Int { 512 }
 
-        /// Whether `next` is the folio a batch chains into from `folio`: it starts where `folio`
-        /// ends, in frame order, and is not the zero page.
+        /// Whether `next` is the folio a batch chains into from a folio ending at frame `endPFN`:
+        /// it starts there, in frame order, and is not the zero page.
         @inline(__always)
-        private static func continues(_ folio: Folio, with next: Folio) -> Bool {
-            next.pfn == folio.endPFN && next.kind != .zero
+        private static func continues(from endPFN: UInt64, into next: Folio) -> Bool {
+            next.pfn == endPFN && next.kind != .zero
         }
 
         /// Where the chain of folios from `batch`'s ends in the table: each next folio in the array
@@ -318,7 +316,7 @@ public struct BatchedFolioWalker: FolioWalkDesign {
             var following = batch.folio.id.rawValue &+ 1
             while endPFN &- batch.pfn < room, following < folios.count {
                 let next = folios[following]
-                guard next.pfn == endPFN, next.kind != .zero else { break }
+                guard continues(from: endPFN, into: next) else { break }
                 endPFN = next.endPFN
                 following &+= 1
             }
@@ -332,9 +330,8 @@ public struct BatchedFolioWalker: FolioWalkDesign {
         private func reportChain(_ batch: WordBatch, end: Int, through stop: Int, limit: Int, attributes: LeafAttributes,
                                  stride: UInt64, _ folios: [Folio], _ visit: (FolioRun) -> Void) -> WordBatch {
             let pageShift = UInt64(format.pageShift)
-            let reported = attributes.subtracting(.contiguous)
-            var run = FolioRun(range: AddressRange(start: batch.address, end: batch.address), folio: batch.folio.id,
-                               firstPage: batch.pfn &- batch.folio.pfn, level: .pte, inHugepd: false, attributes: reported)
+            // An empty run at the batch's start: the loop gives each folio its range.
+            var run = batch.run(end: batch.index, attributes: attributes, pageShift: pageShift)
             var index = batch.index
             var next = end
             var id = batch.folio.id.rawValue
@@ -348,9 +345,7 @@ public struct BatchedFolioWalker: FolioWalkDesign {
                     run.firstPage = 0
                     next = min(limit, index &+ Int(truncatingIfNeeded: folios[id].pageCount))
                 } while next < stop
-                let pages = UInt64(truncatingIfNeeded: index &- batch.index)
-                return WordBatch(index: index, address: run.range.end, word: batch.word &+ pages &* stride, pfn: batch.pfn &+ pages,
-                                 folio: folios[id])
+                return batch.following(at: index, folio: folios[id], stride: stride, pageShift: pageShift)
             }
         }
 
@@ -365,35 +360,7 @@ public struct BatchedFolioWalker: FolioWalkDesign {
         /// Reports `batch` up to `end` with `attributes`, the builder known to hold no run.
         @inline(__always)
         private func report(_ batch: WordBatch, end: Int, attributes: LeafAttributes, _ visit: (FolioRun) -> Void) {
-            let pages = UInt64(truncatingIfNeeded: end &- batch.index)
-            visit(FolioRun(range: AddressRange(start: batch.address, end: batch.address &+ pages &<< UInt64(format.pageShift)),
-                           folio: batch.folio.id, firstPage: batch.pfn &- batch.folio.pfn, level: .pte, inHugepd: false,
-                           attributes: attributes.subtracting(.contiguous)))
-        }
-    }
-
-    /// A batch being built in a PTE table: its first entry (index, address, word, pfn) and its folio.
-    struct WordBatch {
-        var index: Int
-        var address: UInt64
-        var word: UInt64
-        var pfn: UInt64
-        var folio: Folio
-
-        /// Where the batch must stop: the table's or the range's end (`limit`), or its folio's end
-        /// (the `max_nr` clamp), whichever comes first.
-        @inline(__always)
-        func end(limit: Int, clampedToFolio: Bool) -> Int {
-            clampedToFolio ? min(limit, index &+ Int(truncatingIfNeeded: folio.endPFN &- pfn)) : limit
-        }
-
-        /// The batch of `folio` starting at `end`, the first entry after this one's: its word is this
-        /// batch's first moved on by the pages between.
-        @inline(__always)
-        func following(at end: Int, folio: Folio, stride: UInt64, pageShift: UInt64) -> WordBatch {
-            let pages = UInt64(truncatingIfNeeded: end &- index)
-            return WordBatch(index: end, address: address &+ pages &<< pageShift, word: word &+ pages &* stride,
-                             pfn: pfn &+ pages, folio: folio)
+            visit(batch.run(end: end, attributes: attributes, pageShift: UInt64(format.pageShift)))
         }
     }
 }
