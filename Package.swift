@@ -18,10 +18,11 @@ let package = Package(
         .target(name: "Generators", dependencies: ["PageTable", "Oracle", "Implementations"]),
         .target(name: "Mutants", dependencies: ["PageTable", "Oracle", "Implementations", "Generators"]),
         .target(name: "MallocCounter"),
+        .target(name: "FloorLoop"),
         .target(name: "KernelShim"),
         .target(name: "KernelTruth", dependencies: ["PageTable", "Oracle", "Generators", "KernelShim"]),
         .executableTarget(name: "walkcheck", dependencies: ["PageTable", "Oracle", "Implementations", "Generators", "Mutants",
-                                                           "MallocCounter", "KernelTruth"]),
+                                                           "MallocCounter", "FloorLoop", "KernelTruth"]),
         .testTarget(
             name: "Conformance",
             dependencies: ["PageTable", "Oracle", "Implementations", "Generators", "Mutants", "KernelTruth"]

@@ -62,6 +62,11 @@ import Generators
                                                  .dirty(span(1.MiB + 64.KiB, 1.MiB + 68.KiB)), .dirty(span(1.MiB + 132.KiB, 1.MiB + 136.KiB)),
                                                  .unmap(span(1.MiB + 140.KiB, 1.MiB + 144.KiB))],
          [1.MiB, 1.MiB + 60.KiB, 1.MiB + 64.KiB]),
+        // Folios in frame order, mapped in address order with equal attributes, one of them across
+        // a PTE table's end: the chain grows in the first table, and the second table's first batch
+        // starts inside that folio and takes the chain on; the folios after it start at their page 0.
+        ("x86 chain across tables", .x86_64_4level, (0..<8).map { mapFolio(2.MiB - 312.KiB + UInt64($0) * 64.KiB, order: 4) },
+         [2.MiB - 312.KiB, 2.MiB - 4.KiB, 2.MiB]),
         ("arm64 adjacent folios", .arm64_4k, [mapFolio(1.MiB, order: 4), mapFolio(1.MiB + 64.KiB, order: 4, contiguous: true),
                                               mapFolio(1.MiB + 128.KiB, order: 4), mapFolio(1.MiB + 192.KiB, order: 5),
                                               .dirty(span(1.MiB + 128.KiB, 1.MiB + 132.KiB)), .age(span(1.MiB + 200.KiB, 1.MiB + 204.KiB)),

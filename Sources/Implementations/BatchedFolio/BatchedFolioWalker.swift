@@ -45,6 +45,7 @@ public struct BatchedFolioWalker: FolioWalkDesign {
         if fault == .migrationWithoutFlag { builderFlags.insert(.includeMigration) }
         if fault == .mergeSkipped { builderFlags.remove(.mergeIgnored) }
         var walk = Walk(reader: reader, format: format, flags: flags, fault: fault,
+                        rules: PTERules(format: format, flags: flags, fault: fault),
                         builder: FolioRunBuilder(space: reader.space, flags: builderFlags))
         walk.directory(reader.root, level: .pgd, start: range.start, end: range.end, visit)
         walk.builder.finish(visit)
@@ -55,7 +56,12 @@ public struct BatchedFolioWalker: FolioWalkDesign {
         let format: Format
         let flags: FolioWalkFlags
         let fault: Fault
+        /// How PTEs are batched, worked out once a walk.
+        let rules: PTERules
         var builder: FolioRunBuilder
+        /// How far past a batch's folio the next chain is looked for and scanned (see
+        /// `wordBatches`); 0 until a chain has been scanned, and again after one broke.
+        var chainStretch = 0
 
         mutating func directory(_ table: TableHandle, level: Level, start: UInt64, end: UInt64, _ visit: (FolioRun) -> Void) {
             let size = format.geometry(level).entrySize
@@ -111,26 +117,6 @@ public struct BatchedFolioWalker: FolioWalkDesign {
         /// wraps (`&+`): indices stay inside one table, so it cannot overflow.
         mutating func ptes(_ table: TableHandle, start: UInt64, end: UInt64, _ visit: (FolioRun) -> Void) {
             let pageShift = UInt64(format.pageShift)
-            var ignored = flags.ignoredAttributes
-            switch fault {
-            case .attributeChangeIgnored: ignored.formUnion([.writable, .softDirty])
-            case .youngDirtyCompared: ignored.subtract([.young, .dirty])
-            case .youngDirtyIgnored: ignored.formUnion([.young, .dirty])
-            default: break
-            }
-            let mayHint = fault == .hintWithoutPermission || (ignored.isSuperset(of: [.young, .dirty]) && !flags.contains(.mergeIgnored))
-            // The contiguous bit is a hint about the table, not an attribute of the pages: never compared.
-            ignored.insert(.contiguous)
-            let merge = flags.contains(.mergeIgnored) && fault != .mergeSkipped
-            // Word batching needs young and dirty ignored (a block's entries differ in them) and no merge.
-            let blockEntries = format.geometry(.pte).contiguousEntries
-            // With the hint, a block in the pattern is stepped over by its first entry (pte_batch_hint()).
-            let hintBit: UInt64 = mayHint && format.architecture == .arm64 ? 1 << 52 : 0
-            let wordPattern = ignored.isSuperset(of: [.young, .dirty]) && !flags.contains(.mergeIgnored)
-                ? format.batchPattern(ignoring: ignored)?.hinted(by: hintBit, blockEntries: blockEntries) : nil
-            // A riscv Svnapot entry stores its block's base pfn, so a block's words are not a pattern.
-            let patternCoversBlocks = format.architecture != .riscv64
-            let clampToFolio = fault != .noFolioClamp
             let firstIndex = format.index(of: start, at: .pte)
             let lastIndex = firstIndex &+ Int(truncatingIfNeeded: (end &- start) &>> pageShift)
             var index = firstIndex
@@ -160,18 +146,18 @@ public struct BatchedFolioWalker: FolioWalkDesign {
                     blockEnd = block.first &+ block.count
                 }
                 var merged = attributes
-                var batchEnd = min(blockEnd, batch.end(limit: lastIndex, clampedToFolio: clampToFolio))
-                if let pattern = wordPattern, !attributes.contains(.protNone), patternCoversBlocks || !attributes.contains(.contiguous) {
+                var batchEnd = min(blockEnd, batch.end(limit: lastIndex, clampedToFolio: rules.clampToFolio))
+                if let pattern = rules.wordPattern, !attributes.contains(.protNone), rules.patternCoversBlocks || !attributes.contains(.contiguous) {
                     // Young and dirty are ignored here, so a block's other entries need no reading. A word
                     // off the pattern is left to the exact loop below (a riscv Svnapot block of the same
                     // folio, for one).
                     let scanned = wordBatches(table, &batch, attributes: attributes, scanFrom: batchEnd, limit: lastIndex,
                                               pattern: pattern, chained: !attributes.contains(.contiguous),
-                                              clampedToFolio: clampToFolio, visit)
+                                              clampedToFolio: rules.clampToFolio, visit)
                     batchEnd = scanned.end
                     carriedWord = scanned.mismatch
                 }
-                let maxEnd = batch.end(limit: lastIndex, clampedToFolio: clampToFolio)
+                let maxEnd = batch.end(limit: lastIndex, clampedToFolio: rules.clampToFolio)
                 while batchEnd < maxEnd {
                     if batchEnd < blockEnd {
                         // Inside a block already checked: its entries differ from its first only in pfn.
@@ -187,8 +173,8 @@ public struct BatchedFolioWalker: FolioWalkDesign {
                     }
                     var nextBlock: ContiguousBlock?
                     if next.contains(.contiguous) {
-                        if mayHint {
-                            blockEnd = batchEnd &+ blockEntries
+                        if rules.mayHint {
+                            blockEnd = batchEnd &+ rules.blockEntries
                         } else {
                             let block = ContiguousBlock(reader, format: format, table: table, index: batchEnd, word: nextWord, level: .pte)
                             next.formUnion(block.youngDirty)
@@ -199,7 +185,7 @@ public struct BatchedFolioWalker: FolioWalkDesign {
                         blockEnd = batchEnd &+ 1
                     }
                     guard nextPFN == batch.pfn &+ UInt64(truncatingIfNeeded: batchEnd &- batch.index),
-                          next.subtracting(ignored) == attributes.subtracting(ignored)
+                          next.subtracting(rules.ignored) == attributes.subtracting(rules.ignored)
                     else {
                         carriedWord = nextWord
                         carriedBlock = nextBlock
@@ -208,7 +194,7 @@ public struct BatchedFolioWalker: FolioWalkDesign {
                     merged.formUnion(next)
                     batchEnd &+= 1
                 }
-                emit(batch, end: batchEnd, attributes: merge ? merged.intersection(ignored).union(attributes) : attributes, visit)
+                emit(batch, end: batchEnd, attributes: rules.merge ? merged.intersection(rules.ignored).union(attributes) : attributes, visit)
                 index = batchEnd
             }
         }
@@ -242,17 +228,18 @@ public struct BatchedFolioWalker: FolioWalkDesign {
             let everyBit = BatchPattern(mask: .max, stride: pattern.stride)
             var scanStart = first
             // How far past the batch's folio a chain is looked for and scanned: at first about one
-            // folio, twice as far after each stretch found whole, so that a layout that breaks the
-            // chain at every folio (frames descending with addresses) looks at one folio in vain
-            // each time, and a long chain is taken in few stretches.
-            var stretch = 0
+            // folio, twice as far after each stretch, and back to one folio after a chain broke at
+            // a folio's first PTE; kept from table to table. So a layout that breaks the chain at
+            // every folio (frames descending with addresses) looks at one folio in vain each time,
+            // and a long chain is taken in few stretches, one a table once it has grown.
             // A run the builder holds (from unbatched entries) goes before this batch, so the
             // batches below are reported without asking again.
             builder.finish(visit)
             while true {
                 var end = current.end(limit: limit, clampedToFolio: clampedToFolio)
                 if chained, clampedToFolio, end < limit {
-                    stretch = stretch == 0 ? end &- current.index : min(stretch &* 2, Self.longestStretch)
+                    let stretch = chainStretch == 0 ? end &- current.index : chainStretch
+                    chainStretch = min(stretch &* 2, Self.longestStretch)
                     let stretchEnd = min(limit, end &+ stretch)
                     let chainEnd = Self.chainEnd(of: current, limit: stretchEnd, folios)
                     if chainEnd > end {
@@ -262,7 +249,7 @@ public struct BatchedFolioWalker: FolioWalkDesign {
                         // (The mutant's off-by-one: a stop at a folio's first PTE taken as inside the folio.)
                         let through = fault == .chainPastStop && exact.mismatch != nil ? exact.end &+ 1 : exact.end
                         if end < through {
-                            current = reportChain(current, end: end, through: through, limit: limit, attributes: attributes,
+                            current = reportChain(current, end: end, through: through, attributes: attributes,
                                                   stride: pattern.stride, folios, visit)
                             end = current.end(limit: limit, clampedToFolio: true)
                         }
@@ -274,9 +261,11 @@ public struct BatchedFolioWalker: FolioWalkDesign {
                             }
                             return exact
                         }
-                        // At a folio's first PTE that does not continue the word.
-                        guard exact.end < end else { return exact }
-                        guard word & pattern.mask == current.patternWord(at: exact.end, pattern) else { return exact }
+                        // At a folio's first PTE that does not continue the word, or off the pattern: the chain broke.
+                        guard exact.end < end, word & pattern.mask == current.patternWord(at: exact.end, pattern) else {
+                            chainStretch = 0
+                            return exact
+                        }
                         // Inside a folio, on the pattern: the step exactScan would take there.
                         scanStart = exact.end &+ (word & pattern.hintBit == 0 ? 1 : min(pattern.blockEntries, end &- exact.end))
                     }
@@ -309,42 +298,49 @@ public struct BatchedFolioWalker: FolioWalkDesign {
         /// starting where the one before ends, in frame order, clamped to `limit`. Reads no table.
         @inline(__always)
         private static func chainEnd(of batch: WordBatch, limit: Int, _ folios: [Folio]) -> Int {
-            // Frames past the batch's first that the table has room for.
+            // Frames past the batch's first that the table has room for, and the frame there.
             let room = UInt64(truncatingIfNeeded: limit &- batch.index)
+            let roomEnd = batch.pfn &+ room
             var endPFN = batch.folio.endPFN
-            // An index that steps on its own, so each folio's load waits for no compare before it.
-            var following = batch.folio.id.rawValue &+ 1
-            while endPFN &- batch.pfn < room, following < folios.count {
-                let next = folios[following]
-                guard continues(from: endPFN, into: next) else { break }
-                endPFN = next.endPFN
-                following &+= 1
+            return folios.withUnsafeBufferPointer { folios in
+                // An index that steps on its own, so each folio's load waits for no compare before it.
+                var following = batch.folio.id.rawValue &+ 1
+                while endPFN < roomEnd, following < folios.count {
+                    let next = folios[following]
+                    guard continues(from: endPFN, into: next) else { break }
+                    endPFN = next.endPFN
+                    following &+= 1
+                }
+                return batch.index &+ Int(truncatingIfNeeded: min(room, endPFN &- batch.pfn))
             }
-            return batch.index &+ Int(truncatingIfNeeded: min(room, endPFN &- batch.pfn))
         }
 
-        /// Reports `batch`, which ends at `end`, and each folio after it up to `stop`: the chain
-        /// ``chainEnd(of:limit:_:)`` found, whose PTEs continue the batch's word through `stop`.
-        /// Returns the batch of the folio at `stop` or past it (not reported).
+        /// Reports `batch`, which ends at `end`, and each folio after it that ends before `stop`:
+        /// the chain ``chainEnd(of:limit:_:)`` found, whose PTEs continue the batch's word through
+        /// `stop`. Returns the batch of the folio at `stop` or past it (not reported).
+        ///
+        /// The loop keeps addresses, not indices, so that little lives across the call of `visit`:
+        /// the folio's slot, the run's end and the stop (`limit` needs no clamp here: a folio that
+        /// reaches past it reaches past `stop`).
         @inline(__always)
-        private func reportChain(_ batch: WordBatch, end: Int, through stop: Int, limit: Int, attributes: LeafAttributes,
+        private func reportChain(_ batch: WordBatch, end: Int, through stop: Int, attributes: LeafAttributes,
                                  stride: UInt64, _ folios: [Folio], _ visit: (FolioRun) -> Void) -> WordBatch {
             let pageShift = UInt64(format.pageShift)
-            // An empty run at the batch's start: the loop gives each folio its range.
-            var run = batch.run(end: batch.index, attributes: attributes, pageShift: pageShift)
-            var index = batch.index
-            var next = end
+            let stopAddress = batch.address &+ UInt64(truncatingIfNeeded: stop &- batch.index) &<< pageShift
+            var run = batch.run(end: end, attributes: attributes, pageShift: pageShift)
             var id = batch.folio.id.rawValue
             return folios.withUnsafeBufferPointer { folios in
-                repeat {
-                    run.range = AddressRange(start: run.range.end, end: run.range.end &+ UInt64(truncatingIfNeeded: next &- index) &<< pageShift)
+                while true {
                     visit(run)
-                    index = next
                     id &+= 1
+                    let start = run.range.end
+                    let next = start &+ 1 &<< (UInt64(truncatingIfNeeded: folios[id].order) &+ pageShift)
+                    guard next < stopAddress else { break }
+                    run.range = AddressRange(start: start, end: next)
                     run.folio = FolioID(rawValue: id)
                     run.firstPage = 0
-                    next = min(limit, index &+ Int(truncatingIfNeeded: folios[id].pageCount))
-                } while next < stop
+                }
+                let index = batch.index &+ Int(truncatingIfNeeded: (run.range.end &- batch.address) &>> pageShift)
                 return batch.following(at: index, folio: folios[id], stride: stride, pageShift: pageShift)
             }
         }

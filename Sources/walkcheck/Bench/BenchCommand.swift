@@ -19,6 +19,7 @@ enum BenchCommand {
         }
         print("walkcheck bench: \(BuildInfo.configuration) build, \(BuildInfo.cores) cores, median of \(runner.repetitions) runs after a warm-up, "
               + "scale \(scale)")
+        print("floor: \(FloorPlacement.description)")
         var all: [Measurement] = []
         for format in formats {
             for workload in Workload.all(on: format, scale: scale) where workloadNames.isEmpty || workloadNames.contains(workload.name) {

@@ -1,6 +1,7 @@
 import PageTable
 import Oracle
 import Implementations
+import FloorLoop
 
 /// One design (or the floor) measured on one workload and view.
 struct Measurement {
@@ -99,9 +100,11 @@ struct BenchRunner {
                                        footprint: footprint.count, allocationsPerWalk: allocations, floorRatio: floorRatio))
         }
         let floor = { () -> UInt64 in
-            var sum: UInt64 = 0
-            for offset in offsets { sum &+= words[offset] }
-            return sum
+            words.withUnsafeBufferPointer { words in
+                offsets.withUnsafeBufferPointer { offsets in
+                    walkcheck_floor_sum(words.baseAddress, offsets.baseAddress, offsets.count)
+                }
+            }
         }
         record("words", "floor", medianNanoseconds(expected: wordSum, floor), reads: offsets.count, allocations: allocations(floor))
         // Calibrated once: every design's paired runs time the floor this many calls at a time.
