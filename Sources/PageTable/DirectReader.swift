@@ -36,7 +36,7 @@ public struct DirectReader: TableReader {
     /// branch-free (all following the pattern is the common case and gives the scan's end), and at
     /// the first window with a word off it, the exact scan, unchecked. Without a hint the exact scan
     /// starts at that window (every word before it follows), and windows start at 16 words and
-    /// double up to 256: a scan that stops early wastes little, a long one sets few windows up.
+    /// grow fourfold up to 256: a scan that stops early wastes little, a long one sets few up.
     /// With a hint it starts at `start` (where a block's step lands depends on the steps before)
     /// and windows are 16 words, which bounds the words read twice when a long batch stops early
     /// (a split THP with holes every 64 KiB). Either way at most a window less one word is read
@@ -55,7 +55,7 @@ public struct DirectReader: TableReader {
             var window = start
             while window < end {
                 let count = min(windowSize, end &- window)
-                if !hinted { windowSize = min(windowSize &* 2, 256) }
+                if !hinted { windowSize = min(windowSize &* 4, 256) }
                 let expected = first &+ UInt64(truncatingIfNeeded: window &- start) &* pattern.stride
                 guard pattern.allFollow(base + window, count: count, expecting: expected) else {
                     return hinted ? pattern.exactScan(from: start, to: end, expecting: first) { base[$0] }
