@@ -16,7 +16,7 @@ extension Format {
             return BatchPattern(mask: ~cleared, stride: 1 << 12)
         case .arm64:
             if ignored.contains(.writable), !ignored.contains(.dirty) { return nil }
-            cleared |= 1 << 52                                        // PTE_CONT: a hint, not an attribute
+            cleared |= contiguousHintBit                              // PTE_CONT: a hint, not an attribute
             if ignored.contains(.young) { cleared |= 1 << 10 }       // AF
             if ignored.contains(.dirty) { cleared |= 1 << 55 | 1 << 7 } // PTE_DIRTY, AP[2] (read-only unless dirty)
             if ignored.contains(.writable) { cleared |= 1 << 51 }    // DBM
@@ -38,6 +38,10 @@ extension Format {
 }
 
 extension Format {
+    /// The PTE bit a batch scan may step a block over by (`pte_batch_hint()`): arm64's `PTE_CONT`;
+    /// 0 on the other formats, whose block entries are never stepped over by a hint.
+    public var contiguousHintBit: UInt64 { architecture == .arm64 ? Arm64Encoding.cont : 0 }
+
     /// Young and dirty of a present leaf word, read from its bits without decoding the rest.
     @inlinable public func youngAndDirty(ofLeaf word: UInt64) -> LeafAttributes {
         var bits: LeafAttributes = []

@@ -36,7 +36,7 @@ extension BatchedFolioWalker {
             self.ignored = ignored
             merge = flags.contains(.mergeIgnored) && fault != .mergeSkipped
             blockEntries = format.geometry(.pte).contiguousEntries
-            let hintBit: UInt64 = mayHint && format.architecture == .arm64 ? 1 << 52 : 0
+            let hintBit = mayHint ? format.contiguousHintBit : 0
             wordPattern = ignored.isSuperset(of: [.young, .dirty]) && !flags.contains(.mergeIgnored)
                 ? format.batchPattern(ignoring: ignored)?.hinted(by: hintBit, blockEntries: blockEntries) : nil
             patternCoversBlocks = format.architecture != .riscv64

@@ -59,8 +59,11 @@ public struct BatchedFolioWalker: FolioWalkDesign {
         /// How PTEs are batched, worked out once a walk.
         let rules: PTERules
         var builder: FolioRunBuilder
-        /// How far past a batch's folio the next chain is looked for and scanned (see
-        /// `wordBatches`); 0 until a chain has been scanned, and again after one broke.
+        /// How far past a batch's folio the next chain is looked for and scanned (`wordBatches`):
+        /// about one folio at first (0 here), twice as far after each stretch, and back to one
+        /// folio after a chain broke; kept from table to table. So a layout that breaks the chain
+        /// at every folio (frames descending with addresses) looks at one folio in vain each time,
+        /// and a long chain is taken in few stretches, one a table once it has grown.
         var chainStretch = 0
 
         mutating func directory(_ table: TableHandle, level: Level, start: UInt64, end: UInt64, _ visit: (FolioRun) -> Void) {
@@ -152,8 +155,7 @@ public struct BatchedFolioWalker: FolioWalkDesign {
                     // off the pattern is left to the exact loop below (a riscv Svnapot block of the same
                     // folio, for one).
                     let scanned = wordBatches(table, &batch, attributes: attributes, scanFrom: batchEnd, limit: lastIndex,
-                                              pattern: pattern, chained: !attributes.contains(.contiguous),
-                                              clampedToFolio: rules.clampToFolio, visit)
+                                              pattern: pattern, chained: !attributes.contains(.contiguous), visit)
                     batchEnd = scanned.end
                     carriedWord = scanned.mismatch
                 }
@@ -216,7 +218,7 @@ public struct BatchedFolioWalker: FolioWalkDesign {
         @inline(never)
         private mutating func wordBatches(_ table: TableHandle, _ batch: inout WordBatch, attributes: LeafAttributes,
                                           scanFrom first: Int, limit: Int, pattern: BatchPattern, chained: Bool,
-                                          clampedToFolio: Bool, _ visit: (FolioRun) -> Void) -> BatchScan {
+                                          _ visit: (FolioRun) -> Void) -> BatchScan {
             // The batch is kept in locals and written back once: the loop runs once a folio.
             var current = batch
             defer {
@@ -227,17 +229,12 @@ public struct BatchedFolioWalker: FolioWalkDesign {
             let pageShift = UInt64(format.pageShift)
             let everyBit = BatchPattern(mask: .max, stride: pattern.stride)
             var scanStart = first
-            // How far past the batch's folio a chain is looked for and scanned: at first about one
-            // folio, twice as far after each stretch, and back to one folio after a chain broke at
-            // a folio's first PTE; kept from table to table. So a layout that breaks the chain at
-            // every folio (frames descending with addresses) looks at one folio in vain each time,
-            // and a long chain is taken in few stretches, one a table once it has grown.
             // A run the builder holds (from unbatched entries) goes before this batch, so the
             // batches below are reported without asking again.
             builder.finish(visit)
             while true {
-                var end = current.end(limit: limit, clampedToFolio: clampedToFolio)
-                if chained, clampedToFolio, end < limit {
+                var end = current.end(limit: limit, clampedToFolio: rules.clampToFolio)
+                if chained, rules.clampToFolio, end < limit {
                     let stretch = chainStretch == 0 ? end &- current.index : chainStretch
                     chainStretch = min(stretch &* 2, Self.longestStretch)
                     let stretchEnd = min(limit, end &+ stretch)
@@ -334,6 +331,7 @@ public struct BatchedFolioWalker: FolioWalkDesign {
                     visit(run)
                     id &+= 1
                     let start = run.range.end
+                    // The folio's pageCount << pageShift, in one shift.
                     let next = start &+ 1 &<< (UInt64(truncatingIfNeeded: folios[id].order) &+ pageShift)
                     guard next < stopAddress else { break }
                     run.range = AddressRange(start: start, end: next)
