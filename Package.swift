@@ -12,7 +12,8 @@ let package = Package(
         .executable(name: "walkcheck", targets: ["walkcheck"]),
     ],
     targets: [
-        .target(name: "PageTable"),
+        .target(name: "PageTable", dependencies: ["WordScan"]),
+        .target(name: "WordScan"),
         .target(name: "Oracle", dependencies: ["PageTable"]),
         .target(name: "Implementations", dependencies: ["PageTable"]),
         .target(name: "Generators", dependencies: ["PageTable", "Oracle", "Implementations"]),

@@ -1,3 +1,5 @@
+import WordScan
+
 /// How consecutive PTEs of one folio compare as raw words, as `folio_pte_batch()` compares them:
 /// with the ignored attribute bits cleared, entry `k` of a batch equals the first plus `k` strides.
 public struct BatchPattern: Hashable, Sendable {
@@ -77,23 +79,19 @@ extension BatchPattern {
         return BatchScan(end: index, mismatch: nil)
     }
 
-    /// Whether all `count` words from `words` follow the pattern from `first` (true when `count`
-    /// is 0 or less), hint or no hint: when every word does, the hinted scan (which reads fewer)
-    /// reaches its end too.
+    /// How many of the `count` words from `words` are known to follow the pattern from `first`,
+    /// hint or no hint (when every word follows, the hinted scan, which reads fewer, reaches its
+    /// end too): `count`, or the start of the first block of words holding one off the pattern.
+    /// The first block is 16 words, later ones `laterBlock` (a multiple of 8); the exact stop is
+    /// left to ``exactScan(from:to:expecting:word:)``.
     ///
-    /// Branch-free: the differences are ORed together and tested once, a loop the compiler
-    /// vectorises (four words an iteration on x86-64 SSE2). Hand-written `SIMD2` variants measured
-    /// no faster (BENCHMARKS.md).
+    /// Vectorised by hand in C (`WordScan.h`, clang's vector extension: SSE2 on x86-64, NEON on
+    /// arm64), eight words an iteration and one branch a block, each iteration asking for the
+    /// cache line 1 KiB ahead; the compiler's own vectorising of the plain loop took 3 instructions
+    /// a word, this takes 2.4, and the prefetch took `64k-folios` from about 1.6× the floor to
+    /// about 1.5× (BENCHMARKS.md).
     @inlinable @inline(__always)
-    public func allFollow(_ words: UnsafePointer<UInt64>, count: Int, expecting first: UInt64) -> Bool {
-        var difference: UInt64 = 0
-        var expected = first
-        var offset = 0
-        while offset < count {
-            difference |= (words[offset] & mask) ^ expected
-            expected &+= stride
-            offset &+= 1
-        }
-        return difference == 0
+    public func wordsFollowing(_ words: UnsafePointer<UInt64>, count: Int, expecting first: UInt64, laterBlock: Int) -> Int {
+        walkcheck_words_following(words, count, first, stride, mask, laterBlock)
     }
 }

@@ -32,15 +32,15 @@ public struct DirectReader: TableReader {
         return words.withUnsafeBufferPointer { $0[offset] }
     }
 
-    /// Scans with one bounds check for the whole scan: the words a window at a time, each window
-    /// branch-free (all following the pattern is the common case and gives the scan's end), and at
-    /// the first window with a word off it, the exact scan, unchecked. Without a hint the exact scan
-    /// starts at that window (every word before it follows), and windows start at 16 words and
-    /// grow fourfold up to 256: a scan that stops early wastes little, a long one sets few up.
-    /// With a hint it starts at `start` (where a block's step lands depends on the steps before)
-    /// and windows are 16 words, which bounds the words read twice when a long batch stops early
-    /// (a split THP with holes every 64 KiB). Either way at most a window less one word is read
-    /// past the stop.
+    /// Scans with one bounds check for the whole scan: the words a block at a time, each block
+    /// compared branch-free (``BatchPattern/wordsFollowing(_:count:expecting:laterBlock:)``: all
+    /// following the pattern is the common case and gives the scan's end), and at the first block
+    /// with a word off it, the exact scan, unchecked. Without a hint the exact scan starts at that
+    /// block (every word before it follows), and blocks are 16 words, then 64: a scan that stops
+    /// early wastes little, a long one tests seldom. With a hint it starts at `start` (where a
+    /// block's step lands depends on the steps before) and blocks are 16 words, which bounds the
+    /// words read twice when a long batch stops early (a split THP with holes every 64 KiB).
+    /// Either way at most a block less one word is read past the stop.
     /// Always inlined: called through a function, the batched walk took 175 instructions a 64 KiB
     /// folio; inlined, 157 (callgrind).
     @inlinable @inline(__always)
@@ -51,19 +51,11 @@ public struct DirectReader: TableReader {
         return words.withUnsafeBufferPointer { buffer in
             let base = buffer.baseAddress! + table.base
             let hinted = pattern.hintBit != 0
-            var windowSize = 16
-            var window = start
-            while window < end {
-                let count = min(windowSize, end &- window)
-                if !hinted { windowSize = min(windowSize &* 4, 256) }
-                let expected = first &+ UInt64(truncatingIfNeeded: window &- start) &* pattern.stride
-                guard pattern.allFollow(base + window, count: count, expecting: expected) else {
-                    return hinted ? pattern.exactScan(from: start, to: end, expecting: first) { base[$0] }
-                        : pattern.exactScan(from: window, to: end, expecting: expected) { base[$0] }
-                }
-                window &+= count
-            }
-            return BatchScan(end: end, mismatch: nil)
+            let following = pattern.wordsFollowing(base + start, count: end &- start, expecting: first, laterBlock: hinted ? 16 : 64)
+            if following == end &- start { return BatchScan(end: end, mismatch: nil) }
+            return hinted ? pattern.exactScan(from: start, to: end, expecting: first) { base[$0] }
+                : pattern.exactScan(from: start &+ following, to: end,
+                                    expecting: first &+ UInt64(truncatingIfNeeded: following) &* pattern.stride) { base[$0] }
         }
     }
 

@@ -14,12 +14,17 @@ public struct PhysicalMemory: Hashable, Sendable {
 
     /// Every folio, indexed by ``FolioID/rawValue``; their frames ascend with their index.
     public private(set) var folios: [Folio]
+    /// For each folio, the index of the first folio of the back-to-back run it ends (see
+    /// ``liesBackToBack(from:through:)``): its own index when it does not start where the folio
+    /// before it ends, or either is the zero page.
+    private var runStarts: [Int]
     private var nextFolioPFN: UInt64 = PhysicalMemory.folioBase
     private var nextSpecialPFN: UInt64 = PhysicalMemory.specialBase
 
     /// Creates memory holding only the zero page.
     public init() {
         folios = [Folio(id: FolioID(rawValue: 0), pfn: Self.zeroPFN, order: 0, kind: .zero)]
+        runStarts = [0]
     }
 
     /// Allocates a folio of `order`, naturally aligned; nil for an order outside 0...30 or when the
@@ -29,10 +34,7 @@ public struct PhysicalMemory: Hashable, Sendable {
         let size: UInt64 = 1 << UInt64(order)
         let pfn = Format.alignDown(nextFolioPFN + size - 1, size)
         guard pfn + size <= Self.specialBase else { return nil }
-        let folio = Folio(id: FolioID(rawValue: folios.count), pfn: pfn, order: order, kind: kind)
-        folios.append(folio)
-        nextFolioPFN = pfn + size
-        return folio
+        return appended(Folio(id: FolioID(rawValue: folios.count), pfn: pfn, order: order, kind: kind))
     }
 
     /// Allocates `count` consecutive special frames aligned to the next power of two; nil when exhausted.
@@ -52,10 +54,26 @@ public struct PhysicalMemory: Hashable, Sendable {
         guard (0...30).contains(order) else { return nil }
         let size: UInt64 = 1 << UInt64(order)
         guard pfn % size == 0, pfn >= nextFolioPFN, pfn + size <= Self.specialBase else { return nil }
-        let folio = Folio(id: FolioID(rawValue: folios.count), pfn: pfn, order: order, kind: kind)
+        return appended(Folio(id: FolioID(rawValue: folios.count), pfn: pfn, order: order, kind: kind))
+    }
+
+    /// Appends `folio`, the next in frame order, and returns it.
+    private mutating func appended(_ folio: Folio) -> Folio {
+        let last = folios[folios.count - 1]
+        let joins = last.endPFN == folio.pfn && last.kind != .zero && folio.kind != .zero
+        runStarts.append(joins ? runStarts[folios.count - 1] : folios.count)
         folios.append(folio)
-        nextFolioPFN = pfn + size
+        nextFolioPFN = folio.endPFN
         return folio
+    }
+
+    /// Whether folios `first` through `last` lie back to back in frame order, each starting at the
+    /// frame where the one before it ends and none of them the zero page, so that a run of PTEs
+    /// mapping consecutive frames from `first`'s can cross from each into the next: one lookup, not
+    /// one a folio. False when `last` is before `first` or either is not a folio of this memory.
+    public func liesBackToBack(from first: FolioID, through last: FolioID) -> Bool {
+        guard first.rawValue >= 0, first.rawValue <= last.rawValue, last.rawValue < folios.count else { return false }
+        return runStarts[last.rawValue] <= first.rawValue && folios[first.rawValue].kind != .zero
     }
 
     /// The folio holding frame `pfn`, or nil for special frames and frames never allocated.
