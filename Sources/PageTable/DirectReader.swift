@@ -36,7 +36,7 @@ public struct DirectReader: TableReader {
     /// compared branch-free (``BatchPattern/wordsFollowing(_:count:expecting:laterBlock:)``: all
     /// following the pattern is the common case and gives the scan's end), and at the first block
     /// with a word off it, the exact scan, unchecked. Without a hint the exact scan starts at that
-    /// block (every word before it follows), and blocks are 16 words, then 64: a scan that stops
+    /// block (every word before it follows), and blocks are 16 words, then 128: a scan that stops
     /// early wastes little, a long one tests seldom. With a hint it starts at `start` (where a
     /// block's step lands depends on the steps before) and blocks are 16 words, which bounds the
     /// words read twice when a long batch stops early (a split THP with holes every 64 KiB).
@@ -51,7 +51,7 @@ public struct DirectReader: TableReader {
         return words.withUnsafeBufferPointer { buffer in
             let base = buffer.baseAddress! + table.base
             let hinted = pattern.hintBit != 0
-            let following = pattern.wordsFollowing(base + start, count: end &- start, expecting: first, laterBlock: hinted ? 16 : 64)
+            let following = pattern.wordsFollowing(base + start, count: end &- start, expecting: first, laterBlock: hinted ? 16 : 128)
             if following == end &- start { return BatchScan(end: end, mismatch: nil) }
             return hinted ? pattern.exactScan(from: start, to: end, expecting: first) { base[$0] }
                 : pattern.exactScan(from: start &+ following, to: end,

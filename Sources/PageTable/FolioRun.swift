@@ -51,13 +51,16 @@ public struct FolioRun: Hashable, Sendable, CustomStringConvertible {
     public var folio: FolioID
     /// The index in the folio of the page at `range.start`.
     public var firstPage: UInt64
-    /// The level of the entries that map the run.
-    public var level: Level
-    /// Whether the entries sit in a hugepd table.
-    public var inHugepd: Bool
     /// The run's attributes: equal across the run except ignored ones, which are the first page's,
     /// or ORed across the run with ``FolioWalkFlags/mergeIgnored``; never `.contiguous`.
     public var attributes: LeafAttributes
+    /// The level of the entries that map the run.
+    ///
+    /// (Stored after the attributes, so that the level, `inHugepd` and `migration`, which a walker
+    /// reporting a chain of folios rewrites unchanged before every call, lie side by side.)
+    public var level: Level
+    /// Whether the entries sit in a hugepd table.
+    public var inHugepd: Bool
     /// The migration kind for a run of migration entries (`FW_MIGRATION`), nil for present pages.
     public var migration: SwapKind?
 

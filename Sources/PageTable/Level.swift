@@ -4,15 +4,17 @@
 /// as `include/asm-generic/pgtable-nop4d.h` and its siblings do.
 public struct Level: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The depth of the level: 0 (PGD) to 4 (PTE).
-    public let depth: Int
+    @inlinable public var depth: Int { Int(storedDepth) }
+    /// The depth in one byte, so that a level packs next to other small fields (a ``FolioRun``'s).
+    @usableFromInline let storedDepth: UInt8
 
     /// Creates a level from its depth, or returns nil when the depth is not 0...4.
     public init?(depth: Int) {
         guard (0...4).contains(depth) else { return nil }
-        self.depth = depth
+        storedDepth = UInt8(depth)
     }
 
-    @inlinable init(uncheckedDepth depth: Int) { self.depth = depth }
+    @inlinable init(uncheckedDepth depth: Int) { storedDepth = UInt8(truncatingIfNeeded: depth) }
 
     /// The page global directory, the root of every tree.
     @inlinable public static var pgd: Level { Level(uncheckedDepth: 0) }
@@ -37,7 +39,7 @@ public struct Level: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Parses a level from its Linux name.
     public init?(name: String) {
         guard let depth = ["pgd", "p4d", "pud", "pmd", "pte"].firstIndex(of: name.lowercased()) else { return nil }
-        self.depth = depth
+        storedDepth = UInt8(depth)
     }
 
     /// The level below this one, or nil for the PTE level.

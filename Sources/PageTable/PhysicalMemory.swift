@@ -17,7 +17,7 @@ public struct PhysicalMemory: Hashable, Sendable {
     /// For each folio, the index of the first folio of the back-to-back run it ends (see
     /// ``liesBackToBack(from:through:)``): its own index when it does not start where the folio
     /// before it ends, or either is the zero page.
-    private var runStarts: [Int]
+    @usableFromInline private(set) var runStarts: [Int]
     private var nextFolioPFN: UInt64 = PhysicalMemory.folioBase
     private var nextSpecialPFN: UInt64 = PhysicalMemory.specialBase
 
@@ -71,7 +71,7 @@ public struct PhysicalMemory: Hashable, Sendable {
     /// frame where the one before it ends and none of them the zero page, so that a run of PTEs
     /// mapping consecutive frames from `first`'s can cross from each into the next: one lookup, not
     /// one a folio. False when `last` is before `first` or either is not a folio of this memory.
-    public func liesBackToBack(from first: FolioID, through last: FolioID) -> Bool {
+    @inlinable public func liesBackToBack(from first: FolioID, through last: FolioID) -> Bool {
         guard first.rawValue >= 0, first.rawValue <= last.rawValue, last.rawValue < folios.count else { return false }
         return runStarts[last.rawValue] <= first.rawValue && folios[first.rawValue].kind != .zero
     }
