@@ -82,8 +82,8 @@ extension BatchPattern {
     /// How many of the `count` words from `words` are known to follow the pattern from `first`,
     /// hint or no hint (when every word follows, the hinted scan, which reads fewer, reaches its
     /// end too): `count`, or the start of the first block of words holding one off the pattern.
-    /// The first block is 16 words, later ones `laterBlock` (a multiple of 8); the exact stop is
-    /// left to ``exactScan(from:to:expecting:word:)``.
+    /// The first block is 16 words, later ones `laterBlock` rounded down to a multiple of 8 (at
+    /// least 8); the exact stop is left to ``exactScan(from:to:expecting:word:)``.
     ///
     /// Vectorised by hand in C (`WordScan.h`, clang's vector extension: SSE2 on x86-64, NEON on
     /// arm64), eight words an iteration and one branch a block, each iteration asking for the

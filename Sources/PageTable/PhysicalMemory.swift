@@ -14,9 +14,9 @@ public struct PhysicalMemory: Hashable, Sendable {
 
     /// Every folio, indexed by ``FolioID/rawValue``; their frames ascend with their index.
     public private(set) var folios: [Folio]
-    /// For each folio, the index of the first folio of the back-to-back run it ends (see
-    /// ``liesBackToBack(from:through:)``): its own index when it does not start where the folio
-    /// before it ends, or either is the zero page.
+    /// For each folio, the index of the first folio of the back-to-back run it belongs to (see
+    /// ``liesBackToBack(from:through:)``): the run's first folio's when it starts where the folio
+    /// before it ends, neither being the zero page; its own index otherwise.
     @usableFromInline private(set) var runStarts: [Int]
     private var nextFolioPFN: UInt64 = PhysicalMemory.folioBase
     private var nextSpecialPFN: UInt64 = PhysicalMemory.specialBase

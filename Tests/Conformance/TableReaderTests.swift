@@ -70,6 +70,30 @@ import Generators
         #expect(stoppedEarly > 100 && reachedEnd > 100, "stopped early \(stoppedEarly), reached the end \(reachedEnd)")
     }
 
+    /// The block compare under the direct reader's scan, with block sizes it never uses (below 8,
+    /// not a multiple of 8): whatever it is given, it may stop early (the exact scan finds the
+    /// stop) but never past a word off the pattern, and it reports `count` only when every word follows.
+    @Test(arguments: [-5, 0, 5, 12, 16, 100, 128])
+    func blockCompareNeverPassesAMiss(laterBlock: Int) {
+        let pattern = BatchPattern(mask: ~(1 << 5), stride: 1 << 12)
+        var random = SplitMix64(seed: UInt64(laterBlock + 10))
+        var stopped = 0
+        for _ in 0..<500 {
+            let count = Int(random.next() % 300)
+            var words = (0..<count).map { UInt64(0x1000_0067) &+ UInt64($0) &* pattern.stride ^ (random.next() & (1 << 5)) }
+            if count > 0, random.next() % 4 != 0 { words[Int(random.next() % UInt64(count))] ^= 1 << 20 }
+            let exact = pattern.exactScan(from: 0, to: count, expecting: 0x1000_0067 & pattern.mask) { words[$0] }
+            let following = words.withUnsafeBufferPointer {
+                pattern.wordsFollowing($0.baseAddress ?? UnsafePointer(bitPattern: 8)!, count: count, expecting: 0x1000_0067 & pattern.mask,
+                                       laterBlock: laterBlock)
+            }
+            #expect(following <= exact.end, "count \(count): \(following) words claimed, the first miss at \(exact.end)")
+            #expect((following == count) == (exact.end == count), "count \(count): \(following), exact \(exact.end)")
+            if exact.end < count { stopped += 1 }
+        }
+        #expect(stopped > 100)
+    }
+
     /// Every folio design read directly (the benchmark's reader) agrees with the oracle on the
     /// known trees, whose walks the conformance tests make through the counting reader.
     @Test(arguments: DesignConformanceTests.trees.indices)

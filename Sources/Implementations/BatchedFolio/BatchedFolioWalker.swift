@@ -346,7 +346,9 @@ public struct BatchedFolioWalker: FolioWalkDesign {
         ///
         /// The loop keeps addresses, not indices, so that little lives across the call of `visit`:
         /// the folio's slot, the run's end and the stop (`limit` needs no clamp here: a folio that
-        /// reaches past it reaches past `stop`).
+        /// reaches past it reaches past `stop`). The run is updated in place in a temporary
+        /// allocation, so the fields a chain does not change are constants to the compiler, not
+        /// values reloaded before each call (140 → 136.5 instructions a folio, BENCHMARKS.md).
         @inline(__always)
         private func reportChain(_ batch: WordBatch, end: Int, through stop: Int, attributes: LeafAttributes,
                                  stride: UInt64, _ folios: [Folio], _ visit: (FolioRun) -> Void) -> WordBatch {

@@ -23,8 +23,8 @@ walkcheck_word_pair walkcheck_load_pair(const uint64_t *words) {
 /// How many of the `count` words from `words` are known to follow a batch pattern: word `k`,
 /// ANDed with `mask`, equal to `first + k * stride`. Returns `count` when every word follows;
 /// otherwise the start of the first block holding a word that does not (a multiple of 8, the
-/// exact stop left to the caller). The first block is 16 words, later ones `later_block` (a
-/// multiple of 8), so at most a block less one word is read past the stop.
+/// exact stop left to the caller). The first block is 16 words, later ones `later_block` rounded
+/// down to a multiple of 8 (at least 8), so at most a block less one word is read past the stop.
 ///
 /// Each block is compared eight words an iteration, as four pairs with their own expected pair and
 /// two accumulators of differences, tested once at the block's end; words past the last whole
@@ -41,6 +41,7 @@ intptr_t walkcheck_words_following(const uint64_t *words, intptr_t count, uint64
     walkcheck_word_pair expected3 = expected2 + two;
     intptr_t checked = 0;
     intptr_t block = 16;
+    later_block = later_block < 8 ? 8 : later_block & ~(intptr_t)7;
     while (count - checked >= 8) {
         intptr_t room = (count - checked) & ~(intptr_t)7;
         intptr_t stop = checked + (room < block ? room : block);
