@@ -37,6 +37,11 @@ public struct Folio: Hashable, Sendable, CustomStringConvertible {
     /// The frame just past its last page.
     @inlinable public var endPFN: UInt64 { pfn &+ pageCount }
 
+    /// Whether it starts at frame `endPFN`, where a folio before it ends, and is not the zero page:
+    /// what makes two folios back to back (``PhysicalMemory/liesBackToBack(from:through:)``), so
+    /// that a run of PTEs mapping consecutive frames may cross from the one into the other.
+    @inlinable public func startsBackToBack(at endPFN: UInt64) -> Bool { pfn == endPFN && kind != .zero }
+
     /// Whether frame `pfn` is one of its pages (one wrapping compare covers both bounds).
     @inlinable public func contains(_ pfn: UInt64) -> Bool { pfn &- self.pfn < pageCount }
 

@@ -60,7 +60,7 @@ public struct PhysicalMemory: Hashable, Sendable {
     /// Appends `folio`, the next in frame order, and returns it.
     private mutating func appended(_ folio: Folio) -> Folio {
         let last = folios[folios.count - 1]
-        let joins = last.endPFN == folio.pfn && last.kind != .zero && folio.kind != .zero
+        let joins = last.kind != .zero && folio.startsBackToBack(at: last.endPFN)
         runStarts.append(joins ? runStarts[folios.count - 1] : folios.count)
         folios.append(folio)
         nextFolioPFN = folio.endPFN

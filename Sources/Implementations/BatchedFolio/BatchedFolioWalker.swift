@@ -63,7 +63,8 @@ public struct BatchedFolioWalker: FolioWalkDesign {
         /// about one folio at first (0 here), twice as far after each stretch, and back to one
         /// folio after a chain broke; kept from table to table. So a layout that breaks the chain
         /// at every folio (frames descending with addresses) looks at one folio in vain each time,
-        /// and a long chain is taken in few stretches, one a table once it has grown.
+        /// and a long chain is taken in few stretches. While it is not 0 (no chain just broke),
+        /// the rest of a table is first tried as one chain in one check (`chainFills`).
         var chainStretch = 0
 
         mutating func directory(_ table: TableHandle, level: Level, start: UInt64, end: UInt64, _ visit: (FolioRun) -> Void) {
@@ -238,7 +239,7 @@ public struct BatchedFolioWalker: FolioWalkDesign {
                 if chained, rules.clampToFolio, end < limit {
                     let stretchEnd: Int
                     let chainEnd: Int
-                    if chainStretch != 0, Self.chainFills(from: current, to: limit, memory, folios) {
+                    if chainStretch != 0, Self.chainFills(from: current, to: limit, memory) {
                         // One check for the rest of the table: no stretch to grow. Not tried right
                         // after a chain broke (frames descending with addresses break it at every folio).
                         stretchEnd = limit
@@ -282,7 +283,7 @@ public struct BatchedFolioWalker: FolioWalkDesign {
                 let next = reader.read(table, scanned.end)
                 let following = current.folio.id.rawValue &+ 1
                 guard next == current.word(at: scanned.end, stride: pattern.stride), following < folios.count,
-                      Self.continues(from: current.folio.endPFN, into: folios[following])
+                      folios[following].startsBackToBack(at: current.folio.endPFN)
                 else { return BatchScan(end: scanned.end, mismatch: next) }
                 report(current, end: scanned.end, attributes: attributes, visit)
                 current = current.following(at: scanned.end, folio: folios[following], stride: pattern.stride, pageShift: pageShift)
@@ -294,13 +295,6 @@ public struct BatchedFolioWalker: FolioWalkDesign {
         /// PTE table's.
         private static var longestStretch: Int { 512 }
 
-        /// Whether `next` is the folio a batch chains into from a folio ending at frame `endPFN`:
-        /// it starts there, in frame order, and is not the zero page.
-        @inline(__always)
-        private static func continues(from endPFN: UInt64, into next: Folio) -> Bool {
-            next.pfn == endPFN && next.kind != .zero
-        }
-
         /// Whether the chain of folios from `batch`'s fills the table up to `limit`: each next folio
         /// in the array starting where the one before ends, in frame order. One check, for the
         /// common case of folios allocated one after another and mapped in order: when the folios
@@ -311,7 +305,8 @@ public struct BatchedFolioWalker: FolioWalkDesign {
         /// Following them cost about a quarter of the floor's time on `64k-folios` though 14
         /// instructions a folio, and a binary search for the last folio took as long (BENCHMARKS.md).
         @inline(__always)
-        private static func chainFills(from batch: WordBatch, to limit: Int, _ memory: PhysicalMemory, _ folios: [Folio]) -> Bool {
+        private static func chainFills(from batch: WordBatch, to limit: Int, _ memory: PhysicalMemory) -> Bool {
+            let folios = memory.folios
             let lastPFN = batch.pfn &+ UInt64(truncatingIfNeeded: limit &- batch.index) &- 1
             let folioSteps = (lastPFN &- batch.folio.pfn) &>> UInt64(truncatingIfNeeded: batch.folio.order)
             guard folioSteps < UInt64(truncatingIfNeeded: folios.count &- batch.folio.id.rawValue) else { return false }
@@ -332,7 +327,7 @@ public struct BatchedFolioWalker: FolioWalkDesign {
                 var following = batch.folio.id.rawValue &+ 1
                 while endPFN < roomEnd, following < folios.count {
                     let next = folios[following]
-                    guard continues(from: endPFN, into: next) else { break }
+                    guard next.startsBackToBack(at: endPFN) else { break }
                     endPFN = next.endPFN
                     following &+= 1
                 }
