@@ -85,13 +85,45 @@ extension BatchPattern {
     /// The first block is 16 words, later ones `laterBlock` rounded down to a multiple of 8 (at
     /// least 8); the exact stop is left to ``exactScan(from:to:expecting:word:)``.
     ///
-    /// Vectorised by hand in C (`WordScan.h`, clang's vector extension: SSE2 on x86-64, NEON on
-    /// arm64), eight words an iteration and one branch a block, each iteration asking for the
-    /// cache line 1 KiB ahead; the compiler's own vectorising of the plain loop took 3 instructions
-    /// a word, this takes 2.4, and the prefetch took `64k-folios` from about 1.6× the floor to
-    /// about 1.5× (BENCHMARKS.md).
+    /// Vectorised by hand in C (`WordScan.h`, clang's vector extension), one branch a block, each
+    /// cache line asked for 1 KiB ahead. Scans of 64 words or more take the wide compare when the
+    /// CPU runs AVX2 (asked once, at run time): sixteen words an iteration, 1.1 instructions a
+    /// word, called. Shorter scans, and every scan on other CPUs, take the narrow compare inlined:
+    /// eight words an iteration in 128-bit vectors (SSE2 on x86-64, NEON on arm64), 2.6
+    /// instructions a word. Both give the same answer for every input (BENCHMARKS.md, Round 6).
     @inlinable @inline(__always)
     public func wordsFollowing(_ words: UnsafePointer<UInt64>, count: Int, expecting first: UInt64, laterBlock: Int) -> Int {
         walkcheck_words_following(words, count, first, stride, mask, laterBlock)
+    }
+
+    /// The compare loops behind ``wordsFollowing(_:count:expecting:laterBlock:)``, one at a time,
+    /// so tests can run each whatever the scan's length.
+    package enum WordCompare: Sendable, CaseIterable, CustomStringConvertible {
+        /// 128-bit vectors, inlined: every CPU.
+        case narrow
+        /// 256-bit vectors (AVX2), called: only where ``BatchPattern/wideCompareRuns``.
+        case wide
+
+        /// `narrow` or `wide`.
+        package var description: String { self == .narrow ? "narrow" : "wide" }
+    }
+
+    /// Whether this CPU runs the wide compare (AVX2 on x86-64, with the OS saving its registers).
+    package static var wideCompareRuns: Bool { walkcheck_wide_compare_available() != 0 }
+
+    /// Whether long scans take the wide compare in this process: it runs here and was not turned off.
+    package static var wideCompareChosen: Bool { walkcheck_wide_compare_chosen() != 0 }
+
+    /// Makes every scan in this process take the narrow compare, as on a CPU without AVX2.
+    package static func turnOffWideCompare() { walkcheck_wide_compare_turn_off() }
+
+    /// ``wordsFollowing(_:count:expecting:laterBlock:)`` through `compare` alone; `.wide` only
+    /// where ``wideCompareRuns``.
+    package func wordsFollowing(_ words: UnsafePointer<UInt64>, count: Int, expecting first: UInt64, laterBlock: Int,
+                                using compare: WordCompare) -> Int {
+        switch compare {
+        case .narrow: walkcheck_words_following_narrow(words, count, first, stride, mask, laterBlock)
+        case .wide: walkcheck_words_following_wide(words, count, first, stride, mask, laterBlock)
+        }
     }
 }

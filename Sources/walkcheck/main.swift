@@ -32,8 +32,10 @@ let usage = """
                                          each in a child process; print the mutation score;
                                          --save writes each mutant's shrunk case to DIR/NAME.case
       walkcheck bench [--format NAME] [--workload NAME] [--design NAME] [--output DIR] [--scale N]
+                      [--narrow-compare]
                                          time the designs against the floor (release builds only);
-                                         --output writes bench.csv and bench.svg
+                                         --output writes bench.csv and bench.svg; --narrow-compare
+                                         keeps batch scans off the AVX2 compare, as on an older CPU
       walkcheck import [SCENARIO…] [--output DIR]
                                          make real states (THP, mprotect split, partial MADV_DONTNEED,
                                          unaligned mremap, guard regions, zero page, fork), compare

@@ -70,28 +70,39 @@ import Generators
         #expect(stoppedEarly > 100 && reachedEnd > 100, "stopped early \(stoppedEarly), reached the end \(reachedEnd)")
     }
 
-    /// The block compare under the direct reader's scan, with block sizes it never uses (below 8,
-    /// not a multiple of 8): whatever it is given, it may stop early (the exact scan finds the
-    /// stop) but never past a word off the pattern, and it reports `count` only when every word follows.
-    @Test(arguments: [-5, 0, 5, 12, 16, 100, 128])
-    func blockCompareNeverPassesAMiss(laterBlock: Int) {
-        let pattern = BatchPattern(mask: ~(1 << 5), stride: 1 << 12)
+    /// The block compares under the direct reader's scan, narrow and wide (the wide where the CPU
+    /// runs it), each with a mask and with every bit compared (the wide one has a loop for each),
+    /// and with block sizes they are never given (below 8, not a multiple of 8): whatever the
+    /// input, a compare may stop early (the exact scan finds the stop) but never past a word off
+    /// the pattern, it reports `count` only when every word follows, and both compares give the
+    /// same answer.
+    @Test(arguments: [-5, 0, 5, 12, 16, 24, 100, 128], [false, true])
+    func blockCompareNeverPassesAMiss(laterBlock: Int, everyBit: Bool) {
+        let pattern = BatchPattern(mask: everyBit ? .max : ~(1 << 5), stride: 1 << 12)
+        let compares = BatchPattern.WordCompare.allCases.filter { $0 == .narrow || BatchPattern.wideCompareRuns }
         var random = SplitMix64(seed: UInt64(laterBlock + 10))
         var stopped = 0
+        var stoppedPastTheFirstBlock = 0
         for _ in 0..<500 {
             let count = Int(random.next() % 300)
-            var words = (0..<count).map { UInt64(0x1000_0067) &+ UInt64($0) &* pattern.stride ^ (random.next() & (1 << 5)) }
+            var words = (0..<count).map { UInt64(0x1000_0067) &+ UInt64($0) &* pattern.stride ^ (everyBit ? 0 : random.next() & (1 << 5)) }
             if count > 0, random.next() % 4 != 0 { words[Int(random.next() % UInt64(count))] ^= 1 << 20 }
             let exact = pattern.exactScan(from: 0, to: count, expecting: 0x1000_0067 & pattern.mask) { words[$0] }
-            let following = words.withUnsafeBufferPointer {
-                pattern.wordsFollowing($0.baseAddress ?? UnsafePointer(bitPattern: 8)!, count: count, expecting: 0x1000_0067 & pattern.mask,
-                                       laterBlock: laterBlock)
+            let answers = compares.map { compare in
+                words.withUnsafeBufferPointer {
+                    pattern.wordsFollowing($0.baseAddress ?? UnsafePointer(bitPattern: 8)!, count: count,
+                                           expecting: 0x1000_0067 & pattern.mask, laterBlock: laterBlock, using: compare)
+                }
             }
-            #expect(following <= exact.end, "count \(count): \(following) words claimed, the first miss at \(exact.end)")
-            #expect((following == count) == (exact.end == count), "count \(count): \(following), exact \(exact.end)")
+            for (compare, following) in zip(compares, answers) {
+                #expect(following <= exact.end, "\(compare), count \(count): \(following) words claimed, the first miss at \(exact.end)")
+                #expect((following == count) == (exact.end == count), "\(compare), count \(count): \(following), exact \(exact.end)")
+            }
+            #expect(Set(answers).count == 1, "count \(count): \(zip(compares, answers).map { "\($0) \($1)" })")
             if exact.end < count { stopped += 1 }
+            if exact.end < count, exact.end >= 24 { stoppedPastTheFirstBlock += 1 }
         }
-        #expect(stopped > 100)
+        #expect(stopped > 100 && stoppedPastTheFirstBlock > 50, "stopped \(stopped), past the first block \(stoppedPastTheFirstBlock)")
     }
 
     /// Every folio design read directly (the benchmark's reader) agrees with the oracle on the

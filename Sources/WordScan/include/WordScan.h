@@ -20,6 +20,34 @@ walkcheck_word_pair walkcheck_load_pair(const uint64_t *words) {
     return pair;
 }
 
+/// The size of a compare's later blocks: `later_block` rounded down to a multiple of 8, at least 8
+/// (a block of 0 would never advance, one of 12 would compare words against the wrong expected values).
+static inline __attribute__((always_inline))
+intptr_t walkcheck_later_block(intptr_t later_block) {
+    return later_block < 8 ? 8 : later_block & ~(intptr_t)7;
+}
+
+/// Where the block from `checked` ends: `block` words on, or fewer when fewer whole eights are left.
+static inline __attribute__((always_inline))
+intptr_t walkcheck_block_stop(intptr_t count, intptr_t checked, intptr_t block) {
+    intptr_t room = (count - checked) & ~(intptr_t)7;
+    return checked + (room < block ? room : block);
+}
+
+/// The words from `checked` (every one before it known to follow) to `count`, fewer than eight,
+/// one by one: `count` when each follows the pattern, else `checked`.
+static inline __attribute__((always_inline))
+intptr_t walkcheck_words_following_tail(const uint64_t *words, intptr_t count, intptr_t checked, uint64_t first,
+                                        uint64_t stride, uint64_t mask) {
+    uint64_t difference = 0;
+    uint64_t expected = first + (uint64_t)checked * stride;
+    for (intptr_t index = checked; index < count; index++) {
+        difference |= (words[index] & mask) ^ expected;
+        expected += stride;
+    }
+    return difference == 0 ? count : checked;
+}
+
 /// How many of the `count` words from `words` are known to follow a batch pattern: word `k`,
 /// ANDed with `mask`, equal to `first + k * stride`. Returns `count` when every word follows;
 /// otherwise the start of the first block holding a word that does not (a multiple of 8, the
@@ -28,9 +56,10 @@ walkcheck_word_pair walkcheck_load_pair(const uint64_t *words) {
 ///
 /// Each block is compared eight words an iteration, as four pairs with their own expected pair and
 /// two accumulators of differences, tested once at the block's end; words past the last whole
-/// eight are compared one by one.
+/// eight are compared one by one. This is the narrow compare, 128-bit vectors, inlined into its
+/// caller; ``walkcheck_words_following`` picks it or the wide one.
 static inline __attribute__((always_inline))
-intptr_t walkcheck_words_following(const uint64_t *words, intptr_t count, uint64_t first, uint64_t stride,
+intptr_t walkcheck_words_following_narrow(const uint64_t *words, intptr_t count, uint64_t first, uint64_t stride,
                                    uint64_t mask, intptr_t later_block) {
     const walkcheck_word_pair masks = {mask, mask};
     const walkcheck_word_pair two = {2 * stride, 2 * stride};
@@ -41,10 +70,9 @@ intptr_t walkcheck_words_following(const uint64_t *words, intptr_t count, uint64
     walkcheck_word_pair expected3 = expected2 + two;
     intptr_t checked = 0;
     intptr_t block = 16;
-    later_block = later_block < 8 ? 8 : later_block & ~(intptr_t)7;
+    later_block = walkcheck_later_block(later_block);
     while (count - checked >= 8) {
-        intptr_t room = (count - checked) & ~(intptr_t)7;
-        intptr_t stop = checked + (room < block ? room : block);
+        intptr_t stop = walkcheck_block_stop(count, checked, block);
         walkcheck_word_pair difference0 = {0, 0};
         walkcheck_word_pair difference1 = {0, 0};
         for (intptr_t index = checked; index < stop; index += 8) {
@@ -63,13 +91,54 @@ intptr_t walkcheck_words_following(const uint64_t *words, intptr_t count, uint64
         checked = stop;
         block = later_block;
     }
-    uint64_t difference = 0;
-    uint64_t expected = first + (uint64_t)checked * stride;
-    for (intptr_t index = checked; index < count; index++) {
-        difference |= (words[index] & mask) ^ expected;
-        expected += stride;
+    return walkcheck_words_following_tail(words, count, checked, first, stride, mask);
+}
+
+/// The wide compare: the same answer as ``walkcheck_words_following_narrow`` for every input (the
+/// same blocks, tested at the same points), sixteen words an iteration in 256-bit vectors (AVX2).
+/// Defined in `WordScan.c` with AVX2 enabled for it alone; call it only when
+/// ``walkcheck_wide_compare_available`` says the CPU runs it. On other architectures it is the
+/// narrow compare.
+intptr_t walkcheck_words_following_wide(const uint64_t *words, intptr_t count, uint64_t first, uint64_t stride,
+                                        uint64_t mask, intptr_t later_block);
+
+/// Whether this CPU (and its operating system, which must save the 256-bit registers) runs the
+/// wide compare: 1 or 0, asked of the CPU (`cpuid`, `xgetbv`). The first answer is remembered for
+/// ``walkcheck_words_following`` unless the wide compare was turned off before.
+int walkcheck_wide_compare_available(void);
+
+/// Turns the wide compare off for the rest of the process: every scan takes the narrow one (what
+/// `walkcheck bench --narrow-compare` times, as on a CPU without AVX2).
+void walkcheck_wide_compare_turn_off(void);
+
+/// Whether ``walkcheck_words_following`` takes the wide compare for long scans: 1 or 0 (asking the
+/// CPU first if it has not been asked).
+int walkcheck_wide_compare_chosen(void);
+
+/// Which compare ``walkcheck_words_following`` takes for long scans: 0 not yet asked, 1 narrow
+/// (no AVX2, or turned off), 2 wide.
+extern int walkcheck_wide_compare_state;
+
+/// The fewest words worth the call to the wide compare (it is not inlined): below this many the
+/// narrow compare runs inline.
+#define WALKCHECK_WIDE_MINIMUM 64
+
+/// How many of the `count` words from `words` are known to follow a batch pattern, as
+/// ``walkcheck_words_following_narrow`` defines it: scans of at least ``WALKCHECK_WIDE_MINIMUM``
+/// words go to the wide compare when the CPU runs it, the rest to the narrow one. Both give the
+/// same answer, so the choice changes the time only.
+static inline __attribute__((always_inline))
+intptr_t walkcheck_words_following(const uint64_t *words, intptr_t count, uint64_t first, uint64_t stride,
+                                   uint64_t mask, intptr_t later_block) {
+#if defined(__x86_64__)
+    if (count >= WALKCHECK_WIDE_MINIMUM) {
+        int state = __atomic_load_n(&walkcheck_wide_compare_state, __ATOMIC_RELAXED);
+        if (state == 2 || (state == 0 && walkcheck_wide_compare_available())) {
+            return walkcheck_words_following_wide(words, count, first, stride, mask, later_block);
+        }
     }
-    return difference == 0 ? count : checked;
+#endif
+    return walkcheck_words_following_narrow(words, count, first, stride, mask, later_block);
 }
 
 #endif

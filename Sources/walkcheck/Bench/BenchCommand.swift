@@ -12,6 +12,7 @@ enum BenchCommand {
         let scale = try arguments.integer("scale") ?? 1
         var runner = BenchRunner()
         if let repetitions = try arguments.integer("repetitions") { runner.repetitions = max(3, Int(repetitions)) }
+        let narrowCompare = arguments.flag("narrow-compare")
         guard try arguments.positional().isEmpty else { throw UsageError(message: "bench takes no positional arguments") }
         guard (1...64).contains(scale) else { throw UsageError(message: "--scale expects 1 to 64") }
         guard BuildInfo.configuration == "release" else {
@@ -20,6 +21,11 @@ enum BenchCommand {
         print("walkcheck bench: \(BuildInfo.configuration) build, \(BuildInfo.cores) cores, median of \(runner.repetitions) runs after a warm-up, "
               + "scale \(scale)")
         print("floor: \(FloorPlacement.description)")
+        if narrowCompare { BatchPattern.turnOffWideCompare() }
+        print("word compare (batch scans): " + (BatchPattern.wideCompareChosen
+            ? "wide (AVX2, 16 words an iteration) for scans of 64 words or more, narrow (128-bit, 8 words) below"
+            : "narrow (128-bit vectors, 8 words an iteration) for every scan"
+                + (narrowCompare ? ", as asked (--narrow-compare)" : ": this CPU does not run the wide (AVX2) one")))
         var all: [Measurement] = []
         for format in formats {
             for workload in Workload.all(on: format, scale: scale) where workloadNames.isEmpty || workloadNames.contains(workload.name) {
