@@ -105,6 +105,19 @@ import Generators
         #expect(stopped > 100 && stoppedPastTheFirstBlock > 50, "stopped \(stopped), past the first block \(stoppedPastTheFirstBlock)")
     }
 
+    /// Turning the wide compare off (`walkcheck bench --narrow-compare`) holds for the rest of the
+    /// process, even where the CPU runs it and was asked before: in a child process, as the choice
+    /// is the process's.
+    @Test func theWideCompareStaysOffOnceTurnedOff() async {
+        await #expect(processExitsWith: .success) {
+            let runs = BatchPattern.wideCompareRuns
+            precondition(BatchPattern.wideCompareChosen == runs, "chosen before turning off")
+            BatchPattern.turnOffWideCompare()
+            precondition(!BatchPattern.wideCompareChosen, "still chosen after turning off")
+            precondition(BatchPattern.wideCompareRuns == runs, "what the CPU runs changed")
+        }
+    }
+
     /// Every folio design read directly (the benchmark's reader) agrees with the oracle on the
     /// known trees, whose walks the conformance tests make through the counting reader.
     @Test(arguments: DesignConformanceTests.trees.indices)
