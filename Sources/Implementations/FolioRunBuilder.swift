@@ -76,18 +76,21 @@ struct FolioRunBuilder {
         self.folio = folio
     }
 
-    /// The folio holding `pfn`: the last one found, or the one allocated after it (folios are
-    /// allocated in frame order, so a walk over consecutive folios looks up nothing), or a search.
+    /// The folio holding `pfn`: the last one found, or the one allocated just after or just before
+    /// it (folios are allocated in frame order, so a walk over consecutive folios, mapped in frame
+    /// order or in reverse, looks up nothing), or a search.
     @inline(__always)
     mutating func folio(containing pfn: UInt64) -> Folio? {
         if let cached = folio {
             if cached.contains(pfn) { return cached }
-            let next = cached.id.rawValue &+ 1
-            if next < memory.folios.count {
-                let following = memory.folios[next]
-                if following.contains(pfn) {
-                    folio = following
-                    return following
+            // The neighbour on the side of `pfn`: the one after for a frame above, the one before
+            // for a frame below (index 0 is the zero page, which the search finds by its frame).
+            let neighbour = pfn > cached.pfn ? cached.id.rawValue &+ 1 : cached.id.rawValue &- 1
+            if neighbour > 0, neighbour < memory.folios.count {
+                let candidate = memory.folios[neighbour]
+                if candidate.contains(pfn) {
+                    folio = candidate
+                    return candidate
                 }
             }
         }
