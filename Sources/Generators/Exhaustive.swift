@@ -19,6 +19,9 @@ public enum Exhaustive {
         folio(0, order: 1, contiguous: true), folio(0, order: 1), folio(16, order: 2, leaf: .pmd), folio(8, order: 0),
         folio(0, order: 2, contiguous: true),
         folio(0, order: 3, leaf: .pmd, contiguous: true), folio(4, order: 0, kind: .file),
+        // A folio away from the first PTE table: allocated after two mapped there, it lies back to
+        // back with them in frame order but not in address order (a chain of three that breaks).
+        folio(20, order: 0),
         .map(address: 8 * k, source: .zeroPage(pageCount: 2), writable: false, shape: MapShape()),
         .map(address: 12 * k, source: .special(pageCount: 1), writable: true, shape: MapShape()),
         .unmap(range(4, 8)), .unmap(range(0, 32)),

@@ -47,7 +47,7 @@ public struct MutantHuntResult: Sendable, CustomStringConvertible {
 /// (every sequence up to `exhaustiveLength`), then a campaign of `cases` cases on every format.
 public enum MutantHunt {
     /// Hunts the mutant called `name`; a mutant that traps never returns (run it in a child process).
-    public static func hunt(_ name: String, cases: Int, seed: UInt64, exhaustiveLength: Int = 2,
+    public static func hunt(_ name: String, cases: Int, seed: UInt64, exhaustiveLength: Int = 3,
                             formats: [Format] = Format.all, corpus: String? = nil) -> MutantHuntResult {
         let design = MutantCatalog.designs.only(name)
         let clock = ContinuousClock()

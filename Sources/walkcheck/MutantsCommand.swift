@@ -14,7 +14,7 @@ enum MutantsCommand {
     static func main(_ arguments: inout Arguments) throws -> Int32 {
         let cases = try arguments.integer("cases") ?? UInt64(defaultCases)
         let seed = try arguments.integer("seed") ?? 0x5EED
-        let length = try arguments.integer("length") ?? 2
+        let length = try arguments.integer("length") ?? 3
         var names = try arguments.values("design")
         let save = try arguments.value("save")
         if let save { try FileSystem.makeDirectory(save) }
@@ -82,7 +82,7 @@ enum MutantsCommand {
         let saveDirectory = try arguments.value("save")
         let cases = Int(try arguments.integer("cases") ?? UInt64(defaultCases))
         let seed = try arguments.integer("seed") ?? 0x5EED
-        let length = Int(try arguments.integer("length") ?? 2)
+        let length = Int(try arguments.integer("length") ?? 3)
         let corpus = try arguments.value("corpus")
         if let corpus, (try? CorpusStore(directory: corpus)) != nil { CrashReporter.install(directory: corpus) }
         let result = MutantHunt.hunt(name, cases: cases, seed: seed, exhaustiveLength: length, corpus: corpus)

@@ -7,7 +7,7 @@ import Mutants
 import Glibc
 #endif
 
-/// Every mutant is killed within the default test budget (exhaustive tiny sequences up to two
+/// Every mutant is killed within the default test budget (exhaustive tiny sequences up to three
 /// operations, then `WALKCHECK_CASES` cases per format, default 10), each hunted in a child
 /// process so that a mutant that traps counts as killed rather than taking the run down; and the
 /// median shrunk case has at most three operations.

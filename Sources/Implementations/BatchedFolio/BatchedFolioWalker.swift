@@ -59,12 +59,13 @@ public struct BatchedFolioWalker: FolioWalkDesign {
         /// How PTEs are batched, worked out once a walk.
         let rules: PTERules
         var builder: FolioRunBuilder
-        /// How far past a batch's folio the next chain is looked for and scanned (`wordBatches`):
-        /// about one folio at first (0 here), twice as far after each stretch, and back to one
-        /// folio after a chain broke; kept from table to table. So a layout that breaks the chain
-        /// at every folio (frames descending with addresses) looks at one folio in vain each time,
-        /// and a long chain is taken in few stretches. While it is not 0 (no chain just broke),
-        /// the rest of a table is first tried as one chain in one check (`chainFills`).
+        /// How far past a batch's folio the next chain is looked for and scanned (`wordBatches`),
+        /// kept from table to table: 0 before any chain and after a chain broke, when a folio is
+        /// scanned on its own and the PTE past it read; a folio's length once that PTE continued
+        /// the chain; twice as far after each stretch. So a layout that breaks the chain at every
+        /// folio (frames descending with addresses) reads one PTE past each folio in vain, and a
+        /// long chain is taken in few stretches. While it is not 0, the rest of a table is first
+        /// tried as one chain in one check (`chainFills`).
         var chainStretch = 0
 
         mutating func directory(_ table: TableHandle, level: Level, start: UInt64, end: UInt64, _ visit: (FolioRun) -> Void) {
@@ -210,7 +211,8 @@ public struct BatchedFolioWalker: FolioWalkDesign {
         /// `batch`, not reported: the exact loop may extend it) ended, and the word that stopped it,
         /// if one was read.
         ///
-        /// A chain of folios is first scanned as one: the folios that follow one another in frame
+        /// Once a folio's next PTE has continued its word into the next folio (`chainStretch` not 0),
+        /// a chain of folios is scanned as one: the folios that follow one another in frame
         /// order are found in the folio array (no table reads), and their PTEs compared with the
         /// batch's first word moved on page by page, every bit, in one scan. Up to the first word
         /// that differs, every folio boundary meets the chain's rule, so those folios are reported
@@ -236,16 +238,19 @@ public struct BatchedFolioWalker: FolioWalkDesign {
             builder.finish(visit)
             while true {
                 var end = current.end(limit: limit, clampedToFolio: rules.clampToFolio)
-                if chained, rules.clampToFolio, end < limit {
+                // Right after a chain broke (or before any chain), the folio is scanned on its own
+                // below, and the chain is looked for only once the next folio's first PTE has continued
+                // it: a layout that breaks the chain at every folio (frames descending with addresses)
+                // then costs a scan of each folio and one read past it, not a failed chain scan.
+                if chainStretch != 0, chained, rules.clampToFolio, end < limit {
                     let stretchEnd: Int
                     let chainEnd: Int
-                    if chainStretch != 0, Self.chainFills(from: current, to: limit, memory) {
-                        // One check for the rest of the table: no stretch to grow. Not tried right
-                        // after a chain broke (frames descending with addresses break it at every folio).
+                    if Self.chainFills(from: current, to: limit, memory) {
+                        // One check for the rest of the table: no stretch to grow.
                         stretchEnd = limit
                         chainEnd = limit
                     } else {
-                        let stretch = chainStretch == 0 ? end &- current.index : chainStretch
+                        let stretch = chainStretch
                         chainStretch = min(stretch &* 2, Self.longestStretch)
                         stretchEnd = min(limit, end &+ stretch)
                         chainEnd = Self.chainEnd(of: current, limit: stretchEnd, folios)
@@ -284,7 +289,12 @@ public struct BatchedFolioWalker: FolioWalkDesign {
                 let following = current.folio.id.rawValue &+ 1
                 guard next == current.word(at: scanned.end, stride: pattern.stride), following < folios.count,
                       folios[following].startsBackToBack(at: current.folio.endPFN)
-                else { return BatchScan(end: scanned.end, mismatch: next) }
+                else {
+                    chainStretch = 0
+                    return BatchScan(end: scanned.end, mismatch: next)
+                }
+                // The chain goes on: from here it is looked for beyond one folio.
+                if chainStretch == 0 { chainStretch = scanned.end &- current.index }
                 report(current, end: scanned.end, attributes: attributes, visit)
                 current = current.following(at: scanned.end, folio: folios[following], stride: pattern.stride, pageShift: pageShift)
                 scanStart = scanned.end &+ 1
