@@ -60,7 +60,7 @@ intptr_t walkcheck_words_following_tail(const uint64_t *words, intptr_t count, i
 /// caller; ``walkcheck_words_following`` picks it or the wide one.
 static inline __attribute__((always_inline))
 intptr_t walkcheck_words_following_narrow(const uint64_t *words, intptr_t count, uint64_t first, uint64_t stride,
-                                   uint64_t mask, intptr_t later_block) {
+                                          uint64_t mask, intptr_t later_block) {
     const walkcheck_word_pair masks = {mask, mask};
     const walkcheck_word_pair two = {2 * stride, 2 * stride};
     const walkcheck_word_pair eight = {8 * stride, 8 * stride};
@@ -133,7 +133,7 @@ intptr_t walkcheck_words_following(const uint64_t *words, intptr_t count, uint64
 #if defined(__x86_64__)
     if (count >= WALKCHECK_WIDE_MINIMUM) {
         int state = __atomic_load_n(&walkcheck_wide_compare_state, __ATOMIC_RELAXED);
-        if (state == 2 || (state == 0 && walkcheck_wide_compare_available())) {
+        if (state == 2 || (state == 0 && walkcheck_wide_compare_chosen())) {
             return walkcheck_words_following_wide(words, count, first, stride, mask, later_block);
         }
     }
