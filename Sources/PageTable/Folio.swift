@@ -38,7 +38,7 @@ public struct Folio: Hashable, Sendable, CustomStringConvertible {
     @inlinable public var endPFN: UInt64 { pfn &+ pageCount }
 
     /// Whether it starts at frame `endPFN`, where a folio before it ends, and is not the zero page:
-    /// what makes two folios back to back (``PhysicalMemory/liesBackToBack(from:through:)``), so
+    /// what makes two folios back to back (``PhysicalMemory/backToBackEnd(of:)``), so
     /// that a run of PTEs mapping consecutive frames may cross from the one into the other.
     @inlinable public func startsBackToBack(at endPFN: UInt64) -> Bool { pfn == endPFN && kind != .zero }
 

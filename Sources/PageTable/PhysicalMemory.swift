@@ -15,9 +15,12 @@ public struct PhysicalMemory: Hashable, Sendable {
     /// Every folio, indexed by ``FolioID/rawValue``; their frames ascend with their index.
     public private(set) var folios: [Folio]
     /// For each folio, the index of the first folio of the back-to-back run it belongs to (see
-    /// ``liesBackToBack(from:through:)``): the run's first folio's when it starts where the folio
-    /// before it ends, neither being the zero page; its own index otherwise.
+    /// ``backToBackEnd(of:)``): the run's first folio's when it starts where the folio before it
+    /// ends, neither being the zero page; its own index otherwise.
     @usableFromInline private(set) var runStarts: [Int]
+    /// At the index of each run's first folio, the frame just past the run's last folio (kept as
+    /// the run grows); at other indices, what it was when that folio was appended.
+    @usableFromInline private(set) var runEnds: [UInt64]
     private var nextFolioPFN: UInt64 = PhysicalMemory.folioBase
     private var nextSpecialPFN: UInt64 = PhysicalMemory.specialBase
 
@@ -25,6 +28,7 @@ public struct PhysicalMemory: Hashable, Sendable {
     public init() {
         folios = [Folio(id: FolioID(rawValue: 0), pfn: Self.zeroPFN, order: 0, kind: .zero)]
         runStarts = [0]
+        runEnds = [folios[0].endPFN]
     }
 
     /// Allocates a folio of `order`, naturally aligned; nil for an order outside 0...30 or when the
@@ -61,19 +65,30 @@ public struct PhysicalMemory: Hashable, Sendable {
     private mutating func appended(_ folio: Folio) -> Folio {
         let last = folios[folios.count - 1]
         let joins = last.kind != .zero && folio.startsBackToBack(at: last.endPFN)
-        runStarts.append(joins ? runStarts[folios.count - 1] : folios.count)
+        let start = joins ? runStarts[folios.count - 1] : folios.count
+        runStarts.append(start)
+        runEnds.append(folio.endPFN)
+        runEnds[start] = folio.endPFN
         folios.append(folio)
         nextFolioPFN = folio.endPFN
         return folio
     }
 
-    /// Whether folios `first` through `last` lie back to back in frame order, each starting at the
-    /// frame where the one before it ends and none of them the zero page, so that a run of PTEs
-    /// mapping consecutive frames from `first`'s can cross from each into the next: one lookup, not
-    /// one a folio. False when `last` is before `first` or either is not a folio of this memory.
+    /// The frame just past the last folio of the back-to-back run holding `folio`: the folios from
+    /// it on that each start at the frame where the one before ends, none the zero page (the zero
+    /// page's run is itself), so that a run of PTEs mapping consecutive frames from `folio`'s can
+    /// cross from each into the next up to there. Two lookups, not one a folio. Traps when `folio`
+    /// is not a folio of this memory.
+    @inlinable public func backToBackEnd(of folio: FolioID) -> UInt64 {
+        runEnds[runStarts[folio.rawValue]]
+    }
+
+    /// Whether folios `first` through `last` lie back to back in frame order (one run, as
+    /// ``backToBackEnd(of:)`` defines it), none of them the zero page. False when `last` is before
+    /// `first` or either is not a folio of this memory.
     @inlinable public func liesBackToBack(from first: FolioID, through last: FolioID) -> Bool {
         guard first.rawValue >= 0, first.rawValue <= last.rawValue, last.rawValue < folios.count else { return false }
-        return runStarts[last.rawValue] <= first.rawValue && folios[first.rawValue].kind != .zero
+        return folios[first.rawValue].kind != .zero && folios[last.rawValue].endPFN <= backToBackEnd(of: first)
     }
 
     /// The folio holding frame `pfn`, or nil for special frames and frames never allocated.

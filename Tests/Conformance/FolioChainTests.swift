@@ -28,8 +28,8 @@ import Implementations
     }
 
     /// The PTEs between the second folio and the third are written to map the 15 frames no folio
-    /// holds, so one word pattern runs from the first folio's first page to the third's last, and
-    /// the folio array's arithmetic lands on the third folio for the table's last frame. Every
+    /// holds, so one word pattern runs from the first folio's first page to the third's last,
+    /// though the back-to-back run ends with the second folio. Every
     /// folio design, counted and read directly, must still give the oracle's runs: the first two
     /// folios, nothing for the frames no folio holds, then the third folio from its page 0.
     @Test func aChainDoesNotRunThroughFramesNoFolioHolds() throws {

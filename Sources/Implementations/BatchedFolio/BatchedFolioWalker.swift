@@ -64,8 +64,8 @@ public struct BatchedFolioWalker: FolioWalkDesign {
         /// scanned on its own and the PTE past it read; a folio's length once that PTE continued
         /// the chain; twice as far after each stretch. So a layout that breaks the chain at every
         /// folio (frames descending with addresses) reads one PTE past each folio in vain, and a
-        /// long chain is taken in few stretches. While it is not 0, the rest of a table is first
-        /// tried as one chain in one check (`chainFills`).
+        /// long chain that ends inside a table is taken in few stretches. While it is not 0, a chain
+        /// that fills the rest of a table is scanned at once.
         var chainStretch = 0
 
         mutating func directory(_ table: TableHandle, level: Level, start: UInt64, end: UInt64, _ visit: (FolioRun) -> Void) {
@@ -243,17 +243,15 @@ public struct BatchedFolioWalker: FolioWalkDesign {
                 // it: a layout that breaks the chain at every folio (frames descending with addresses)
                 // then costs a scan of each folio and one read past it, not a failed chain scan.
                 if chainStretch != 0, chained, rules.clampToFolio, end < limit {
-                    let stretchEnd: Int
-                    let chainEnd: Int
-                    if Self.chainFills(from: current, to: limit, memory) {
-                        // One check for the rest of the table: no stretch to grow.
-                        stretchEnd = limit
-                        chainEnd = limit
-                    } else {
+                    var stretchEnd = limit
+                    var chainEnd = Self.chainEnd(of: current, limit: limit, memory)
+                    if chainEnd < limit {
+                        // The chain ends inside the table: scanned a stretch at a time, the rest of
+                        // the table at once only when the chain fills it.
                         let stretch = chainStretch
                         chainStretch = min(stretch &* 2, Self.longestStretch)
                         stretchEnd = min(limit, end &+ stretch)
-                        chainEnd = Self.chainEnd(of: current, limit: stretchEnd, folios)
+                        chainEnd = min(chainEnd, stretchEnd)
                     }
                     if chainEnd > end {
                         let exact = reader.scanBatch(table, from: scanStart, to: chainEnd,
@@ -305,44 +303,17 @@ public struct BatchedFolioWalker: FolioWalkDesign {
         /// PTE table's.
         private static var longestStretch: Int { 512 }
 
-        /// Whether the chain of folios from `batch`'s fills the table up to `limit`: each next folio
-        /// in the array starting where the one before ends, in frame order. One check, for the
-        /// common case of folios allocated one after another and mapped in order: when the folios
-        /// that follow are the size of the batch's, the one holding the last frame is found by
-        /// arithmetic, and the memory says whether it lies back to back with the batch's. False
-        /// when it cannot tell; ``chainEnd(of:limit:_:)`` then follows the folios one by one.
-        ///
-        /// Following them cost about a quarter of the floor's time on `64k-folios` though 14
-        /// instructions a folio, and a binary search for the last folio took as long (BENCHMARKS.md).
-        @inline(__always)
-        private static func chainFills(from batch: WordBatch, to limit: Int, _ memory: PhysicalMemory) -> Bool {
-            let folios = memory.folios
-            let lastPFN = batch.pfn &+ UInt64(truncatingIfNeeded: limit &- batch.index) &- 1
-            let folioSteps = (lastPFN &- batch.folio.pfn) &>> UInt64(truncatingIfNeeded: batch.folio.order)
-            guard folioSteps < UInt64(truncatingIfNeeded: folios.count &- batch.folio.id.rawValue) else { return false }
-            let last = folios[batch.folio.id.rawValue &+ Int(truncatingIfNeeded: folioSteps)]
-            return last.contains(lastPFN) && memory.liesBackToBack(from: batch.folio.id, through: last.id)
-        }
-
         /// Where the chain of folios from `batch`'s ends in the table: each next folio in the array
-        /// starting where the one before ends, in frame order, clamped to `limit`. Reads no table.
+        /// starting where the one before ends, in frame order (``PhysicalMemory/backToBackEnd(of:)``,
+        /// an index kept as folios are allocated), clamped to `limit`. Reads no table.
+        ///
+        /// Following the folios one by one cost about a quarter of the floor's time on `64k-folios`
+        /// though 14 instructions a folio, and a binary search for the last folio took as long
+        /// (BENCHMARKS.md).
         @inline(__always)
-        private static func chainEnd(of batch: WordBatch, limit: Int, _ folios: [Folio]) -> Int {
-            // Frames past the batch's first that the table has room for, and the frame there.
+        private static func chainEnd(of batch: WordBatch, limit: Int, _ memory: PhysicalMemory) -> Int {
             let room = UInt64(truncatingIfNeeded: limit &- batch.index)
-            let roomEnd = batch.pfn &+ room
-            var endPFN = batch.folio.endPFN
-            return folios.withUnsafeBufferPointer { folios in
-                // An index that steps on its own, so each folio's load waits for no compare before it.
-                var following = batch.folio.id.rawValue &+ 1
-                while endPFN < roomEnd, following < folios.count {
-                    let next = folios[following]
-                    guard next.startsBackToBack(at: endPFN) else { break }
-                    endPFN = next.endPFN
-                    following &+= 1
-                }
-                return batch.index &+ Int(truncatingIfNeeded: min(room, endPFN &- batch.pfn))
-            }
+            return batch.index &+ Int(truncatingIfNeeded: min(room, memory.backToBackEnd(of: batch.folio.id) &- batch.pfn))
         }
 
         /// Reports `batch`, which ends at `end`, and each folio after it that ends before `stop`:
