@@ -239,6 +239,7 @@ extension OperationKind {
         case .finishMigration: self = .finishMigration
         case .convert: self = .convert
         case .installMarker: self = .installMarker
+        case .uffdWriteProtect: self = .uffdWriteProtect
         case .age: self = .age
         case .dirty: self = .dirty
         case .clearSoftDirty: self = .clearSoftDirty

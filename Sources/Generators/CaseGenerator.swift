@@ -61,6 +61,7 @@ public struct CaseGenerator: Sendable {
         (24, .map), (6, .unmap), (5, .protect), (4, .split), (4, .collapse), (4, .fold), (3, .unfold),
         (4, .swapOut), (3, .swapIn), (4, .startMigration), (3, .finishMigration), (3, .convert),
         (4, .installMarker), (3, .age), (4, .dirty), (3, .clearSoftDirty), (5, .move), (4, .reclaim),
+        (3, .uffdWriteProtect),
     ]
 
     func operation(in arena: Arena, near anchors: [AddressRange], _ choices: inout ChoiceSequence) -> Operation {
@@ -84,6 +85,10 @@ public struct CaseGenerator: Sendable {
         case .finishMigration: return .finishMigration(range())
         case .convert: return .convert(range(), to: choices.pick(ConversionKind.allCases))
         case .installMarker: return .installMarker(range(), choices.pick(MarkerKind.allCases))
+        case .uffdWriteProtect:
+            // Drawn on every format; where there is no uffd-wp bit it becomes the nearest mprotect.
+            let target = range(), protect = choices.usually(oneIn: 3)
+            return format.supportsUffdWP ? .uffdWriteProtect(target, protect: protect) : .protect(target, protect ? .readOnly : .readWrite)
         case .age: return .age(range())
         case .dirty:
             // Often a single page: a write to one entry of a block is what makes its entries differ.
@@ -117,13 +122,13 @@ public struct CaseGenerator: Sendable {
 
     func map(in arena: Arena, near anchors: [AddressRange], _ choices: inout ChoiceSequence) -> Operation {
         let arenaPages = format.pages(in: arena.range.size)
-        let source = choices.weighted([(5, 0), (2, 1), (1, 2), (1, 3)])
+        let source = choices.weighted([(5, 0), (2, 1), (1, 2), (1, 3), (1, 4)])
         let orders = interestingOrders.filter { UInt64(1) << UInt64($0.value) <= arenaPages }
-        let order = source <= 1 ? choices.weighted(orders) : 0
+        let order = source <= 1 || source == 4 ? choices.weighted(orders) : 0
         let folioPages: UInt64 = 1 << UInt64(order)
         var first: UInt64 = 0
         var count = folioPages
-        if source <= 1, folioPages > 1, choices.chance(oneIn: 4) {
+        if source <= 1 || source == 4, folioPages > 1, choices.chance(oneIn: 4) {
             first = choices.draw(below: folioPages)
             count = 1 + choices.draw(below: folioPages - first)
         } else if source >= 2 {
@@ -142,7 +147,12 @@ public struct CaseGenerator: Sendable {
         case 0: mapSource = .folio(kind: .anonymous, order: order, firstPage: first, pageCount: count)
         case 1: mapSource = .folio(kind: .file, order: order, firstPage: first, pageCount: count)
         case 2: mapSource = .zeroPage(pageCount: count)
-        default: mapSource = .special(pageCount: count)
+        case 3: mapSource = .special(pageCount: count)
+        default:
+            // Pages of a folio an earlier map allocated, mapped again elsewhere (a page-cache folio
+            // mapped twice): its number is guessed from the earlier maps (a wrong guess maps nothing).
+            let folios = anchors.isEmpty ? 1 : UInt64(anchors.count)
+            mapSource = .existingFolio(FolioID(rawValue: 1 + Int(choices.draw(below: folios))), firstPage: first, pageCount: count)
         }
         let writable = choices.usually(oneIn: 4)
         // Drawn on every format (and ignored where unsupported), so a case keeps its shape on tiny.
@@ -204,6 +214,8 @@ public enum OperationKind: String, Hashable, Sendable, CaseIterable {
     case convert
     /// ``Operation/installMarker(_:_:)``.
     case installMarker = "marker"
+    /// ``Operation/uffdWriteProtect(_:protect:)``.
+    case uffdWriteProtect = "uffd-wp"
     /// ``Operation/age(_:)``.
     case age
     /// ``Operation/dirty(_:)``.

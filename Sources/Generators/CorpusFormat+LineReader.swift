@@ -84,6 +84,7 @@ struct LineReader {
         case "finish-migration": operation = .finishMigration(try range())
         case "convert": operation = .convert(try range(), to: try choice("conversion", ConversionKind.allCases.map { ($0.rawValue, $0) }))
         case "marker": operation = .installMarker(try range(), try choice("marker", MarkerKind.allCases.map { ($0.rawValue, $0) }))
+        case "uffd-wp": operation = .uffdWriteProtect(try range(), protect: try choice("uffd-wp mode", [("on", true), ("off", false)]))
         case "age": operation = .age(try range())
         case "dirty": operation = .dirty(try range())
         case "clear-soft-dirty": operation = .clearSoftDirty(try range())
@@ -94,7 +95,7 @@ struct LineReader {
         case "reclaim": operation = .reclaim(try range())
         default:
             throw fail("unknown operation \"\(name)\"; expected map, unmap, protect, split, collapse, fold, unfold, swap-out, "
-                       + "swap-in, start-migration, finish-migration, convert, marker, age, dirty, clear-soft-dirty, move, reclaim or walk")
+                       + "swap-in, start-migration, finish-migration, convert, marker, uffd-wp, age, dirty, clear-soft-dirty, move, reclaim or walk")
         }
         do { try operation.validate(for: format) } catch { throw fail(error.description) }
         return operation
@@ -117,11 +118,19 @@ struct LineReader {
         case "zero":
             try keyword("pages")
             source = .zeroPage(pageCount: try number("page count"))
+        case "folio":
+            let id = try number("folio number")
+            try keyword("pages")
+            let pages = try word("pages FIRST+COUNT").split(separator: "+")
+            guard pages.count == 2, let first = UInt64(pages[0]), let count = UInt64(pages[1]), id <= UInt64(Int.max) else {
+                throw fail("expected \"folio N pages FIRST+COUNT\"")
+            }
+            source = .existingFolio(FolioID(rawValue: Int(id)), firstPage: first, pageCount: count)
         case "special":
             try keyword("pages")
             source = .special(pageCount: try number("page count"))
         case let other:
-            throw fail("unknown map source \"\(other)\"; expected anon, file, zero or special")
+            throw fail("unknown map source \"\(other)\"; expected anon, file, folio, zero or special")
         }
         let writable = try choice("protection", [("rw", true), ("ro", false)])
         try keyword("leaf")

@@ -38,6 +38,7 @@ public enum CorpusFormat {
             case .folio(let kind, let order, let first, let count): what = "\(kind.rawValue) order \(order) pages \(first)+\(count)"
             case .zeroPage(let count): what = "zero pages \(count)"
             case .special(let count): what = "special pages \(count)"
+            case .existingFolio(let id, let first, let count): what = "folio \(id.rawValue) pages \(first)+\(count)"
             }
             var text = "map \(hex(address)) \(what) \(writable ? "rw" : "ro") leaf \(shape.leafLevel)"
             if shape.contiguous { text += " contiguous" }
@@ -55,6 +56,7 @@ public enum CorpusFormat {
         case .finishMigration(let r): return "finish-migration \(range(r))"
         case .convert(let r, let kind): return "convert \(range(r)) \(kind.rawValue)"
         case .installMarker(let r, let kind): return "marker \(range(r)) \(kind.rawValue)"
+        case .uffdWriteProtect(let r, let protect): return "uffd-wp \(range(r)) \(protect ? "on" : "off")"
         case .age(let r): return "age \(range(r))"
         case .dirty(let r): return "dirty \(range(r))"
         case .clearSoftDirty(let r): return "clear-soft-dirty \(range(r))"

@@ -2,7 +2,8 @@ import PageTable
 
 /// Batches the pieces a walker finds (present leaves, and migration entries when asked) into folio
 /// runs: maximal within one table, on consecutive pages of one folio, with equal attributes but
-/// the ignored ones. Designs whose natural output is per slot use it to produce the folio view.
+/// the ignored ones (the contiguous bit compared). Designs whose natural output is per slot use it
+/// to produce the folio view.
 struct FolioRunBuilder {
     let memory: PhysicalMemory
     let flags: FolioWalkFlags
@@ -26,12 +27,19 @@ struct FolioRunBuilder {
         let offset = (range.start - slotStart) >> pageShift
         switch entry {
         case .leaf(let slotPFN, let attributes):
-            guard !attributes.contains(.special) else { return }
+            // As folio_walk_start() tests: vm_normal_page() (nothing for a special entry), then the
+            // zero page, only when asked.
             let pfn = slotPFN + offset
-            guard let owner = folio(containing: pfn) else { return }
-            if owner.kind == .zero, !flags.contains(.includeZeroPage) { return }
+            let owner: Folio
+            if !attributes.contains(.special), let normal = folio(containing: pfn) {
+                owner = normal
+            } else if flags.contains(.includeZeroPage), memory.isZeroFrame(pfn), let zero = folio(containing: pfn) {
+                owner = zero
+            } else {
+                return
+            }
             append(FolioRun(range: range, folio: owner.id, firstPage: pfn - owner.pfn, level: level, inHugepd: inHugepd,
-                            attributes: attributes.subtracting(.contiguous)), table: table, visit)
+                            attributes: attributes), table: table, visit)
         case .nonPresent(let swap) where swap.kind.isMigration && flags.contains(.includeMigration):
             let pfn = swap.offset + offset
             guard let owner = folio(containing: pfn) else { return }
@@ -40,6 +48,7 @@ struct FolioRunBuilder {
             if swap.flags.contains(.young) { attributes.insert(.young) }
             if swap.flags.contains(.dirty) { attributes.insert(.dirty) }
             if swap.flags.contains(.softDirty) { attributes.insert(.softDirty) }
+            if swap.flags.contains(.uffdWP) { attributes.insert(.uffdWP) }
             append(FolioRun(range: range, folio: owner.id, firstPage: pfn - owner.pfn, level: level, inHugepd: inHugepd,
                             attributes: attributes, migration: swap.kind), table: table, visit)
         default:
@@ -54,7 +63,7 @@ struct FolioRunBuilder {
            current.level == next.level, current.inHugepd == next.inHugepd, current.migration == next.migration,
            current.attributes.subtracting(ignored) == next.attributes.subtracting(ignored) {
             current.range.end = next.range.end
-            if flags.contains(.mergeIgnored) { current.attributes.formUnion(next.attributes.intersection(ignored)) }
+            if flags.contains(.mergeIgnored) { current.attributes.formUnion(next.attributes.intersection(LeafAttributes.mergedByBatch)) }
             run = current
             return
         }

@@ -52,7 +52,9 @@ public enum KernelImporter {
             }
             guard page.present else { index += 1; continue }
             if page.isZeroPage {
-                space._install(.present(pfn: PhysicalMemory.zeroPFN, attributes: attributes), at: page.address, pages: 1, maxLevel: .pte)
+                // The zero page's PTE is special and not soft-dirty (do_anonymous_page()); pagemap's
+                // soft-dirty bit there comes from the VMA's VM_SOFTDIRTY.
+                space._install(.present(pfn: PhysicalMemory.zeroPFN, attributes: EntryRules.zeroPage), at: page.address, pages: 1, maxLevel: .pte)
                 index += 1
                 continue
             }

@@ -16,11 +16,12 @@ extension AbstractModel {
         case .unfold(let address):
             if let unit = unit(at: page(address)), unit.record.contiguous { split(unit) }
         case .swapOut(let range): swapOut(pages(range))
-        case .swapIn(let range): swapIn(pages(range))
+        case .swapIn(let range): try swapIn(pages(range))
         case .startMigration(let range): startMigration(pages(range))
         case .finishMigration(let range): finishMigration(pages(range))
-        case .convert(let range, let kind): convert(pages(range), to: kind)
+        case .convert(let range, let kind): try convert(pages(range), to: kind)
         case .installMarker(let range, let kind): installMarker(pages(range), kind)
+        case .uffdWriteProtect(let range, let protect): uffdWriteProtect(pages(range), protect: protect)
         case .age(let range): age(pages(range))
         case .dirty(let range): dirty(pages(range))
         case .clearSoftDirty(let range): clearSoftDirty(pages(range))
@@ -33,24 +34,45 @@ extension AbstractModel {
     private func pages(_ range: AddressRange) -> Range<UInt64> { page(range.start)..<page(range.end) }
 
     private mutating func map(at page: UInt64, source: MapSource, writable: Bool, shape: MapShape) throws(PageTableError) {
-        var attributes: LeafAttributes = [.user, .young]
-        if format.supportsSoftDirty { attributes.insert(.softDirty) }
+        let fresh = EntryRules.fresh(writable: writable, format: format)
         let content: PageContent
         switch source {
         case .folio(let kind, let order, let first, _):
             guard let folio = memory.allocateFolio(order: order, kind: kind) else { throw .outOfMemory("no order-\(order) folio left") }
-            if writable { attributes.insert(.writable) }
-            content = .present(pfn: folio.pfn + first, attributes: attributes)
-        case .zeroPage:
-            content = .present(pfn: PhysicalMemory.zeroPFN, attributes: attributes)
+            content = .present(pfn: folio.pfn + first, attributes: fresh)
+        case .existingFolio(let id, let first, let count):
+            guard let folio = memory.folio(id), folio.kind != .zero, first < folio.pageCount, count <= folio.pageCount - first
+            else { return }
+            content = .present(pfn: folio.pfn + first, attributes: fresh)
+        case .zeroPage(let count):
+            unmap(page..<page + count)
+            placeZeroPages(page..<page + count, maxLevel: shape.leafLevel)
+            return
         case .special(let count):
             guard let pfn = memory.allocateSpecial(count: count) else { throw .outOfMemory("no \(count) special frames left") }
-            if writable { attributes.insert(.writable) }
-            content = .present(pfn: pfn, attributes: attributes.union(.special))
+            content = .present(pfn: pfn, attributes: fresh.union(.special))
         }
         unmap(page..<page + source.pageCount)
         place(content, at: page, count: source.pageCount, maxLevel: shape.leafLevel, contiguous: shape.contiguous,
               hugepd: shape.hugepd ? .anyLevel : .never)
+    }
+
+    /// The zero page over `range`, as the tree maps it: the huge zero folio by PMD leaves at each
+    /// PMD-aligned span it covers when `maxLevel` allows PMD leaves, the zero page elsewhere.
+    private mutating func placeZeroPages(_ range: Range<UInt64>, maxLevel: Level, attributes: LeafAttributes = EntryRules.zeroPage) {
+        let pmdPages = format.pages(at: .pmd)
+        let huge = maxLevel <= .pmd && format.leafLevels.contains(.pmd)
+        var page = range.lowerBound
+        while page < range.upperBound {
+            let next = huge ? min(page / pmdPages * pmdPages + pmdPages, range.upperBound) : range.upperBound
+            if huge, next - page == pmdPages, let folio = memory.hugeZero(order: format.geometry(.pmd).shift - format.pageShift) {
+                place(.present(pfn: folio.pfn, attributes: attributes), at: page, count: pmdPages, maxLevel: .pmd, contiguous: false, hugepd: .never)
+            } else {
+                place(.present(pfn: PhysicalMemory.zeroPFN, attributes: attributes), at: page, count: next - page, maxLevel: .pte,
+                      contiguous: false, hugepd: .never)
+            }
+            page = next
+        }
     }
 
     private mutating func unmap(_ range: Range<UInt64>) {
@@ -70,13 +92,22 @@ extension AbstractModel {
             var changed = record
             switch record.content {
             case .present(let pfn, let attributes):
-                changed.content = .present(pfn: pfn, attributes: AddressSpace.protected(
-                    attributes, protection, isZeroPage: pfn == PhysicalMemory.zeroPFN))
-            case .nonPresent(var entry) where entry.kind == .migrationWrite && protection != .readWrite:
-                entry.kind = memory.folio(containing: entry.offset)?.kind == .anonymous ? .migrationReadExclusive : .migrationRead
-                changed.content = .nonPresent(entry)
-            default: break
+                changed.content = .present(pfn: pfn, attributes: EntryRules.protected(attributes, protection, isZeroPage: memory.isZeroFrame(pfn)))
+            case .nonPresent(let entry):
+                changed.content = .nonPresent(EntryRules.protected(entry, anonymous: memory.folio(containing: entry.offset)?.kind == .anonymous))
             }
+            return changed
+        }
+    }
+
+    private mutating func uffdWriteProtect(_ range: Range<UInt64>, protect: Bool) {
+        ensureBoundary(range.lowerBound)
+        ensureBoundary(range.upperBound)
+        let format = self.format
+        pages.update(range) { record in
+            guard let content = EntryRules.uffdWriteProtected(record.content, protect: protect, format: format) else { return nil }
+            var changed = record
+            changed.content = content
             return changed
         }
     }
@@ -96,7 +127,7 @@ extension AbstractModel {
             guard piece.pages.lowerBound == expected, !piece.record.inHugepd, piece.record.level > level,
                   case .present(let pfn, let attributes) = piece.record.content,
                   pfn == base + (piece.pages.lowerBound - span.lowerBound),
-                  !attributes.contains(.protNone), !attributes.contains(.special),
+                  attributes.isDisjoint(with: [.protNone, .special, .uffdWP]),
                   attributes.subtracting(ignored) == firstAttributes.subtracting(ignored)
             else { return }
             merged.formUnion(attributes.intersection(ignored))
@@ -143,29 +174,32 @@ extension AbstractModel {
             switch memory.kind(of: run.record.content) {
             case .anonymous:
                 guard case .present(_, let attributes) = run.record.content else { continue }
-                var flags: SwapFlags = [.exclusive]
-                if attributes.contains(.softDirty) { flags.insert(.softDirty) }
-                let entry = SwapEntry(kind: .swap(type: 0), offset: nextSwapSlot, flags: flags)
+                let entry = EntryRules.swapEntry(slot: nextSwapSlot, for: attributes, format: format)
                 pages.assign(run.start..<run.end, PageRecord(content: .nonPresent(entry), level: .pte))
                 nextSwapSlot += run.count
-            case .file, .zero: pages.remove(run.start..<run.end)
-            case nil: continue
+            case .file: pages.remove(run.start..<run.end)
+            case .zero, nil: continue
             }
         }
     }
 
-    private mutating func swapIn(_ range: Range<UInt64>) {
-        for run in pages.runs(in: range) {
-            guard case .nonPresent(let entry) = run.record.content, case .swap = entry.kind else { continue }
-            var attributes: LeafAttributes = [.user, .young]
-            if entry.flags.contains(.softDirty) { attributes.insert(.softDirty) }
+    private mutating func swapIn(_ range: Range<UInt64>) throws(PageTableError) {
+        let swapped = pages.runs(in: range).filter { if case .nonPresent(let entry) = $0.record.content, case .swap = entry.kind { true } else { false } }
+        var frames = memory
+        for run in swapped {
+            for _ in run.start..<run.end {
+                guard frames.allocateFolio(order: 0, kind: .anonymous) != nil else { throw .outOfMemory("no order-0 folio left for swap-in") }
+            }
+        }
+        for run in swapped {
+            guard case .nonPresent(let entry) = run.record.content else { continue }
             var first: UInt64?
             for _ in run.start..<run.end {
-                guard let folio = memory.allocateFolio(order: 0, kind: .anonymous) else { preconditionFailure("folio frames exhausted") }
+                guard let folio = memory.allocateFolio(order: 0, kind: .anonymous) else { continue }
                 first = first ?? folio.pfn
             }
             // Order-0 folios come from a bump allocator: their frames are consecutive.
-            pages.assign(run.start..<run.end, PageRecord(content: .present(pfn: first!, attributes: attributes), level: .pte))
+            pages.assign(run.start..<run.end, PageRecord(content: .present(pfn: first!, attributes: EntryRules.swappedIn(entry)), level: .pte))
         }
     }
 
@@ -177,12 +211,13 @@ extension AbstractModel {
             guard let kind = memory.kind(of: unit.record.content), kind != .zero else { return false }
             return unit.record.contiguous || (!unit.record.inHugepd && unit.record.level < .pmd)
         }
+        let format = self.format
         pages.update(range) { record in
             guard let kind = memory.kind(of: record.content), kind != .zero,
                   case .present(let pfn, let attributes) = record.content else { return record }
             var changed = record
-            changed.content = .nonPresent(SwapEntry(kind: AddressSpace.migrationKind(attributes, anonymous: kind == .anonymous),
-                                                    offset: pfn, flags: AddressSpace.carriedFlags(attributes, format: format)))
+            changed.content = .nonPresent(SwapEntry(kind: EntryRules.migrationKind(attributes, anonymous: kind == .anonymous),
+                                                    offset: pfn, flags: EntryRules.migrationFlags(attributes, format: format)))
             return changed
         }
     }
@@ -193,39 +228,54 @@ extension AbstractModel {
         pages.update(range) { record in
             guard case .nonPresent(let entry) = record.content, entry.kind.isMigration else { return record }
             var changed = record
-            changed.content = .present(pfn: entry.offset, attributes: AddressSpace.restoredAttributes(entry))
+            changed.content = .present(pfn: entry.offset, attributes: EntryRules.restoredAttributes(entry))
             return changed
         }
     }
 
-    private mutating func convert(_ range: Range<UInt64>, to conversion: ConversionKind) {
+    /// Whether `convert` turns the unit holding `record` into non-present entries (the tree's rule).
+    private static func converts(_ record: PageRecord, to conversion: ConversionKind, _ memory: PhysicalMemory) -> Bool {
+        guard let kind = memory.kind(of: record.content), !record.inHugepd, case .present(_, let attributes) = record.content else { return false }
+        switch conversion {
+        case .devicePrivate: return kind == .anonymous
+        case .deviceExclusive: return kind == .anonymous && attributes.contains(.writable)
+        case .hwpoison: return kind == .anonymous || kind == .file
+        }
+    }
+
+    private mutating func convert(_ range: Range<UInt64>, to conversion: ConversionKind) throws(PageTableError) {
         ensureBoundary(range.lowerBound)
         ensureBoundary(range.upperBound)
-        let memory = self.memory
-        let eligible = { (record: PageRecord) -> Bool in
-            guard let kind = memory.kind(of: record.content), !record.inHugepd else { return false }
-            return kind == .anonymous || (kind == .file && conversion == .hwpoison)
+        // A device-private PMD leaf the range covers stays a PMD (v6.18's device-private THPs).
+        func whole(_ unit: Unit) -> Bool {
+            conversion == .devicePrivate && unit.record.level == .pmd && !unit.record.contiguous && !unit.record.inHugepd
+                && range.contains(unit.pages.lowerBound) && unit.pages.upperBound <= range.upperBound
         }
-        flatten(range) { eligible($0.record) }
-        for run in pages.runs(in: range) where eligible(run.record) {
-            guard case .present(let pfn, let attributes) = run.record.content else { continue }
-            let writable = attributes.contains(.writable)
+        let memory = self.memory
+        flatten(range) { Self.converts($0.record, to: conversion, memory) && !whole($0) }
+        let converting = units(in: range).filter { Self.converts($0.record, to: conversion, memory) }
+        if conversion == .devicePrivate {
+            var frames = self.memory
+            for unit in converting {
+                guard frames.allocateSpecial(count: UInt64(unit.pages.count)) != nil else {
+                    throw .outOfMemory("no device frames left for device-private entries")
+                }
+            }
+        }
+        for unit in converting {
+            guard case .present(let pfn, let attributes) = unit.record.content else { continue }
+            let entry: SwapEntry
             switch conversion {
             case .devicePrivate:
-                var first: UInt64?
-                for _ in run.start..<run.end {
-                    guard let devicePFN = self.memory.allocateSpecial(count: 1) else { preconditionFailure("special frames exhausted") }
-                    first = first ?? devicePFN
-                }
-                // Single special frames come from a bump allocator: they are consecutive.
-                let entry = SwapEntry(kind: writable ? .deviceWrite : .deviceRead, offset: first!)
-                pages.assign(run.start..<run.end, PageRecord(content: .nonPresent(entry), level: .pte))
+                guard let devicePFN = self.memory.allocateSpecial(count: UInt64(unit.pages.count)) else { continue }
+                entry = EntryRules.devicePrivate(attributes, devicePFN: devicePFN, format: format)
             case .deviceExclusive:
-                let entry = SwapEntry(kind: writable ? .deviceExclusiveWrite : .deviceExclusiveRead, offset: pfn)
-                pages.assign(run.start..<run.end, PageRecord(content: .nonPresent(entry), level: .pte))
+                guard let exclusive = EntryRules.deviceExclusive(attributes, pfn: pfn, format: format) else { continue }
+                entry = exclusive
             case .hwpoison:
-                pages.assign(run.start..<run.end, PageRecord(content: .nonPresent(SwapEntry(kind: .hwpoison, offset: pfn)), level: .pte))
+                entry = SwapEntry(kind: .hwpoison, offset: pfn)
             }
+            pages.assign(unit.pages, PageRecord(content: .nonPresent(entry), level: unit.record.level))
         }
     }
 
@@ -237,7 +287,7 @@ extension AbstractModel {
                 place(.nonPresent(.marker(kind.bits)), at: page, count: run.start - page, maxLevel: .pte, contiguous: false, hugepd: .never)
             }
             if case .nonPresent(let entry) = run.record.content, let bits = entry.markerBits, run.count > 0 {
-                pages.assign(run.start..<run.end, PageRecord(content: .nonPresent(.marker(bits.union(kind.bits))), level: .pte))
+                pages.assign(run.start..<run.end, PageRecord(content: .nonPresent(.marker(bits.union(kind.bits), flags: entry.flags)), level: .pte))
             }
             page = run.end
         }
@@ -262,13 +312,10 @@ extension AbstractModel {
     private mutating func clearSoftDirty(_ range: Range<UInt64>) {
         guard format.supportsSoftDirty else { return }
         for unit in units(in: range) {
-            switch unit.record.content {
-            case .present:
-                pages.update(unit.pages) { $0.withAttributes { $0.subtracting([.softDirty, .writable]) } }
-            case .nonPresent(var entry):
-                guard case .swap = entry.kind, entry.flags.contains(.softDirty) else { continue }
-                entry.flags.remove(.softDirty)
-                pages.assign(unit.pages, PageRecord(content: .nonPresent(entry), level: unit.record.level))
+            pages.update(unit.pages) { record in
+                var changed = record
+                changed.content = EntryRules.softDirtyCleared(record.content)
+                return changed
             }
         }
     }
@@ -281,7 +328,13 @@ extension AbstractModel {
         unmap(destination..<destination + UInt64(range.count))
         for unit in moving {
             let record = unit.record
-            place(record.content, at: unit.pages.lowerBound - range.lowerBound + destination, count: UInt64(unit.pages.count),
+            let page = unit.pages.lowerBound - range.lowerBound + destination
+            let content = EntryRules.moved(record.content, inHugepd: record.inHugepd, format: format)
+            if case .present(let pfn, let attributes) = content, memory.isZeroFrame(pfn) {
+                placeZeroPages(page..<page + UInt64(unit.pages.count), maxLevel: record.level, attributes: attributes)
+                continue
+            }
+            place(content, at: page, count: UInt64(unit.pages.count),
                   maxLevel: record.inHugepd ? .pte : record.level, contiguous: record.contiguous,
                   hugepd: record.inHugepd ? .only(record.level) : .never)
         }

@@ -66,7 +66,12 @@ public struct AbstractModel: Hashable, Sendable {
             convertHugepd(level: unit.record.level, holding: unit.pages.lowerBound)
         } else {
             let lower = format.realLevel(below: unit.record.level)!
-            pages.update(unit.pages) { var record = $0; record.level = lower; return record }
+            let content = AddressSpace.splitContent(unit.record.content, memory: memory)
+            if content != unit.record.content {
+                pages.assign(unit.pages, PageRecord(content: content, level: lower))
+            } else {
+                pages.update(unit.pages) { var record = $0; record.level = lower; return record }
+            }
         }
     }
 

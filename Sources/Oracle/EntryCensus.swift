@@ -6,16 +6,16 @@ public enum EntryCensus {
     /// `pte contiguous leaf`, `pte protnone`, `pmd hugepd leaf`, `pte swap`, `pmd migration-write`.
     public static func count(_ space: AddressSpace, into counts: inout [String: Int]) {
         for run in ModelComparison.treeRuns(space) {
-            counts[name(run.record), default: 0] += 1
+            counts[name(run.record, memory: space.memory), default: 0] += 1
         }
     }
 
     /// The census name of one page record.
-    public static func name(_ record: PageRecord) -> String {
+    public static func name(_ record: PageRecord, memory: PhysicalMemory) -> String {
         var name = "\(record.level)\(record.inHugepd ? " hugepd" : "")\(record.contiguous ? " contiguous" : "")"
         switch record.content {
         case .present(let pfn, let attributes):
-            if pfn == PhysicalMemory.zeroPFN { name += " zero-page" }
+            if memory.isZeroFrame(pfn) { name += " zero-page" }
             else if attributes.contains(.special) { name += " special" }
             else if attributes.contains(.protNone) { name += " protnone" }
             else { name += " leaf" }

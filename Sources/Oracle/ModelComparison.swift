@@ -9,7 +9,7 @@ public enum ModelComparison {
     /// ORed across its block, as the walk semantics require.
     public static func treeRuns(_ space: AddressSpace) -> [PageRun] {
         var runs: [PageRun] = []
-        collect(space, table: space.root, level: .pgd, base: 0, inHugepd: false, into: &runs)
+        collect(space, table: space.root, level: space.format.rootLevel, base: 0, inHugepd: false, into: &runs)
         return runs
     }
 

@@ -12,8 +12,11 @@ public enum ReferenceWalk {
         var entry: Entry
         /// The slot's span, or its block's span for a contiguous entry.
         var blockSpan: AddressRange
-        /// The slots a walker must read to report the entry: the terminal slot or its whole block.
-        var blockSlots: [SlotRef]
+        /// The first of the slots a walker must read to report the entry: the terminal slot, or
+        /// its block's first.
+        var blockFirst: SlotRef
+        /// How many slots from `blockFirst` a walker must read: 1, or the block's entries.
+        var blockCount: Int
 
         /// The frame of the page holding `address` (inside the translated slot).
         func pfn(at address: UInt64, format: Format) -> UInt64? {
@@ -25,19 +28,20 @@ public enum ReferenceWalk {
     static func observe(_ space: AddressSpace, _ address: UInt64) -> Observation {
         let found = space.translate(address)
         guard case .leaf(let pfn, var attributes) = found.entry, attributes.contains(.contiguous), !found.inHugepd else {
-            return Observation(translation: found, entry: found.entry, blockSpan: found.span, blockSlots: [found.slot])
+            return Observation(translation: found, entry: found.entry, blockSpan: found.span, blockFirst: found.slot, blockCount: 1)
         }
         let geometry = space.format.geometry(found.level)
         let first = found.slot.index & ~(geometry.contiguousEntries - 1)
-        let slots = (first..<first + geometry.contiguousEntries).map { SlotRef(table: found.slot.table, index: $0) }
-        for slot in slots {
+        for index in first..<first + geometry.contiguousEntries {
+            let slot = SlotRef(table: found.slot.table, index: index)
             if case .leaf(_, let mate) = space.format.decode(space.tables.word(slot), at: found.level, address: address) {
                 attributes.formUnion(mate.intersection([.young, .dirty]))
             }
         }
         let start = Format.alignDown(address, geometry.blockSize)
         return Observation(translation: found, entry: .leaf(pfn: pfn, attributes: attributes),
-                           blockSpan: AddressRange(start: start, end: start + geometry.blockSize), blockSlots: slots)
+                           blockSpan: AddressRange(start: start, end: start + geometry.blockSize),
+                           blockFirst: SlotRef(table: found.slot.table, index: first), blockCount: geometry.contiguousEntries)
     }
 
     /// Visits the observation of every terminal slot meeting `range`, in address order.
@@ -61,7 +65,7 @@ public enum ReferenceWalk {
             let observation = observe(space, address)
             let found = observation.translation
             var span = found.span
-            if flags.contains(.coalesceContiguous), observation.blockSlots.count > 1 { span = observation.blockSpan }
+            if flags.contains(.coalesceContiguous), observation.blockCount > 1 { span = observation.blockSpan }
             let end = min(span.end, range.end)
             var entry = observation.entry
             if case .leaf(_, let attributes) = entry { entry = .leaf(pfn: observation.pfn(at: address, format: space.format)!, attributes: attributes) }
@@ -76,7 +80,9 @@ public enum ReferenceWalk {
 
     /// The folio walk: present folio pages (and, if asked, zero pages and migration entries) as maximal runs.
     ///
-    /// Ignored attributes are the run's first page's, or ORed across the run with `merge`.
+    /// Ignored attributes are the run's first page's; with `merge`, writable, young and dirty are
+    /// ORed across the run (`FPB_MERGE_WRITE | FPB_MERGE_YOUNG_DIRTY`) and soft-dirty stays the
+    /// first page's. Every other bit, the contiguous bit among them, is compared.
     public static func folios(in space: AddressSpace, range: AddressRange,
                               flags: FolioWalkFlags = .batchDefault) throws(PageTableError) -> [FolioRun] {
         let range = try range.validated(for: space.format)
@@ -88,7 +94,7 @@ public enum ReferenceWalk {
             let table = observation.translation.slot.table
             if let last = runs.last, table == lastTable, canExtend(last, with: run, ignoring: ignored, format: space.format) {
                 runs[runs.count - 1].range.end = run.range.end
-                if flags.contains(.mergeIgnored) { runs[runs.count - 1].attributes.formUnion(run.attributes.intersection(ignored)) }
+                if flags.contains(.mergeIgnored) { runs[runs.count - 1].attributes.formUnion(run.attributes.intersection(LeafAttributes.mergedByBatch)) }
             } else {
                 runs.append(run)
             }
@@ -102,11 +108,19 @@ public enum ReferenceWalk {
         let found = observation.translation
         switch observation.entry {
         case .leaf(_, let attributes):
+            // folio_walk_start(): vm_normal_page() first (NULL for a special entry), then the zero
+            // page, only with FW_ZEROPAGE (is_zero_pfn(), is_huge_zero_pmd()).
             let pfn = observation.pfn(at: piece.start, format: space.format)!
-            guard !attributes.contains(.special), let folio = space.memory.folio(containing: pfn) else { return nil }
-            if folio.kind == .zero, !flags.contains(.includeZeroPage) { return nil }
+            let folio: Folio
+            if let normal = normalPage(space, pfn: pfn, attributes: attributes) {
+                folio = normal
+            } else if flags.contains(.includeZeroPage), let zero = zeroFolio(space, pfn: pfn) {
+                folio = zero
+            } else {
+                return nil
+            }
             return FolioRun(range: piece, folio: folio.id, firstPage: pfn - folio.pfn, level: found.level,
-                            inHugepd: found.inHugepd, attributes: attributes.subtracting(.contiguous))
+                            inHugepd: found.inHugepd, attributes: attributes)
         case .nonPresent(let entry) where entry.kind.isMigration && flags.contains(.includeMigration):
             let pfn = entry.offset + space.format.pages(in: piece.start - found.span.start)
             guard let folio = space.memory.folio(containing: pfn) else { return nil }
@@ -117,6 +131,17 @@ public enum ReferenceWalk {
         }
     }
 
+    /// The folio `vm_normal_page()` finds for a present leaf: none for a special one (the zero page,
+    /// PFNMAP-style frames), else the folio holding the frame.
+    static func normalPage(_ space: AddressSpace, pfn: UInt64, attributes: LeafAttributes) -> Folio? {
+        attributes.contains(.special) ? nil : space.memory.folio(containing: pfn)
+    }
+
+    /// The zero folio holding `pfn` (`is_zero_pfn()`, `is_huge_zero_pfn()`), if it is one.
+    static func zeroFolio(_ space: AddressSpace, pfn: UInt64) -> Folio? {
+        space.memory.isZeroFrame(pfn) ? space.memory.folio(containing: pfn) : nil
+    }
+
     /// The attributes a folio run of migration entries reports: what the entries remember.
     public static func migrationAttributes(_ entry: SwapEntry) -> LeafAttributes {
         var attributes: LeafAttributes = []
@@ -124,6 +149,7 @@ public enum ReferenceWalk {
         if entry.flags.contains(.young) { attributes.insert(.young) }
         if entry.flags.contains(.dirty) { attributes.insert(.dirty) }
         if entry.flags.contains(.softDirty) { attributes.insert(.softDirty) }
+        if entry.flags.contains(.uffdWP) { attributes.insert(.uffdWP) }
         return attributes
     }
 
@@ -147,12 +173,10 @@ public enum ReferenceWalk {
         case .leaf(_, let attributes):
             let pfn = observation.pfn(at: address, format: space.format)!
             entry = .leaf(pfn: pfn, attributes: attributes)
-            if !attributes.contains(.special), let owner = space.memory.folio(containing: pfn) {
-                if owner.kind != .zero {
-                    (folio, pageIndex) = (owner.id, pfn - owner.pfn)
-                } else if flags.contains(.includeZeroPage) {
-                    folio = owner.id
-                }
+            if let normal = normalPage(space, pfn: pfn, attributes: attributes) {
+                (folio, pageIndex) = (normal.id, pfn - normal.pfn)
+            } else if flags.contains(.includeZeroPage), let zero = zeroFolio(space, pfn: pfn) {
+                folio = zero.id
             }
         case .nonPresent(let swap) where swap.kind.isMigration && flags.contains(.includeMigration):
             folio = space.memory.folio(containing: swap.offset)?.id
@@ -164,8 +188,27 @@ public enum ReferenceWalk {
 
     /// How many distinct table slots a walk of `range` must inspect: every slot on the path to each
     /// terminal slot, each terminal slot, and every entry of each contiguous block it reports.
+    ///
+    /// Counted without a set: the walk meets slots in address order, and a directory slot or a
+    /// block covers one stretch of addresses, so all its visits are consecutive — a slot is new
+    /// exactly when it differs from the one met last at its depth (for blocks, the last block).
     public static func footprint(of space: AddressSpace, range: AddressRange) throws(PageTableError) -> Int {
-        try footprintSlots(of: space, range: range).count
+        let range = try range.validated(for: space.format)
+        var count = 0
+        var lastPath = SlotPath()
+        var lastBlock: SlotRef?
+        forEachSlot(space, in: range) { observation, _ in
+            let path = observation.translation.path
+            for depth in path.indices where depth >= lastPath.count || lastPath[depth] != path[depth] { count += 1 }
+            lastPath = path
+            if observation.blockCount == 1 {
+                count += 1
+            } else if lastBlock != observation.blockFirst {
+                count += observation.blockCount
+                lastBlock = observation.blockFirst
+            }
+        }
+        return count
     }
 
     /// The distinct table slots a walk of `range` must inspect (what ``footprint(of:range:)`` counts).
@@ -174,7 +217,9 @@ public enum ReferenceWalk {
         var slots = Set<SlotRef>()
         forEachSlot(space, in: range) { observation, _ in
             slots.formUnion(observation.translation.path)
-            slots.formUnion(observation.blockSlots)
+            for index in 0..<observation.blockCount {
+                slots.insert(SlotRef(table: observation.blockFirst.table, index: observation.blockFirst.index + index))
+            }
         }
         return slots
     }
@@ -183,6 +228,6 @@ public enum ReferenceWalk {
     public static func footprint(of space: AddressSpace, address: UInt64) throws(PageTableError) -> Int {
         guard address < space.format.top else { throw .pastTop(address, top: space.format.top, format: space.format.name) }
         let observation = observe(space, address)
-        return Set(observation.translation.path + observation.blockSlots).count
+        return observation.translation.path.count + observation.blockCount
     }
 }

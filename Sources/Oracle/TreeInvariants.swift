@@ -7,7 +7,7 @@ public enum TreeInvariants {
     /// Every violation found, each naming the slot and what is wrong; empty when the tree is sound.
     public static func violations(in space: AddressSpace) -> [String] {
         var checker = Checker(space: space)
-        checker.visit(space.root, level: .pgd, base: 0, hugepdShift: nil)
+        checker.visit(space.root, level: space.format.rootLevel, base: 0, hugepdShift: nil)
         for table in space.tables.liveTables where !checker.visited.contains(table) {
             checker.report("\(table) (\(space.tables.descriptor(table).level)) is live but unreachable: leaked")
         }
@@ -78,16 +78,26 @@ public enum TreeInvariants {
                 if attributes.contains(.protNone), !attributes.isDisjoint(with: [.writable, .user, .contiguous]) {
                     report("\(where_): PROT_NONE leaf with \(attributes)")
                 }
-                if pfn == PhysicalMemory.zeroPFN, attributes.contains(.writable) || pages != 1 { report("\(where_): zero page mapped \(attributes) over \(pages) pages") }
-                if !attributes.contains(.special), pfn != PhysicalMemory.zeroPFN, !space.memory.isWithinOneFolio(pfn: pfn, count: pages) {
+                if attributes.contains(.uffdWP), attributes.contains(.writable) { report("\(where_): a uffd-wp leaf is writable") }
+                if space.memory.isZeroFrame(pfn) {
+                    // The zero page in a PTE, the huge zero folio whole in a PMD; special, read-only.
+                    let zero = space.memory.folio(containing: pfn)!
+                    let fits = pfn == zero.pfn && pages == zero.pageCount && (pages == 1 ? level == .pte : level == .pmd) && !inHugepd
+                    if !fits || attributes.contains(.writable) || !attributes.contains(.special) {
+                        report("\(where_): zero folio \(zero) mapped \(attributes) over \(pages) pages at \(level)")
+                    }
+                } else if !attributes.contains(.special), !space.memory.isWithinOneFolio(pfn: pfn, count: pages) {
                     report("\(where_): leaf of \(pages) pages from pfn 0x\(String(pfn, radix: 16)) is not inside one folio")
                 }
                 if attributes.contains(.contiguous) { checkBlock(slot: slot, level: level, inHugepd: inHugepd, pfn: pfn, attributes: attributes, where_) }
             case .nonPresent(let swap):
+                if !space.format.storableSwapFlags.isSuperset(of: swap.flags) { report("\(where_): \(swap) carries flags \(space.format.name) cannot store") }
                 if inHugepd || level != .pte {
-                    if !swap.kind.isMigration || (!inHugepd && level != .pmd) { report("\(where_): \(swap.kind) entry above the PTE level") }
-                    if swap.offset % pages != 0 || !space.memory.isWithinOneFolio(pfn: swap.offset, count: pages) {
-                        report("\(where_): migration entry of \(pages) pages from pfn 0x\(String(swap.offset, radix: 16)) is not one aligned folio run")
+                    // Migration entries in PMD or hugepd slots, device-private ones in PMD slots.
+                    let allowed = swap.kind.isMigration ? (inHugepd || level == .pmd) : (swap.kind.isDevicePrivate && !inHugepd && level == .pmd)
+                    if !allowed { report("\(where_): \(swap.kind) entry above the PTE level") }
+                    if swap.offset % pages != 0 || (swap.kind.isMigration && !space.memory.isWithinOneFolio(pfn: swap.offset, count: pages)) {
+                        report("\(where_): \(swap.kind) entry of \(pages) pages from pfn 0x\(String(swap.offset, radix: 16)) is not one aligned run")
                     }
                 }
             }

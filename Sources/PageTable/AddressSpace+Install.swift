@@ -39,7 +39,7 @@ extension AddressSpace {
     /// The empty slot at `level` for `address` (in a hugepd table when `hugepd`), building the path to it.
     private mutating func preparedSlot(at target: Level, for address: UInt64, hugepd: Bool) -> SlotRef {
         var table = root
-        var level = Level.pgd
+        var level = format.rootLevel
         while true {
             let slot = SlotRef(table: table, index: format.index(of: address, at: level))
             let entry = format.decode(tables.word(slot), at: level, address: address)
@@ -110,7 +110,7 @@ extension AddressSpace {
     /// the directory's span, and no non-empty hugepd directory sits above it.
     func canHostHugepd(at address: UInt64, level target: Level) -> Bool {
         var table = root
-        var level = Level.pgd
+        var level = format.rootLevel
         while true {
             let entry = format.decode(tables.word(SlotRef(table: table, index: format.index(of: address, at: level))),
                                       at: level, address: address)

@@ -14,11 +14,12 @@ extension AddressSpace {
         case .unfold(let address):
             if let unit = unit(containing: address), unit.contiguous { split(unit) }
         case .swapOut(let range): swapOut(range)
-        case .swapIn(let range): swapIn(range)
+        case .swapIn(let range): try swapIn(range)
         case .startMigration(let range): startMigration(range)
         case .finishMigration(let range): finishMigration(range)
-        case .convert(let range, let kind): convert(range, to: kind)
+        case .convert(let range, let kind): try convert(range, to: kind)
         case .installMarker(let range, let kind): installMarker(range, kind)
+        case .uffdWriteProtect(let range, let protect): uffdWriteProtect(range, protect: protect)
         case .age(let range): rewriteUnits(in: range) { $0.subtracting(.young) }
         case .dirty(let range): dirty(range)
         case .clearSoftDirty(let range): clearSoftDirty(range)
@@ -43,30 +44,50 @@ extension AddressSpace {
         return found
     }
 
-    /// The attributes a freshly faulted page gets: user, young, soft-dirty where the format has it.
-    func freshAttributes(writable: Bool) -> LeafAttributes {
-        var attributes: LeafAttributes = [.user, .young]
-        if format.supportsSoftDirty { attributes.insert(.softDirty) }
-        if writable { attributes.insert(.writable) }
-        return attributes
-    }
-
     private mutating func map(at address: UInt64, source: MapSource, writable: Bool, shape: MapShape) throws(PageTableError) {
         let content: PageContent
+        let fresh = EntryRules.fresh(writable: writable, format: format)
         switch source {
         case .folio(let kind, let order, let first, _):
             guard let folio = memory.allocateFolio(order: order, kind: kind) else { throw .outOfMemory("no order-\(order) folio left") }
-            content = .present(pfn: folio.pfn + first, attributes: freshAttributes(writable: writable))
-        case .zeroPage:
-            content = .present(pfn: PhysicalMemory.zeroPFN, attributes: freshAttributes(writable: false))
+            content = .present(pfn: folio.pfn + first, attributes: fresh)
+        case .existingFolio(let id, let first, let count):
+            guard let folio = memory.folio(id), folio.kind != .zero, first < folio.pageCount, count <= folio.pageCount - first
+            else { return }
+            content = .present(pfn: folio.pfn + first, attributes: fresh)
+        case .zeroPage(let count):
+            let range = AddressRange(start: address, end: address + count * format.pageSize)
+            unmap(range)
+            placeZeroPages(range, maxLevel: shape.leafLevel)
+            return
         case .special(let count):
             guard let pfn = memory.allocateSpecial(count: count) else { throw .outOfMemory("no \(count) special frames left") }
-            content = .present(pfn: pfn, attributes: freshAttributes(writable: writable).union(.special))
+            content = .present(pfn: pfn, attributes: fresh.union(.special))
         }
         let range = AddressRange(start: address, end: address + source.pageCount * format.pageSize)
         unmap(range)
         place(content, at: address, pages: source.pageCount, maxLevel: shape.leafLevel, contiguous: shape.contiguous,
               hugepd: shape.hugepd ? .anyLevel : .never)
+    }
+
+    /// Maps the zero page over `range`, which maps nothing: a PMD leaf of the huge zero folio at
+    /// each PMD-aligned span the range covers when `maxLevel` allows PMD leaves (a read fault in a
+    /// THP-eligible region, `do_huge_pmd_anonymous_page()`), the zero page in PTEs elsewhere.
+    mutating func placeZeroPages(_ range: AddressRange, maxLevel: Level, attributes: LeafAttributes = EntryRules.zeroPage) {
+        let pmdSize = format.geometry(.pmd).entrySize
+        let huge = maxLevel <= .pmd && format.leafLevels.contains(.pmd)
+        var address = range.start
+        while address < range.end {
+            let next = huge ? Format.spanEnd(address, size: pmdSize, clampedTo: range.end) : range.end
+            if huge, next - address == pmdSize, let folio = memory.hugeZero(order: format.geometry(.pmd).shift - format.pageShift) {
+                place(.present(pfn: folio.pfn, attributes: attributes), at: address, pages: format.pages(in: pmdSize), maxLevel: .pmd,
+                      contiguous: false, hugepd: .never)
+            } else {
+                place(.present(pfn: PhysicalMemory.zeroPFN, attributes: attributes), at: address, pages: format.pages(in: next - address),
+                      maxLevel: .pte, contiguous: false, hugepd: .never)
+            }
+            address = next
+        }
     }
 
     mutating func unmap(_ range: AddressRange) {
@@ -93,11 +114,21 @@ extension AddressSpace {
     }
 
     private mutating func rewriteLeaf(_ slot: SlotRef, level: Level, inHugepd: Bool, _ change: (LeafAttributes) -> LeafAttributes) {
-        let address = tables.descriptor(slot.table).base
-        guard case .leaf(let pfn, let attributes) = format.decode(tables.word(slot), at: level, inHugepd: inHugepd,
-                                                                   address: address + UInt64(slot.index) * format.pageSize)
-        else { return }
-        tables.setWord(slot, format.encode(.leaf(pfn: pfn, attributes: change(attributes)), at: level, inHugepd: inHugepd))
+        rewriteEntry(slot, level: level, inHugepd: inHugepd) { entry in
+            guard case .leaf(let pfn, let attributes) = entry else { return entry }
+            return .leaf(pfn: pfn, attributes: change(attributes))
+        }
+    }
+
+    /// Rewrites the terminal entry in `slot` with `change`, which sees it decoded (a leaf's
+    /// attributes with its own young and dirty, not its block's).
+    private mutating func rewriteEntry(_ slot: SlotRef, level: Level, inHugepd: Bool, _ change: (Entry) -> Entry) {
+        let descriptor = tables.descriptor(slot.table)
+        let slotSize: UInt64 = inHugepd ? format.hugepdPages(at: level) << UInt64(format.pageShift) : format.geometry(level).entrySize
+        let word = tables.word(slot)
+        let changed = change(format.decode(word, at: level, inHugepd: inHugepd, address: descriptor.base + UInt64(slot.index) * slotSize))
+        let encoded = format.encode(changed, at: level, inHugepd: inHugepd)
+        if encoded != word { tables.setWord(slot, encoded) }
     }
 
     private mutating func protect(_ range: AddressRange, _ protection: Protection) {
@@ -111,33 +142,38 @@ extension AddressSpace {
             let found = translate(address)
             switch found.entry {
             case .leaf(let pfn, let attributes):
-                let changed = Self.protected(attributes, protection, isZeroPage: pfn == PhysicalMemory.zeroPFN)
+                let changed = EntryRules.protected(attributes, protection, isZeroPage: memory.isZeroFrame(pfn))
                 tables.setWord(found.slot, format.encode(.leaf(pfn: pfn, attributes: changed), at: found.level, inHugepd: found.inHugepd))
-            case .nonPresent(var entry) where entry.kind == .migrationWrite && protection != .readWrite:
-                entry.kind = memory.folio(containing: entry.offset)?.kind == .anonymous ? .migrationReadExclusive : .migrationRead
-                tables.setWord(found.slot, format.encode(.nonPresent(entry), at: found.level, inHugepd: found.inHugepd))
+            case .nonPresent(let entry):
+                let changed = EntryRules.protected(entry, anonymous: memory.folio(containing: entry.offset)?.kind == .anonymous)
+                if changed != entry { tables.setWord(found.slot, format.encode(.nonPresent(changed), at: found.level, inHugepd: found.inHugepd)) }
             default: break
             }
             address = min(found.span.end, range.end)
         }
     }
 
-    /// The attributes a present leaf has after `protection` is applied (shared with the abstract model).
-    public static func protected(_ attributes: LeafAttributes, _ protection: Protection, isZeroPage: Bool) -> LeafAttributes {
-        var result = attributes
-        switch protection {
-        case .none:
-            result.subtract([.writable, .user, .contiguous])
-            result.insert(.protNone)
-        case .readOnly:
-            result.subtract([.writable, .protNone])
-            result.insert(.user)
-        case .readWrite:
-            result.remove(.protNone)
-            result.insert(.user)
-            if !isZeroPage { result.insert(.writable) }
+    /// Userfaultfd write-protection of `range` (``EntryRules/uffdWriteProtected(_:protect:format:)``),
+    /// units straddling its edges split first, contiguous blocks and huge leaves changed whole.
+    private mutating func uffdWriteProtect(_ range: AddressRange, protect: Bool) {
+        ensureBoundary(range.start)
+        ensureBoundary(range.end)
+        let format = self.format
+        for unit in units(in: range) {
+            for slot in slots(of: unit) {
+                rewriteEntry(slot, level: unit.level, inHugepd: unit.inHugepd) { entry in
+                    switch entry {
+                    case .leaf(let pfn, let attributes):
+                        EntryRules.uffdWriteProtected(.present(pfn: pfn, attributes: attributes), protect: protect, format: format)
+                            .map { $0.entry(contiguous: false) } ?? .none
+                    case .nonPresent(let swap):
+                        EntryRules.uffdWriteProtected(.nonPresent(swap), protect: protect, format: format)
+                            .map { $0.entry(contiguous: false) } ?? .none
+                    default: entry
+                    }
+                }
+            }
         }
-        return result
     }
 
     private mutating func collapse(at address: UInt64, level: Level) {
@@ -156,7 +192,7 @@ extension AddressSpace {
             guard piece.span.start == expected, !piece.inHugepd, piece.level > level,
                   case .present(let pfn, let attributes) = piece.content,
                   pfn == base + format.pages(in: piece.span.start - span.start),
-                  !attributes.contains(.protNone), !attributes.contains(.special),
+                  attributes.isDisjoint(with: [.protNone, .special, .uffdWP]),
                   attributes.subtracting(ignored) == firstAttributes.subtracting(ignored)
             else { return }
             merged.formUnion(attributes.intersection(ignored))
@@ -172,7 +208,7 @@ extension AddressSpace {
     /// The existing slot at `level` on the path to `address`; the path must reach that level.
     func slot(at target: Level, for address: UInt64) -> SlotRef {
         var table = root
-        var level = Level.pgd
+        var level = format.rootLevel
         while true {
             let slot = SlotRef(table: table, index: format.index(of: address, at: level))
             if level == target { return slot }
@@ -221,24 +257,25 @@ extension AddressSpace {
             switch memory.kind(of: unit.content) {
             case .anonymous:
                 guard case .present(_, let attributes) = unit.content else { continue }
-                var flags: SwapFlags = [.exclusive]
-                if attributes.contains(.softDirty) { flags.insert(.softDirty) }
-                store(.nonPresent(SwapEntry(kind: .swap(type: 0), offset: nextSwapSlot, flags: flags)), contiguous: false,
+                store(.nonPresent(EntryRules.swapEntry(slot: nextSwapSlot, for: attributes, format: format)), contiguous: false,
                       at: slots(of: unit)[0], level: .pte, inHugepd: false)
                 nextSwapSlot += 1
-            case .file, .zero: clear(unit)
-            case nil: continue
+            case .file: clear(unit)
+            case .zero, nil: continue
             }
         }
     }
 
-    private mutating func swapIn(_ range: AddressRange) {
-        for unit in units(in: range) {
-            guard case .nonPresent(let entry) = unit.content, case .swap = entry.kind else { continue }
-            guard let folio = memory.allocateFolio(order: 0, kind: .anonymous) else { preconditionFailure("folio frames exhausted") }
-            var attributes: LeafAttributes = [.user, .young]
-            if entry.flags.contains(.softDirty) { attributes.insert(.softDirty) }
-            store(.present(pfn: folio.pfn, attributes: attributes), contiguous: false, at: slots(of: unit)[0],
+    private mutating func swapIn(_ range: AddressRange) throws(PageTableError) {
+        let swapped = units(in: range).filter { if case .nonPresent(let entry) = $0.content, case .swap = entry.kind { true } else { false } }
+        // Every frame first, so that running out refuses the operation with the space unchanged.
+        var frames = memory
+        for _ in swapped {
+            guard frames.allocateFolio(order: 0, kind: .anonymous) != nil else { throw .outOfMemory("no order-0 folio left for swap-in") }
+        }
+        for unit in swapped {
+            guard case .nonPresent(let entry) = unit.content, let folio = memory.allocateFolio(order: 0, kind: .anonymous) else { continue }
+            store(.present(pfn: folio.pfn, attributes: EntryRules.swappedIn(entry)), contiguous: false, at: slots(of: unit)[0],
                   level: unit.level, inHugepd: unit.inHugepd)
         }
     }
@@ -254,34 +291,10 @@ extension AddressSpace {
         for unit in units(in: range) {
             guard let kind = memory.kind(of: unit.content), kind != .zero,
                   case .present(let pfn, let attributes) = unit.content else { continue }
-            let entry = SwapEntry(kind: Self.migrationKind(attributes, anonymous: kind == .anonymous), offset: pfn,
-                                  flags: Self.carriedFlags(attributes, format: format))
+            let entry = SwapEntry(kind: EntryRules.migrationKind(attributes, anonymous: kind == .anonymous), offset: pfn,
+                                  flags: EntryRules.migrationFlags(attributes, format: format))
             store(.nonPresent(entry), contiguous: false, at: slots(of: unit)[0], level: unit.level, inHugepd: unit.inHugepd)
         }
-    }
-
-    /// The migration entry kind for a present leaf (shared with the abstract model).
-    public static func migrationKind(_ attributes: LeafAttributes, anonymous: Bool) -> SwapKind {
-        attributes.contains(.writable) ? .migrationWrite : anonymous ? .migrationReadExclusive : .migrationRead
-    }
-
-    /// The young, dirty and soft-dirty bits a migration entry of `format` remembers (those it can store).
-    public static func carriedFlags(_ attributes: LeafAttributes, format: Format) -> SwapFlags {
-        var flags: SwapFlags = []
-        if attributes.contains(.young) { flags.insert(.young) }
-        if attributes.contains(.dirty) { flags.insert(.dirty) }
-        if attributes.contains(.softDirty) { flags.insert(.softDirty) }
-        return flags.intersection(format.storableSwapFlags)
-    }
-
-    /// The present attributes a finished migration entry is restored with.
-    public static func restoredAttributes(_ entry: SwapEntry) -> LeafAttributes {
-        var attributes: LeafAttributes = [.user]
-        if entry.kind == .migrationWrite { attributes.insert(.writable) }
-        if entry.flags.contains(.young) { attributes.insert(.young) }
-        if entry.flags.contains(.dirty) { attributes.insert(.dirty) }
-        if entry.flags.contains(.softDirty) { attributes.insert(.softDirty) }
-        return attributes
     }
 
     private mutating func finishMigration(_ range: AddressRange) {
@@ -289,34 +302,56 @@ extension AddressSpace {
         ensureBoundary(range.end)
         for unit in units(in: range) {
             guard case .nonPresent(let entry) = unit.content, entry.kind.isMigration else { continue }
-            store(.present(pfn: entry.offset, attributes: Self.restoredAttributes(entry)), contiguous: false,
+            store(.present(pfn: entry.offset, attributes: EntryRules.restoredAttributes(entry)), contiguous: false,
                   at: slots(of: unit)[0], level: unit.level, inHugepd: unit.inHugepd)
         }
     }
 
-    private mutating func convert(_ range: AddressRange, to conversion: ConversionKind) {
+    /// Whether `convert` to `conversion` turns `unit` into a non-present entry: anonymous pages
+    /// (file ones too for hwpoison; writable ones only for device-exclusive), never hugetlb (hugepd).
+    static func converts(_ unit: MappingUnit, to conversion: ConversionKind, _ memory: PhysicalMemory) -> Bool {
+        guard let kind = memory.kind(of: unit.content), !unit.inHugepd, case .present(_, let attributes) = unit.content else { return false }
+        switch conversion {
+        case .devicePrivate: return kind == .anonymous
+        case .deviceExclusive: return kind == .anonymous && attributes.contains(.writable)
+        case .hwpoison: return kind == .anonymous || kind == .file
+        }
+    }
+
+    /// Whether `convert` keeps `unit` whole: a device-private PMD leaf the range covers (v6.18's
+    /// device-private THPs, `migrate_vma_insert_huge_pmd_page()`); everything else goes to PTEs first.
+    static func convertsWhole(_ unit: MappingUnit, to conversion: ConversionKind, in range: AddressRange) -> Bool {
+        conversion == .devicePrivate && unit.level == .pmd && !unit.contiguous && !unit.inHugepd && range.contains(unit.span)
+    }
+
+    private mutating func convert(_ range: AddressRange, to conversion: ConversionKind) throws(PageTableError) {
         ensureBoundary(range.start)
         ensureBoundary(range.end)
         let memory = self.memory
-        let eligible = { (unit: MappingUnit) -> Bool in
-            guard let kind = memory.kind(of: unit.content), !unit.inHugepd else { return false }
-            return kind == .anonymous || (kind == .file && conversion == .hwpoison)
+        flattenToPTEs(range) { Self.converts($0, to: conversion, memory) && !Self.convertsWhole($0, to: conversion, in: range) }
+        let converting = units(in: range).filter { Self.converts($0, to: conversion, memory) }
+        if conversion == .devicePrivate {
+            var frames = memory
+            for unit in converting {
+                guard frames.allocateSpecial(count: format.pages(in: unit.span.size)) != nil else {
+                    throw .outOfMemory("no device frames left for device-private entries")
+                }
+            }
         }
-        flattenToPTEs(range, where: eligible)
-        for unit in units(in: range) where eligible(unit) {
+        for unit in converting {
             guard case .present(let pfn, let attributes) = unit.content else { continue }
-            let writable = attributes.contains(.writable)
             let entry: SwapEntry
             switch conversion {
             case .devicePrivate:
-                guard let devicePFN = self.memory.allocateSpecial(count: 1) else { preconditionFailure("special frames exhausted") }
-                entry = SwapEntry(kind: writable ? .deviceWrite : .deviceRead, offset: devicePFN)
+                guard let devicePFN = self.memory.allocateSpecial(count: format.pages(in: unit.span.size)) else { continue }
+                entry = EntryRules.devicePrivate(attributes, devicePFN: devicePFN, format: format)
             case .deviceExclusive:
-                entry = SwapEntry(kind: writable ? .deviceExclusiveWrite : .deviceExclusiveRead, offset: pfn)
+                guard let exclusive = EntryRules.deviceExclusive(attributes, pfn: pfn, format: format) else { continue }
+                entry = exclusive
             case .hwpoison:
                 entry = SwapEntry(kind: .hwpoison, offset: pfn)
             }
-            store(.nonPresent(entry), contiguous: false, at: slots(of: unit)[0], level: .pte, inHugepd: false)
+            store(.nonPresent(entry), contiguous: false, at: slots(of: unit)[0], level: unit.level, inHugepd: false)
         }
     }
 
@@ -331,7 +366,7 @@ extension AddressSpace {
                 address += format.pageSize
             case .nonPresent(let entry) where entry.kind == .marker:
                 let bits = MarkerBits(rawValue: entry.offset).union(kind.bits)
-                tables.setWord(found.slot, format.encode(.nonPresent(.marker(bits)), at: found.level))
+                tables.setWord(found.slot, format.encode(.nonPresent(.marker(bits, flags: entry.flags)), at: found.level))
                 address = found.span.end
             default:
                 address = min(found.span.end, range.end)
@@ -357,11 +392,17 @@ extension AddressSpace {
 
     private mutating func clearSoftDirty(_ range: AddressRange) {
         guard format.supportsSoftDirty else { return }
-        rewriteUnits(in: range) { $0.subtracting([.softDirty, .writable]) }
         for unit in units(in: range) {
-            guard case .nonPresent(var entry) = unit.content, case .swap = entry.kind, entry.flags.contains(.softDirty) else { continue }
-            entry.flags.remove(.softDirty)
-            store(.nonPresent(entry), contiguous: false, at: slots(of: unit)[0], level: unit.level, inHugepd: unit.inHugepd)
+            for slot in slots(of: unit) {
+                rewriteEntry(slot, level: unit.level, inHugepd: unit.inHugepd) { entry in
+                    switch entry {
+                    case .leaf(let pfn, let attributes):
+                        EntryRules.softDirtyCleared(.present(pfn: pfn, attributes: attributes)).entry(contiguous: false)
+                    case .nonPresent(let swap): EntryRules.softDirtyCleared(.nonPresent(swap)).entry(contiguous: false)
+                    default: entry
+                    }
+                }
+            }
         }
     }
 
@@ -372,7 +413,15 @@ extension AddressSpace {
         clearTerminals(in: range)
         unmap(AddressRange(start: destination, end: destination + range.size))
         for unit in moving {
-            place(unit.content, at: unit.span.start - range.start + destination, pages: format.pages(in: unit.span.size),
+            let address = unit.span.start - range.start + destination
+            let content = EntryRules.moved(unit.content, inHugepd: unit.inHugepd, format: format)
+            if case .present(let pfn, let attributes) = content, memory.isZeroFrame(pfn) {
+                // The huge zero page moves as a PMD only to a PMD-aligned address; elsewhere
+                // move_page_tables() splits it first, into zero-page PTEs.
+                placeZeroPages(AddressRange(start: address, end: address + unit.span.size), maxLevel: unit.level, attributes: attributes)
+                continue
+            }
+            place(content, at: address, pages: format.pages(in: unit.span.size),
                   maxLevel: unit.inHugepd ? .pte : unit.level, contiguous: unit.contiguous,
                   hugepd: unit.inHugepd ? .only(unit.level) : .never)
         }
@@ -380,7 +429,8 @@ extension AddressSpace {
 }
 
 extension PhysicalMemory {
-    /// The kind of folio behind a present page, or nil for special frames and non-present pages.
+    /// The kind of folio behind a present page as `vm_normal_page()` finds it: nil for special
+    /// entries (the zero page and PFNMAP-style frames are special) and non-present pages.
     public func kind(of content: PageContent) -> FolioKind? {
         guard case .present(let pfn, let attributes) = content, !attributes.contains(.special) else { return nil }
         return folio(containing: pfn)?.kind

@@ -2,7 +2,7 @@ extension AddressSpace {
     /// Frees every table (never the root) whose span lies in `range` and that maps nothing, bottom up,
     /// clearing the parent entry of each: PT_RECLAIM's effect, applied to every level.
     mutating func reclaim(_ range: AddressRange) {
-        reclaim(below: root, level: .pgd, base: 0, range: range)
+        reclaim(below: root, level: format.rootLevel, base: 0, range: range)
     }
 
     private mutating func reclaim(below table: TableID, level: Level, base: UInt64, range: AddressRange) {

@@ -77,11 +77,20 @@ extension AddressSpace {
         let table = tables.allocate(level: lower, hugepdPageShift: nil, entryCount: geometry.entryCount, owner: owner,
                                     base: unit.span.start)
         let step = format.pages(at: lower)
+        let content = Self.splitContent(unit.content, memory: memory)
         for index in 0..<geometry.entryCount {
-            store(unit.content.advanced(by: UInt64(index) * step), contiguous: false,
+            store(content.advanced(by: UInt64(index) * step), contiguous: false,
                   at: SlotRef(table: table, index: index), level: lower, inHugepd: false)
         }
         tables.setWord(holder, format.encode(.table(pfn: tables.pfn(of: table)), at: unit.level))
+    }
+
+    /// The content of the first entry a huge leaf splits into: its own, but for the huge zero page,
+    /// which splits into the zero page (`__split_huge_zero_page_pmd()`: `pfn_pte(my_zero_pfn(addr),
+    /// vma->vm_page_prot)`, special, young from the protection, uffd-wp kept).
+    public static func splitContent(_ content: PageContent, memory: PhysicalMemory) -> PageContent {
+        guard case .present(let pfn, let attributes) = content, memory.isZeroFrame(pfn), pfn != PhysicalMemory.zeroPFN else { return content }
+        return .present(pfn: PhysicalMemory.zeroPFN, attributes: attributes.union(.young))
     }
 
     /// Splits units until `address` is a boundary of the unit holding it (a no-op at 0 and the top).

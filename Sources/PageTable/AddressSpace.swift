@@ -21,7 +21,7 @@ public struct AddressSpace: Hashable, Sendable {
         self.format = format
         self.owner = owner
         var tables = TableMemory()
-        root = tables.allocate(level: .pgd, hugepdPageShift: nil, entryCount: format.geometry(.pgd).entryCount,
+        root = tables.allocate(level: format.rootLevel, hugepdPageShift: nil, entryCount: format.geometry(format.rootLevel).entryCount,
                                owner: owner, base: 0)
         self.tables = tables
         memory = PhysicalMemory()

@@ -2,10 +2,12 @@
 ///
 /// Valid in bit 0; bit 1 set means table at a directory level and page at the last level (a block
 /// has it clear). AP[1] = user (bit 6), AP[2] = read-only (bit 7), SH = inner shareable, AF = young
-/// (bit 10), nG (bit 11), DBM = `PTE_WRITE` (bit 51), `PTE_CONT` (52), software `PTE_DIRTY` (55) and
-/// `PTE_SPECIAL` (56). Dirty is `PTE_DIRTY || (PTE_WRITE && !RDONLY)`, as `pte_dirty()` reads it.
-/// PROT_NONE: valid clear and `PTE_PRESENT_INVALID` (bit 11) set. Swap: exclusive in bit 2,
-/// uffd-wp in bit 3, type in 6...10, offset in 12...61. There is no soft-dirty bit.
+/// (bit 10), nG (bit 11), DBM = `PTE_WRITE` (bit 51), `PTE_CONT` (52), `PTE_PXN` (53, set on every
+/// user leaf), `PTE_UXN` (54, set unless executable), software `PTE_DIRTY` (55), `PTE_SPECIAL` (56)
+/// and `PTE_UFFD_WP` (58, `pgtable-prot.h`). Dirty is `PTE_DIRTY || (PTE_WRITE && !RDONLY)`, as
+/// `pte_dirty()` reads it. PROT_NONE: valid clear, `PTE_PRESENT_INVALID` (bit 11) set, PXN and UXN
+/// set (`PAGE_NONE`). Swap: exclusive in bit 2, uffd-wp in bit 3 (`PTE_SWP_UFFD_WP`), type in
+/// 6...10, offset in 12...61. There is no soft-dirty bit.
 @usableFromInline enum Arm64Encoding {
     @inlinable static var valid: UInt64 { 1 << 0 }
     @inlinable static var tableOrPage: UInt64 { 1 << 1 }
@@ -17,6 +19,9 @@
     @inlinable static var presentInvalid: UInt64 { 1 << 11 }
     @inlinable static var dbmWrite: UInt64 { 1 << 51 }
     @inlinable static var cont: UInt64 { 1 << 52 }
+    @inlinable static var privilegedNoExecute: UInt64 { 1 << 53 }
+    @inlinable static var userNoExecute: UInt64 { 1 << 54 }
+    @inlinable static var uffdWP: UInt64 { 1 << 58 }
     @inlinable static var softwareDirty: UInt64 { 1 << 55 }
     @inlinable static var special: UInt64 { 1 << 56 }
     @inlinable static var addressMask: UInt64 { ((1 << 48) - 1) & ~((1 << 12) - 1) }
@@ -54,6 +59,8 @@
         if word & softwareDirty != 0 || (writable && word & readOnly == 0) { attributes.insert(.dirty) }
         if word & special != 0 { attributes.insert(.special) }
         if word & cont != 0 { attributes.insert(.contiguous) }
+        if word & uffdWP != 0 { attributes.insert(.uffdWP) }
+        if word & valid != 0, word & userNoExecute == 0 { attributes.insert(.executable) }
         return attributes
     }
 
@@ -75,6 +82,9 @@
             if attributes.contains(.young) { word |= accessFlag }
             if attributes.contains(.special) { word |= special }
             if attributes.contains(.contiguous) { word |= cont }
+            if attributes.contains(.uffdWP) { word |= uffdWP }
+            word |= privilegedNoExecute
+            if attributes.contains(.protNone) || !attributes.contains(.executable) { word |= userNoExecute }
             return word
         case .nonPresent(let swap):
             var word = (format.packedOffset(swap) & swapOffsetMask) << swapOffsetShift

@@ -37,6 +37,7 @@
             if word & dirty != 0 { attributes.insert(.dirty) }
             if word & special != 0 { attributes.insert(.special) }
             if word & softDirty != 0 { attributes.insert(.softDirty) }
+            if word & exec != 0 { attributes.insert(.executable) }
             return .leaf(pfn: pfn, attributes: attributes)
         }
         var flags: SwapFlags = []
@@ -60,6 +61,7 @@
             if attributes.contains(.dirty) { word |= dirty }
             if attributes.contains(.special) { word |= special }
             if attributes.contains(.softDirty) { word |= softDirty }
+            if attributes.contains(.executable), !attributes.contains(.protNone) { word |= exec }
             return word
         case .nonPresent(let swap):
             var word = (format.packedOffset(swap) << 12) & rpnMask | leafBit | UInt64(swap.kind.typeNumber)

@@ -38,6 +38,7 @@
             if word & dirty != 0 { attributes.insert(.dirty) }
             if word & special != 0 { attributes.insert(.special) }
             if word & softDirty != 0 { attributes.insert(.softDirty) }
+            if word & valid != 0, word & exec != 0 { attributes.insert(.executable) }
             if word & napot != 0 {
                 attributes.insert(.contiguous)
                 pfn = (ppn & (ppn &- 1)) + ((address >> UInt64(format.pageShift)) & 15)
@@ -71,6 +72,7 @@
             if attributes.contains(.dirty) { word |= dirty }
             if attributes.contains(.special) { word |= special }
             if attributes.contains(.softDirty) { word |= softDirty }
+            if attributes.contains(.executable), !attributes.contains(.protNone) { word |= exec }
             return word
         case .nonPresent(let swap):
             var word = format.packedOffset(swap) << swapOffsetShift

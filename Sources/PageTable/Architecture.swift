@@ -44,18 +44,25 @@ extension Format {
 
     /// The attributes this format can store; the rest are dropped on encoding.
     public var storableAttributes: LeafAttributes {
-        var all: LeafAttributes = [.writable, .user, .young, .dirty, .softDirty, .special, .protNone, .contiguous]
+        var all: LeafAttributes = [.writable, .user, .young, .dirty, .softDirty, .special, .protNone, .contiguous,
+                                   .uffdWP, .executable]
         if !supportsSoftDirty { all.remove(.softDirty) }
         if !hasContiguousEntries { all.remove(.contiguous) }
+        if !supportsUffdWP { all.remove(.uffdWP) }
         return all
     }
+
+    /// Whether the encoding has a uffd-wp bit on present entries (`CONFIG_HAVE_ARCH_USERFAULTFD_WP`:
+    /// x86-64 and arm64 in v6.18; not riscv, whose bits arrive with Svrsw60t59b after v6.18, nor
+    /// powerpc book3s64).
+    public var supportsUffdWP: Bool { architecture == .x86_64 || architecture == .arm64 }
 
     /// The swap flags this format can store; the rest are dropped on encoding.
     public var storableSwapFlags: SwapFlags {
         switch architecture {
         case .x86_64: [.exclusive, .softDirty, .uffdWP, .young, .dirty]
         case .arm64: [.exclusive, .uffdWP, .young, .dirty]
-        case .riscv64: [.exclusive, .softDirty, .young, .dirty]
+        case .riscv64: [.exclusive, .softDirty, .young, .dirty]  // no uffd-wp bit (see supportsUffdWP)
         // The offset field is as wide as a pfn: no room for SWP_MIG_YOUNG/DIRTY (migration_entry_supports_ad() is false).
         case .powerpc64: [.exclusive, .softDirty]
         }

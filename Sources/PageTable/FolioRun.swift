@@ -18,8 +18,8 @@ public struct FolioWalkFlags: NamedOptions, Hashable, Sendable {
     @inlinable public static var includeZeroPage: FolioWalkFlags { FolioWalkFlags(rawValue: 1 << 4) }
     /// Report migration entries (`FW_MIGRATION`).
     @inlinable public static var includeMigration: FolioWalkFlags { FolioWalkFlags(rawValue: 1 << 5) }
-    /// Report each ignored attribute ORed across the run (`FPB_MERGE_WRITE | FPB_MERGE_YOUNG_DIRTY`);
-    /// without it, a run reports its first page's.
+    /// Report writable, young and dirty ORed across the run (`FPB_MERGE_WRITE | FPB_MERGE_YOUNG_DIRTY`);
+    /// without it, and always for soft-dirty, a run reports its first page's.
     @inlinable public static var mergeIgnored: FolioWalkFlags { FolioWalkFlags(rawValue: 1 << 6) }
 
     /// The `folio_pte_batch()` default: young, dirty, soft-dirty and writable all ignored.
@@ -43,7 +43,8 @@ public struct FolioWalkFlags: NamedOptions, Hashable, Sendable {
     ]
 }
 
-/// A maximal run of consecutive pages of one folio, mapped in one table with equal attributes.
+/// A maximal run of consecutive pages of one folio, mapped in one table with equal attributes
+/// (the contiguous bit among them: a run never mixes block and plain entries).
 public struct FolioRun: Hashable, Sendable, CustomStringConvertible {
     /// The addresses the run covers, inside the walk's range.
     public var range: AddressRange
@@ -51,8 +52,9 @@ public struct FolioRun: Hashable, Sendable, CustomStringConvertible {
     public var folio: FolioID
     /// The index in the folio of the page at `range.start`.
     public var firstPage: UInt64
-    /// The run's attributes: equal across the run except ignored ones, which are the first page's,
-    /// or ORed across the run with ``FolioWalkFlags/mergeIgnored``; never `.contiguous`.
+    /// The run's attributes, as `ptep_get()` returns its first entry: equal across the run except
+    /// ignored ones, which are the first page's (young and dirty ORed across its block), but for
+    /// writable, young and dirty, ORed across the run with ``FolioWalkFlags/mergeIgnored``.
     public var attributes: LeafAttributes
     /// The level of the entries that map the run.
     ///

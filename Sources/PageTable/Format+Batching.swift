@@ -2,9 +2,11 @@ extension Format {
     /// The word pattern of PTE batches that ignore `ignored`, or nil when this encoding cannot batch
     /// by words for that set (arm64 ignoring writable while respecting dirty: AP[2] mixes the two).
     ///
-    /// The pattern holds for present, non-PROT_NONE leaves whose pfn field is linear in the word;
-    /// a riscv Svnapot entry (the `N` bit is compared) and an x86 PROT_NONE entry (inverted pfn,
-    /// compared through P) never match a present first entry's pattern.
+    /// The pattern clears what `__pte_batch_clear_ignored()` clears (mm/internal.h) and compares
+    /// every other bit: the contiguous bit (`PTE_CONT`, riscv `N`), uffd-wp, NX/UXN/X, special.
+    /// It holds for present, non-PROT_NONE leaves whose pfn field is linear in the word; a riscv
+    /// Svnapot entry (its slots store the block's base pfn) and an x86 PROT_NONE entry (inverted
+    /// pfn, compared through P) never match a present first entry's pattern.
     public func batchPattern(ignoring ignored: LeafAttributes) -> BatchPattern? {
         var cleared: UInt64 = 0
         switch architecture {
@@ -16,7 +18,6 @@ extension Format {
             return BatchPattern(mask: ~cleared, stride: 1 << 12)
         case .arm64:
             if ignored.contains(.writable), !ignored.contains(.dirty) { return nil }
-            cleared |= contiguousHintBit                              // PTE_CONT: a hint, not an attribute
             if ignored.contains(.young) { cleared |= 1 << 10 }       // AF
             if ignored.contains(.dirty) { cleared |= 1 << 55 | 1 << 7 } // PTE_DIRTY, AP[2] (read-only unless dirty)
             if ignored.contains(.writable) { cleared |= 1 << 51 }    // DBM

@@ -6,12 +6,15 @@ extension Format {
     }
 
     /// x86-64 with 4-level paging (48-bit VA): the P4D is folded; 2 MiB PMD and 1 GiB PUD leaves.
+    ///
+    /// `MAX_PHYSMEM_BITS` is `pgtable_l5_enabled() ? 52 : 46` (arch/x86/include/asm/sparsemem.h):
+    /// 46 here, so frame numbers have 34 bits and `SWP_MIG_YOUNG_BIT` is bit 34 of the offset.
     public static let x86_64_4level = Format(
-        name: "x86-64-4level", architecture: .x86_64, pageShift: 12, pfnBits: 40,
+        name: "x86-64-4level", architecture: .x86_64, pageShift: 12, pfnBits: 34,
         levels: [level(.pgd, 39, 9), level(.p4d, 39, 0), level(.pud, 30, 9, leaf: true),
                  level(.pmd, 21, 9, leaf: true), level(.pte, 12, 9, leaf: true)])
 
-    /// x86-64 with 5-level paging (LA57, 57-bit VA): every level is real.
+    /// x86-64 with 5-level paging (LA57, 57-bit VA): every level is real; `MAX_PHYSMEM_BITS` 52.
     public static let x86_64_5level = Format(
         name: "x86-64-5level", architecture: .x86_64, pageShift: 12, pfnBits: 40,
         levels: [level(.pgd, 48, 9), level(.p4d, 39, 9), level(.pud, 30, 9, leaf: true),
@@ -30,9 +33,15 @@ extension Format {
                  level(.pmd, 29, 13, leaf: true), level(.pte, 16, 13, leaf: true, cont: 32)])
 
     /// riscv64 Sv39: 3 levels of 512; leaves at every level; Svnapot 64 KiB blocks of 16 PTEs.
+    ///
+    /// riscv folds at run time, not at build time (arch/riscv/include/asm/pgtable-64.h):
+    /// `PTRS_PER_P4D` and `PTRS_PER_PUD` stay 512, `pgd_none()` and `p4d_none()` return 0 without
+    /// `pgtable_l5_enabled`/`pgtable_l4_enabled`, and `pud_none()` tests the top-level word. The top
+    /// table therefore holds PUDs: its holes are reported at depth 2 (`real_depth(2)` lowers
+    /// nothing) and its 1 GiB leaves reach `pud_entry`. The PGD and P4D are the folded levels.
     public static let riscv_sv39 = Format(
         name: "riscv-sv39", architecture: .riscv64, pageShift: 12, pfnBits: 44,
-        levels: [level(.pgd, 30, 9, leaf: true), level(.p4d, 30, 0), level(.pud, 30, 0),
+        levels: [level(.pgd, 39, 0), level(.p4d, 39, 0), level(.pud, 30, 9, leaf: true),
                  level(.pmd, 21, 9, leaf: true), level(.pte, 12, 9, leaf: true, cont: 16)])
 
     /// powerpc64-style hugepd: no directory leaves; hugepd tables of 64 KiB pages under PMDs, 16 MiB pages under PUDs.

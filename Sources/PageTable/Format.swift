@@ -22,7 +22,7 @@ public struct Format: Hashable, Sendable, CustomStringConvertible {
             let upper = levels[depth - 1], lower = levels[depth]
             precondition(upper.shift == lower.shift + lower.indexBits, "level \(upper.level) does not sit on \(lower.level)")
         }
-        precondition(!levels[0].isFolded, "the PGD level is real")
+        precondition(levels.contains { !$0.isFolded && $0.level != .pte }, "a format has a real level above the PTE")
         self.name = name
         self.architecture = architecture
         self.pageShift = pageShift
@@ -47,6 +47,11 @@ public struct Format: Hashable, Sendable, CustomStringConvertible {
 
     /// The levels that have tables of their own, root first.
     public var realLevels: [Level] { levels.filter { !$0.isFolded }.map(\.level) }
+
+    /// The level of the root table: the first real level. It is the PGD unless the levels above it
+    /// are folded at run time, as riscv Sv39 folds the PGD and P4D onto its top table, whose
+    /// entries Linux reads as PUDs (`pgd_none()` and `p4d_none()` are constant false there).
+    public var rootLevel: Level { levels.first { !$0.isFolded }!.level }
 
     /// The levels at which a present leaf may sit, largest first.
     public var leafLevels: [Level] { levels.filter { $0.allowsLeaf && !$0.isFolded }.map(\.level) }

@@ -21,10 +21,19 @@ public struct LeafAttributes: NamedOptions, Hashable, Sendable {
     @inlinable public static var protNone: LeafAttributes { LeafAttributes(rawValue: 1 << 6) }
     /// Part of a contiguous block (arm64 `PTE_CONT`, riscv Svnapot `N`).
     @inlinable public static var contiguous: LeafAttributes { LeafAttributes(rawValue: 1 << 7) }
+    /// Userfaultfd write-protected (`pte_uffd_wp`: x86 `_PAGE_UFFD_WP`, arm64 `PTE_UFFD_WP`); never writable.
+    @inlinable public static var uffdWP: LeafAttributes { LeafAttributes(rawValue: 1 << 8) }
+    /// User mode may execute the page (x86 NX clear, arm64 `PTE_UXN` clear, riscv `X`, powerpc `EXEC`).
+    @inlinable public static var executable: LeafAttributes { LeafAttributes(rawValue: 1 << 9) }
 
     /// The attributes and their names, in print order.
     public static let named: [(LeafAttributes, String)] = [
         (.writable, "writable"), (.user, "user"), (.young, "young"), (.dirty, "dirty"),
         (.softDirty, "soft-dirty"), (.special, "special"), (.protNone, "protnone"), (.contiguous, "contiguous"),
+        (.uffdWP, "uffd-wp"), (.executable, "exec"),
     ]
+
+    /// The bits `FPB_MERGE_WRITE | FPB_MERGE_YOUNG_DIRTY` OR across a batch (`folio_pte_batch_flags()`,
+    /// mm/internal.h): writable, young and dirty. Soft-dirty is never merged.
+    public static let mergedByBatch: LeafAttributes = [.writable, .young, .dirty]
 }

@@ -10,6 +10,9 @@ extension Operation {
             guard !overflow, bytes <= format.top - address else {
                 throw .pastTop(overflow ? .max : address &+ bytes, top: format.top, format: format.name)
             }
+            if case .existingFolio(let id, _, _) = source, id.rawValue < 0 {
+                throw .badFolio("folio number \(id.rawValue) is negative")
+            }
             if case .folio(let kind, let order, let first, _) = source {
                 guard kind != .zero else { throw .badFolio("the zero page is mapped with the zero-page source") }
                 guard order >= 0, order <= format.maxFolioOrder else {
@@ -29,6 +32,9 @@ extension Operation {
              .installMarker(let range, _), .age(let range), .dirty(let range), .clearSoftDirty(let range),
              .reclaim(let range):
             _ = try range.validated(for: format)
+        case .uffdWriteProtect(let range, _):
+            _ = try range.validated(for: format)
+            guard format.supportsUffdWP else { throw .unsupported("uffd-wp entries", format: format.name) }
         case .split(let address), .fold(let address), .unfold(let address):
             try Self.checkPage(address, role: "address", format: format)
         case .collapse(let address, let level):

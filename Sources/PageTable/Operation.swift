@@ -6,11 +6,16 @@ public enum MapSource: Hashable, Sendable {
     case zeroPage(pageCount: UInt64)
     /// `pageCount` new special frames (PFNMAP-style, no folio behind them).
     case special(pageCount: UInt64)
+    /// `pageCount` pages from `firstPage` of folio `id`, allocated by an earlier map: a folio mapped
+    /// at a second address (a page-cache folio mapped twice, a KSM page, an alias left by mremap).
+    /// When no such folio exists, or it is a zero folio, or the pages lie outside it, the map does
+    /// nothing (it stays total).
+    case existingFolio(FolioID, firstPage: UInt64, pageCount: UInt64)
 
     /// How many pages the source maps.
     public var pageCount: UInt64 {
         switch self {
-        case .folio(_, _, _, let count), .zeroPage(let count), .special(let count): count
+        case .folio(_, _, _, let count), .zeroPage(let count), .special(let count), .existingFolio(_, _, let count): count
         }
     }
 }
@@ -34,19 +39,28 @@ public struct MapShape: Hashable, Sendable {
 
 /// The protection a protect operation applies.
 public enum Protection: String, Hashable, Sendable, CaseIterable {
-    /// PROT_READ|PROT_WRITE (the zero page stays read-only).
+    /// PROT_READ|PROT_WRITE (the zero page and uffd-wp pages stay read-only).
     case readWrite = "rw"
     /// PROT_READ.
     case readOnly = "ro"
     /// PROT_NONE: present entries become PROT_NONE (`pte_protnone`), as mprotect and NUMA hinting make them.
     case none = "none"
+    /// PROT_READ|PROT_EXEC.
+    case readExec = "rx"
+    /// PROT_READ|PROT_WRITE|PROT_EXEC (the zero page and uffd-wp pages stay read-only).
+    case readWriteExec = "rwx"
+
+    /// Whether the protection allows writes.
+    public var allowsWrite: Bool { self == .readWrite || self == .readWriteExec }
+    /// Whether the protection allows execution.
+    public var allowsExec: Bool { self == .readExec || self == .readWriteExec }
 }
 
 /// The non-present entry a convert operation turns present anonymous pages into.
 public enum ConversionKind: String, Hashable, Sendable, CaseIterable {
     /// Device-private memory (`SWP_DEVICE_READ/WRITE`), with new device frames.
     case devicePrivate = "device-private"
-    /// Device-exclusive access (`SWP_DEVICE_EXCLUSIVE_READ/WRITE`), keeping the page's frame.
+    /// Device-exclusive access (`SWP_DEVICE_EXCLUSIVE`), keeping the page's frame; writable pages only.
     case deviceExclusive = "device-exclusive"
     /// A hardware-poisoned page (`SWP_HWPOISON`); file pages too.
     case hwpoison
@@ -100,6 +114,9 @@ public enum Operation: Hashable, Sendable {
     case convert(AddressRange, to: ConversionKind)
     /// Install PTE markers.
     case installMarker(AddressRange, MarkerKind)
+    /// Userfaultfd write-protect the range (`UFFDIO_WRITEPROTECT` with `MODE_WP`), or resolve it
+    /// (without), as `change_protection()` with `MM_CP_UFFD_WP` / `MM_CP_UFFD_WP_RESOLVE` does.
+    case uffdWriteProtect(AddressRange, protect: Bool)
     /// Clear young on every present unit the range touches.
     case age(AddressRange)
     /// Write through writable present pages: set dirty, young and soft-dirty.

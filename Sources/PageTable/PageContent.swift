@@ -77,8 +77,9 @@ extension Format {
     ///
     /// A candidate fits when `address` and the frame are aligned to its size, `pages` covers it,
     /// and its content may sit there: base-page-only contents (zero page, swap, markers, device,
-    /// hwpoison) take a PTE; a migration entry also a PMD or hugepd slot; a block or huge leaf of
-    /// folio pages needs one folio; a contiguous block needs present, non-PROT_NONE folio pages.
+    /// hwpoison) take a PTE; a migration entry also a PMD or hugepd slot, a device-private entry a
+    /// PMD slot; a block or huge leaf of folio pages needs one folio (special pages, the huge zero
+    /// page among them, only alignment); a contiguous block needs present, non-PROT_NONE folio pages.
     /// - Parameters:
     ///   - maxLevel: the highest level a leaf may sit at.
     ///   - contiguous: whether contiguous blocks may be used.
@@ -123,9 +124,14 @@ extension Format {
             if isBlock { return !attributes.contains(.protNone) && !attributes.contains(.special) && memory.isWithinOneFolio(pfn: pfn, count: size) }
             return attributes.contains(.special) || memory.isWithinOneFolio(pfn: pfn, count: size)
         case .nonPresent(let entry):
-            guard entry.kind.isMigration, !isBlock, entry.offset % size == 0 else { return false }
-            if case .leaf(let level, _) = candidate, level != .pmd { return false }
-            return memory.isWithinOneFolio(pfn: entry.offset, count: size)
+            // Migration entries may sit in a PMD or hugepd slot (THP and hugetlb migration), and
+            // device-private ones in a PMD slot (v6.18's device-private THPs); others take a PTE.
+            guard entry.kind.isMigration || entry.kind.isDevicePrivate, !isBlock, entry.offset % size == 0 else { return false }
+            switch candidate {
+            case .leaf(let level, _): guard level == .pmd else { return false }
+            case .hugepd: guard entry.kind.isMigration else { return false }
+            }
+            return entry.kind.isDevicePrivate || memory.isWithinOneFolio(pfn: entry.offset, count: size)
         }
     }
 }

@@ -21,6 +21,8 @@ public struct PhysicalMemory: Hashable, Sendable {
     /// At the index of each run's first folio, the frame just past the run's last folio (kept as
     /// the run grows); at other indices, what it was when that folio was appended.
     @usableFromInline private(set) var runEnds: [UInt64]
+    /// The huge zero folio (`huge_zero_folio`), once a PMD-mapped zero page asked for it.
+    public private(set) var hugeZeroFolio: FolioID?
     private var nextFolioPFN: UInt64 = PhysicalMemory.folioBase
     private var nextSpecialPFN: UInt64 = PhysicalMemory.specialBase
 
@@ -39,6 +41,30 @@ public struct PhysicalMemory: Hashable, Sendable {
         let pfn = Format.alignDown(nextFolioPFN + size - 1, size)
         guard pfn + size <= Self.specialBase else { return nil }
         return appended(Folio(id: FolioID(rawValue: folios.count), pfn: pfn, order: order, kind: kind))
+    }
+
+    /// The huge zero folio of `order` (the format's PMD order, `HPAGE_PMD_ORDER`), allocated on first
+    /// use like `mm_get_huge_zero_folio()` and kept; nil when the folio region is exhausted or the
+    /// folio exists with another order.
+    public mutating func hugeZero(order: Int) -> Folio? {
+        if let id = hugeZeroFolio {
+            let folio = folios[id.rawValue]
+            return folio.order == order ? folio : nil
+        }
+        guard let folio = allocateFolio(order: order, kind: .zero) else { return nil }
+        hugeZeroFolio = folio.id
+        return folio
+    }
+
+    /// Whether `pfn` lies in a zero folio: the zero page or the huge zero folio (`is_zero_pfn()`,
+    /// `is_huge_zero_pfn()`).
+    public func isZeroFrame(_ pfn: UInt64) -> Bool {
+        pfn == Self.zeroPFN || hugeZeroFolio.map { folios[$0.rawValue].contains(pfn) } == true
+    }
+
+    /// The folio `id`, or nil when there is none.
+    public func folio(_ id: FolioID) -> Folio? {
+        id.rawValue >= 0 && id.rawValue < folios.count ? folios[id.rawValue] : nil
     }
 
     /// Allocates `count` consecutive special frames aligned to the next power of two; nil when exhausted.

@@ -1,9 +1,11 @@
 /// What a non-present entry stands for: a swap slot or one of the special swap types Linux reserves.
 ///
-/// The type numbers are those of `include/linux/swap.h` with 5 type bits and every option on
-/// (device private, migration, memory failure, PTE markers): 23 swap files, then the special types.
+/// The type numbers are those of `include/linux/swap.h` in v6.18, with 5 type bits and every option
+/// on (device private, migration, memory failure, PTE markers): three device types since v6.15
+/// merged the two device-exclusive ones, so `MAX_SWAPFILES` = 32 - 3 - 3 - 1 - 1 = 24 swap files,
+/// then hwpoison 24, migration 25-27, device 28-30 and the marker 31.
 public enum SwapKind: Hashable, Sendable, CustomStringConvertible {
-    /// A page in swap file `type` (0...22) at the entry's offset.
+    /// A page in swap file `type` (0...23) at the entry's offset.
     case swap(type: UInt8)
     /// A hardware-poisoned page (`SWP_HWPOISON`); the offset is its pfn.
     case hwpoison
@@ -17,28 +19,25 @@ public enum SwapKind: Hashable, Sendable, CustomStringConvertible {
     case deviceWrite
     /// A device-private page, mapped read-only (`SWP_DEVICE_READ`).
     case deviceRead
-    /// A page the device holds exclusively, mapped writable (`SWP_DEVICE_EXCLUSIVE_WRITE`).
-    case deviceExclusiveWrite
-    /// A page the device holds exclusively, mapped read-only (`SWP_DEVICE_EXCLUSIVE_READ`).
-    case deviceExclusiveRead
+    /// A page the device holds exclusively (`SWP_DEVICE_EXCLUSIVE`, one type since v6.15); the offset is its pfn.
+    case deviceExclusive
     /// A PTE marker (`SWP_PTE_MARKER`); the offset holds ``MarkerBits``.
     case marker
 
     /// The number of swap types real swap files may use (`MAX_SWAPFILES`).
-    public static let swapFileCount: UInt8 = 23
+    public static let swapFileCount: UInt8 = 24
 
     /// The 5-bit type number Linux stores in the entry.
     public var typeNumber: UInt8 {
         switch self {
         case .swap(let type): type
-        case .hwpoison: 23
-        case .migrationRead: 24
-        case .migrationReadExclusive: 25
-        case .migrationWrite: 26
-        case .deviceWrite: 27
-        case .deviceRead: 28
-        case .deviceExclusiveWrite: 29
-        case .deviceExclusiveRead: 30
+        case .hwpoison: 24
+        case .migrationRead: 25
+        case .migrationReadExclusive: 26
+        case .migrationWrite: 27
+        case .deviceWrite: 28
+        case .deviceRead: 29
+        case .deviceExclusive: 30
         case .marker: 31
         }
     }
@@ -46,14 +45,13 @@ public enum SwapKind: Hashable, Sendable, CustomStringConvertible {
     /// The kind a 5-bit type number stands for.
     public init(typeNumber: UInt8) {
         switch typeNumber & 31 {
-        case 23: self = .hwpoison
-        case 24: self = .migrationRead
-        case 25: self = .migrationReadExclusive
-        case 26: self = .migrationWrite
-        case 27: self = .deviceWrite
-        case 28: self = .deviceRead
-        case 29: self = .deviceExclusiveWrite
-        case 30: self = .deviceExclusiveRead
+        case 24: self = .hwpoison
+        case 25: self = .migrationRead
+        case 26: self = .migrationReadExclusive
+        case 27: self = .migrationWrite
+        case 28: self = .deviceWrite
+        case 29: self = .deviceRead
+        case 30: self = .deviceExclusive
         case 31: self = .marker
         case let type: self = .swap(type: type)
         }
@@ -61,6 +59,9 @@ public enum SwapKind: Hashable, Sendable, CustomStringConvertible {
 
     /// Whether this is one of the three migration kinds.
     public var isMigration: Bool { self == .migrationRead || self == .migrationReadExclusive || self == .migrationWrite }
+
+    /// Whether this is a device-private kind (`is_device_private_entry()`).
+    public var isDevicePrivate: Bool { self == .deviceWrite || self == .deviceRead }
 
     /// Whether the offset is a pfn (migration, device and hwpoison entries).
     public var offsetIsPFN: Bool {
@@ -80,8 +81,7 @@ public enum SwapKind: Hashable, Sendable, CustomStringConvertible {
         case .migrationWrite: "migration-write"
         case .deviceWrite: "device-write"
         case .deviceRead: "device-read"
-        case .deviceExclusiveWrite: "device-exclusive-write"
-        case .deviceExclusiveRead: "device-exclusive-read"
+        case .deviceExclusive: "device-exclusive"
         case .marker: "marker"
         }
     }
@@ -144,8 +144,10 @@ public struct SwapEntry: Hashable, Sendable, CustomStringConvertible {
         self.flags = flags
     }
 
-    /// A PTE marker entry with `bits`.
-    public static func marker(_ bits: MarkerBits) -> SwapEntry { SwapEntry(kind: .marker, offset: bits.rawValue) }
+    /// A PTE marker entry with `bits` (and `flags`, which `mremap()` may set: `move_soft_dirty_pte()`).
+    public static func marker(_ bits: MarkerBits, flags: SwapFlags = []) -> SwapEntry {
+        SwapEntry(kind: .marker, offset: bits.rawValue, flags: flags)
+    }
 
     /// The marker bits, when this is a marker.
     public var markerBits: MarkerBits? { kind == .marker ? MarkerBits(rawValue: offset) : nil }

@@ -3,7 +3,7 @@ public struct Translation: Hashable, Sendable {
     /// The translated address.
     public var address: UInt64
     /// The directory slots read on the way down (each pointing to a table or hugepd table), root first.
-    public var path: [SlotRef]
+    public var path: SlotPath
     /// The terminal slot: none, a leaf or a non-present entry.
     public var slot: SlotRef
     /// The real level of the terminal slot (for a hugepd table, its directory's level).
@@ -26,9 +26,9 @@ extension AddressSpace {
     /// as the public walks do; it traps otherwise, or on a pointer to a frame with no live table.
     package func translate(_ address: UInt64) -> Translation {
         precondition(address < format.top, "translate past the top of the address space")
-        var path: [SlotRef] = []
+        var path = SlotPath()
         var table = root
-        var level = Level.pgd
+        var level = format.rootLevel
         var inHugepd = false
         while true {
             let geometry = format.geometry(level)

@@ -50,7 +50,7 @@ import Generators
          [64.KiB, 0x1_3000, 128.KiB - 4.KiB, 33.MiB]),
         ("arm64 64K", .arm64_64k, [mapFolio(512.MiB, order: 13, leaf: .pmd), mapFolio(2.MiB, order: 5, contiguous: true)],
          [2.MiB, 2.MiB + 64.KiB, 512.MiB + 64.KiB]),
-        ("riscv napot", .riscv_sv39, [mapFolio(64.KiB, order: 4, contiguous: true), mapFolio(1.GiB, order: 18, leaf: .pgd)],
+        ("riscv napot", .riscv_sv39, [mapFolio(64.KiB, order: 4, contiguous: true), mapFolio(1.GiB, order: 18, leaf: .pud)],
          [64.KiB, 0x1_5000, 1.GiB + 4.KiB]),
         ("ppc hugepd", .powerpc_hugepd, [mapFolio(64.KiB, order: 4, hugepd: true), mapFolio(1.GiB + 16.MiB, order: 12, hugepd: true)],
          [0, 64.KiB, 0x1_8000, 1.GiB + 17.MiB]),

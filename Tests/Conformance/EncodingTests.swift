@@ -7,8 +7,14 @@ import Generators
     @Test func x86Words() {
         let f = Format.x86_64_4level
         let pte = Entry.leaf(pfn: 0x1234, attributes: [.writable, .user, .young, .dirty])
-        #expect(f.encode(pte, at: .pte) == 0x123_4067)  // P|RW|US|A|D
-        #expect(f.encode(pte, at: .pmd) == 0x123_40e7)  // + PSE
+        // P|RW|US|A|D and NX (bit 63): pgtable_types.h, PAGE_SHARED = __PP|__RW|_USR|___A|__NX.
+        #expect(f.encode(pte, at: .pte) == 0x8000_0000_0123_4067)
+        #expect(f.encode(pte, at: .pmd) == 0x8000_0000_0123_40e7)  // + PSE
+        // Executable: NX clear (PAGE_READONLY_EXEC has no __NX).
+        #expect(f.encode(.leaf(pfn: 0x1234, attributes: [.user, .young, .executable]), at: .pte) == 0x123_4025)
+        // uffd-wp: _PAGE_UFFD_WP = _PAGE_BIT_SOFTW2 = bit 10.
+        #expect(f.encode(.leaf(pfn: 0x1234, attributes: [.user, .young, .uffdWP]), at: .pte) == 0x8000_0000_0123_4425)
+        #expect(f.decode(0x8000_0000_0123_4425, at: .pte, address: 0) == .leaf(pfn: 0x1234, attributes: [.user, .young, .uffdWP]))
         // PROT_NONE: P clear, G (PROTNONE) set, pfn bits 12...51 stored inverted (L1TF).
         #expect(f.encode(.leaf(pfn: 0x1234, attributes: [.young, .protNone]), at: .pte) == 0xf_ffff_fedc_b120)
         #expect(f.decode(0xf_ffff_fedc_b120, at: .pte, address: 0) == .leaf(pfn: 0x1234, attributes: [.young, .protNone]))
@@ -21,19 +27,26 @@ import Generators
 
     @Test func arm64Words() {
         let f = Format.arm64_4k
-        // valid|page|AP[1] user|AP[2] rdonly (clean)|SH|AF|nG|DBM
-        #expect(f.encode(.leaf(pfn: 0x1234, attributes: [.writable, .user, .young]), at: .pte) == 0x8_0000_0123_4fc3)
+        // valid|page|AP[1] user|AP[2] rdonly (clean)|SH|AF|nG|DBM, and PXN|UXN (bits 53, 54): a user
+        // page that is not executable (pgtable-prot.h, PAGE_SHARED = ...|PTE_PXN|PTE_UXN|PTE_WRITE).
+        #expect(f.encode(.leaf(pfn: 0x1234, attributes: [.writable, .user, .young]), at: .pte) == 0x68_0000_0123_4fc3)
         // writable and dirty: AP[2] clear
-        #expect(f.encode(.leaf(pfn: 0x1234, attributes: [.writable, .user, .young, .dirty]), at: .pte) == 0x8_0000_0123_4f43)
+        #expect(f.encode(.leaf(pfn: 0x1234, attributes: [.writable, .user, .young, .dirty]), at: .pte) == 0x68_0000_0123_4f43)
         // a block has bit 1 clear; contiguous sets bit 52
-        #expect(f.encode(.leaf(pfn: 0x200, attributes: [.writable, .user, .young]), at: .pmd) == 0x8_0000_0020_0fc1)
-        #expect(f.encode(.leaf(pfn: 0x200, attributes: [.user, .contiguous]), at: .pte) == 0x10_0000_0020_0bc3)
-        #expect(f.decode(0x8_0000_0123_4f43, at: .pte, address: 0) == .leaf(pfn: 0x1234, attributes: [.writable, .user, .young, .dirty]))
-        #expect(f.decode(0x8_0000_0123_4fc3, at: .pte, address: 0) == .leaf(pfn: 0x1234, attributes: [.writable, .user, .young]))
+        #expect(f.encode(.leaf(pfn: 0x200, attributes: [.writable, .user, .young]), at: .pmd) == 0x68_0000_0020_0fc1)
+        #expect(f.encode(.leaf(pfn: 0x200, attributes: [.user, .contiguous]), at: .pte) == 0x70_0000_0020_0bc3)
+        #expect(f.decode(0x68_0000_0123_4f43, at: .pte, address: 0) == .leaf(pfn: 0x1234, attributes: [.writable, .user, .young, .dirty]))
+        #expect(f.decode(0x68_0000_0123_4fc3, at: .pte, address: 0) == .leaf(pfn: 0x1234, attributes: [.writable, .user, .young]))
+        // Executable: UXN clear, PXN still set (PAGE_READONLY_EXEC = ...|PTE_RDONLY|PTE_NG|PTE_PXN).
+        #expect(f.encode(.leaf(pfn: 0x1234, attributes: [.user, .young, .executable]), at: .pte) == 0x20_0000_0123_4fc3)
+        #expect(f.decode(0x20_0000_0123_4fc3, at: .pte, address: 0) == .leaf(pfn: 0x1234, attributes: [.user, .young, .executable]))
+        // uffd-wp: PTE_UFFD_WP, bit 58 (pgtable-prot.h).
+        #expect(f.encode(.leaf(pfn: 0x1234, attributes: [.user, .young, .uffdWP]), at: .pte) == 0x460_0000_0123_4fc3)  // not writable: no DBM
         // read-only dirty: software PTE_DIRTY (bit 55)
-        #expect(f.decode(0x80_0000_0123_4bc3, at: .pte, address: 0) == .leaf(pfn: 0x1234, attributes: [.user, .dirty]))
-        // PROT_NONE: valid clear, PTE_PRESENT_INVALID (bit 11) set
+        #expect(f.decode(0xe0_0000_0123_4bc3, at: .pte, address: 0) == .leaf(pfn: 0x1234, attributes: [.user, .dirty]))
+        // PROT_NONE: valid clear, PTE_PRESENT_INVALID (bit 11) set; PAGE_NONE has PXN and UXN too
         #expect(f.decode(0x123_4b82, at: .pte, address: 0) == .leaf(pfn: 0x1234, attributes: [.protNone]))
+        #expect(f.encode(.leaf(pfn: 0x1234, attributes: [.protNone]), at: .pte) == 0x60_0000_0123_4b82)
         // swap: type in 6...10, offset from 12, exclusive bit 2
         #expect(f.encode(.nonPresent(SwapEntry(kind: .swap(type: 1), offset: 7, flags: .exclusive)), at: .pte) == 0x7044)
         #expect(f.encode(.table(pfn: 0x80), at: .pud) == 0x8_0003)
@@ -70,7 +83,7 @@ import Generators
     @Test(arguments: Format.all)
     func roundTrip(format: Format) {
         var random = SplitMix64(seed: 0x5eed ^ UInt64(format.name.utf8.count))
-        let allAttributes: [LeafAttributes] = [.writable, .user, .young, .dirty, .softDirty, .special]
+        let allAttributes: [LeafAttributes] = [.writable, .user, .young, .dirty, .softDirty, .special, .uffdWP, .executable]
         for geometry in format.levels where !geometry.isFolded {
             let places: [Bool] = geometry.hugepdPageShift == nil ? [false] : [false, true]
             for inHugepd in places {
@@ -94,11 +107,11 @@ import Generators
             return .table(pfn: pfn)
         case 1 where leafHere || geometry.level == .pte:
             var attributes = LeafAttributes(all.filter { _ in random.next() % 2 == 0 })
-            if random.next() % 4 == 0 { attributes.subtract([.writable, .user]); attributes.insert(.protNone) }
+            if random.next() % 4 == 0 { attributes.subtract([.writable, .user, .executable]); attributes.insert(.protNone) }
             return .leaf(pfn: pfn, attributes: attributes.intersection(format.storableAttributes))
         default:
             let kinds: [SwapKind] = [.swap(type: 3), .hwpoison, .migrationRead, .migrationReadExclusive, .migrationWrite,
-                                     .deviceWrite, .deviceRead, .deviceExclusiveWrite, .deviceExclusiveRead]
+                                     .deviceWrite, .deviceRead, .deviceExclusive]
             let kind = kinds[Int(random.next() % UInt64(kinds.count))]
             var flags = SwapFlags(rawValue: UInt8(random.next() % 32)).intersection(format.storableSwapFlags)
             if !kind.isMigration { flags.subtract([.young, .dirty]) }

@@ -3,13 +3,14 @@ import PageTable
 extension BatchedFolioWalker {
     /// How a walk batches PTEs, worked out once from its flags, format and fault, not once a table.
     struct PTERules {
-        /// The attributes that may differ inside a batch, the contiguous hint among them (it
-        /// describes the table, not the pages, so it is never compared).
+        /// The attributes that may differ inside a batch. The contiguous bit is not one of them:
+        /// `__pte_batch_clear_ignored()` never clears `PTE_CONT`, so a batch ends where a block
+        /// meets plain entries.
         let ignored: LeafAttributes
         /// Whether a contiguous block's other entries may be stepped over by its first
         /// (`pte_batch_hint()`): young and dirty ignored and not merged.
         let mayHint: Bool
-        /// Whether ignored attributes are ORed across a batch (`FPB_MERGE_*`).
+        /// Whether writable, young and dirty are ORed across a batch (`FPB_MERGE_*`).
         let merge: Bool
         /// How many entries a contiguous block holds (`CONT_PTES`).
         let blockEntries: Int
@@ -32,7 +33,6 @@ extension BatchedFolioWalker {
             default: break
             }
             mayHint = fault == .hintWithoutPermission || (ignored.isSuperset(of: [.young, .dirty]) && !flags.contains(.mergeIgnored))
-            ignored.insert(.contiguous)
             self.ignored = ignored
             merge = flags.contains(.mergeIgnored) && fault != .mergeSkipped
             blockEntries = format.geometry(.pte).contiguousEntries

@@ -39,13 +39,12 @@ extension BatchedFolioWalker {
             (word & pattern.mask) &+ UInt64(truncatingIfNeeded: index &- self.index) &* pattern.stride
         }
 
-        /// The run this batch reports up to `end`: its pages of its folio, with `attributes` (the
-        /// contiguous hint dropped: it describes the table, not the pages).
+        /// The run this batch reports up to `end`: its pages of its folio, with `attributes`.
         @inline(__always)
         func run(end: Int, attributes: LeafAttributes, pageShift: UInt64) -> FolioRun {
             let pages = UInt64(truncatingIfNeeded: end &- index)
             return FolioRun(range: AddressRange(start: address, end: address &+ pages &<< pageShift), folio: folio.id,
-                            firstPage: pfn &- folio.pfn, level: .pte, inHugepd: false, attributes: attributes.subtracting(.contiguous))
+                            firstPage: pfn &- folio.pfn, level: .pte, inHugepd: false, attributes: attributes)
         }
     }
 }

@@ -47,7 +47,7 @@ public struct BatchedFolioWalker: FolioWalkDesign {
         var walk = Walk(reader: reader, format: format, flags: flags, fault: fault,
                         rules: PTERules(format: format, flags: flags, fault: fault),
                         builder: FolioRunBuilder(space: reader.space, flags: builderFlags))
-        walk.directory(reader.root, level: .pgd, start: range.start, end: range.end, visit)
+        walk.directory(reader.root, level: format.rootLevel, start: range.start, end: range.end, visit)
         walk.builder.finish(visit)
     }
 
@@ -198,7 +198,7 @@ public struct BatchedFolioWalker: FolioWalkDesign {
                     merged.formUnion(next)
                     batchEnd &+= 1
                 }
-                emit(batch, end: batchEnd, attributes: rules.merge ? merged.intersection(rules.ignored).union(attributes) : attributes, visit)
+                emit(batch, end: batchEnd, attributes: rules.merge ? attributes.union(merged.intersection(.mergedByBatch)) : attributes, visit)
                 index = batchEnd
             }
         }

@@ -42,13 +42,12 @@ public struct LookupWalker: LookupDesign, EntryWalkDesign, FolioWalkDesign {
         case .leaf(let slotPFN, let attributes):
             let pfn = slotPFN + format.pages(in: Format.alignDown(address, format.pageSize) - found.span.start)
             entry = .leaf(pfn: pfn, attributes: attributes)
-            if !attributes.contains(.special), let owner = reader.space.memory.folio(containing: pfn) {
-                if owner.kind != .zero {
-                    folio = owner.id
-                    pageIndex = pfn - owner.pfn
-                } else if flags.contains(.includeZeroPage) {
-                    folio = owner.id
-                }
+            let memory = reader.space.memory
+            if !attributes.contains(.special), let owner = memory.folio(containing: pfn) {
+                folio = owner.id
+                pageIndex = pfn - owner.pfn
+            } else if flags.contains(.includeZeroPage), memory.isZeroFrame(pfn) {
+                folio = memory.folio(containing: pfn)?.id
             }
         case .nonPresent(let swap) where swap.kind.isMigration && flags.contains(.includeMigration):
             folio = reader.space.memory.folio(containing: swap.offset)?.id

@@ -32,7 +32,7 @@ struct PathCache<R: TableReader> {
         self.fault = fault
         format = reader.space.format
         steps.reserveCapacity(6)
-        steps.append(Step(table: reader.root, level: .pgd, inHugepd: false, span: AddressRange(start: 0, end: format.top)))
+        steps.append(Step(table: reader.root, level: format.rootLevel, inHugepd: false, span: AddressRange(start: 0, end: format.top)))
     }
 
     /// What a walk from the root finds at `address`, starting from the deepest cached table that maps it.

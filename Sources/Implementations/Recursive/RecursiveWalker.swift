@@ -33,7 +33,7 @@ public struct RecursiveWalker: EntryWalkDesign, FolioWalkDesign {
         let format = reader.space.format
         let range = try range.validated(for: format)
         var walk = Walk(reader: reader, format: format, fault: fault, ops: ops)
-        walk.directoryRange(reader.root, level: .pgd, start: range.start, end: range.end)
+        walk.directoryRange(reader.root, level: format.rootLevel, start: range.start, end: range.end)
         ops = walk.ops
     }
 
