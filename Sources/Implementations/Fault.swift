@@ -56,6 +56,10 @@ package enum Fault: String, CaseIterable, Sendable {
     case migrationWithoutFlag = "migration-without-flag"
     /// A chain of folios followed one folio too far: into the folio whose first PTE stopped the scan.
     case chainPastStop = "chain-past-stop"
+    /// The contiguous bit cleared before comparing, as a hint rather than a bit of the entry: a
+    /// batch runs on where a block meets plain PTEs of its folio (`__pte_batch_clear_ignored()`
+    /// keeps `PTE_CONT`, so Linux's batch ends there).
+    case contiguousBitIgnored = "batch-ignores-contiguous-bit"
     // Lookup.
     /// The skip distance one page too long.
     case skipOnePageLong = "skip-one-page-long"

@@ -37,7 +37,7 @@ public enum MutantCatalog {
              .blockSkippedMidStart, .contiguityFromFirstEntry: "recursive"
         case .popOffByOne, .youngDirtyNotORed, .blockStateOverrun, .startNotClipped, .swapAsPresent, .protNoneAsNone, .topEndMasked: "flat"
         case .noFolioClamp, .noTableClamp, .attributeChangeIgnored, .youngDirtyCompared, .youngDirtyIgnored, .zeroPageReported,
-             .hintWithoutPermission, .mergeSkipped, .migrationWithoutFlag, .chainPastStop: "batched"
+             .hintWithoutPermission, .mergeSkipped, .migrationWithoutFlag, .chainPastStop, .contiguousBitIgnored: "batched"
         case .skipOnePageLong, .clearedParentAsTable, .coalesceIgnored, .hugepdFlagLost: "lookup"
         }
     }

@@ -4,6 +4,7 @@ extension Format {
     ///
     /// The pattern clears what `__pte_batch_clear_ignored()` clears (mm/internal.h) and compares
     /// every other bit: the contiguous bit (`PTE_CONT`, riscv `N`), uffd-wp, NX/UXN/X, special.
+    /// (`.contiguous` in `ignored` clears `PTE_CONT` too, which Linux never does: a mutant's rule.)
     /// It holds for present, non-PROT_NONE leaves whose pfn field is linear in the word; a riscv
     /// Svnapot entry (its slots store the block's base pfn) and an x86 PROT_NONE entry (inverted
     /// pfn, compared through P) never match a present first entry's pattern.
@@ -18,6 +19,7 @@ extension Format {
             return BatchPattern(mask: ~cleared, stride: 1 << 12)
         case .arm64:
             if ignored.contains(.writable), !ignored.contains(.dirty) { return nil }
+            if ignored.contains(.contiguous) { cleared |= contiguousHintBit }
             if ignored.contains(.young) { cleared |= 1 << 10 }       // AF
             if ignored.contains(.dirty) { cleared |= 1 << 55 | 1 << 7 } // PTE_DIRTY, AP[2] (read-only unless dirty)
             if ignored.contains(.writable) { cleared |= 1 << 51 }    // DBM

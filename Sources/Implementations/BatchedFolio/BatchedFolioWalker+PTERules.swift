@@ -30,6 +30,7 @@ extension BatchedFolioWalker {
             case .attributeChangeIgnored: ignored.formUnion([.writable, .softDirty])
             case .youngDirtyCompared: ignored.subtract([.young, .dirty])
             case .youngDirtyIgnored: ignored.formUnion([.young, .dirty])
+            case .contiguousBitIgnored: ignored.insert(.contiguous)
             default: break
             }
             mayHint = fault == .hintWithoutPermission || (ignored.isSuperset(of: [.young, .dirty]) && !flags.contains(.mergeIgnored))
