@@ -54,6 +54,9 @@ public enum GroundTruth {
                 }
             }
         }
+        // Run boundaries: the batches Linux's folio_pte_batch() makes, derived from the kernel's own
+        // report, against the oracle's runs and every design's, run by run.
+        problems += runBoundaries(snapshot, imported, designs: designs)
         // Guard regions are guard markers; PAGE_IS_HUGE pages sit in PMD leaves.
         for page in snapshot.pages {
             guard let item = try? ReferenceWalk.lookup(in: space, address: page.address) else { continue }
@@ -64,12 +67,74 @@ public enum GroundTruth {
         return problems
     }
 
+    /// One run as the kernel's data gives it: where, which compound page (its head frame), which page of it.
+    public struct KernelRun: Hashable, Sendable, CustomStringConvertible {
+        /// The addresses.
+        public var range: AddressRange
+        /// The head frame of the compound page.
+        public var head: UInt64
+        /// The index in the compound page of the run's first page.
+        public var firstPage: UInt64
+        /// `[start, end) head 0x… +N`.
+        public var description: String { "\(range) compound page 0x\(String(head, radix: 16)) +\(firstPage)" }
+    }
+
+    /// The runs a folio walk with the default flags must report over `vma`, from the kernel's data
+    /// alone: consecutive present pages (the zero page excluded) stay in one run while the next has
+    /// the next frame of the same compound page (kpageflags), the same mapping level (PAGE_IS_HUGE)
+    /// and the same uffd-wp bit (pagemap bit 57), and does not start a new 2 MiB span (a new PTE
+    /// table, or a new PMD). The walk is one VMA, so a run ends at its end. Writable, young, dirty and
+    /// soft-dirty are ignored by the default flags, as `folio_pte_batch()` ignores them; pagemap shows
+    /// no write bit, so a walk respecting writable cannot be checked this way.
+    public static func expectedRuns(_ snapshot: KernelSnapshot, _ imported: KernelImporter.Imported, over vma: AddressRange) -> [KernelRun] {
+        var runs: [KernelRun] = []
+        var previous: KernelPage?
+        for page in snapshot.pages where vma.contains(page.address) {
+            defer { previous = page }
+            guard page.present, page.pfn != 0, !page.isZeroPage, let folio = imported.folioOf[page.pfn] else { continue }
+            if let before = previous, before.present, !before.isZeroPage, let last = runs.last, last.range.end == page.address,
+               before.pfn + 1 == page.pfn, imported.folioOf[before.pfn]?.head == folio.head, before.huge == page.huge,
+               before.uffdWP == page.uffdWP, page.address % (2 << 20) != 0 {
+                runs[runs.count - 1].range.end = page.address + 4096
+            } else {
+                runs.append(KernelRun(range: AddressRange(start: page.address, end: page.address + 4096), head: folio.head,
+                                      firstPage: page.pfn - folio.head))
+            }
+        }
+        return runs
+    }
+
+    /// Each VMA's folio runs — the oracle's and every folio design's — against ``expectedRuns(_:_:over:)``.
+    static func runBoundaries(_ snapshot: KernelSnapshot, _ imported: KernelImporter.Imported, designs: DesignSet) -> [String] {
+        let space = imported.space
+        var problems: [String] = []
+        func kernelRuns(_ runs: [FolioRun]) -> [KernelRun] {
+            runs.map { KernelRun(range: $0.range, head: space.memory.folios[$0.folio.rawValue].pfn, firstPage: $0.firstPage) }
+        }
+        for vma in snapshot.vmas {
+            let expected = expectedRuns(snapshot, imported, over: vma.range)
+            var computed: [(String, [KernelRun])] = []
+            if let runs = try? ReferenceWalk.folios(in: space, range: vma.range) { computed.append(("oracle", kernelRuns(runs))) }
+            for design in designs.folioWalkers {
+                var runs: [FolioRun] = []
+                try? design.walkFolios(DirectReader(space), range: vma.range, flags: .batchDefault) { runs.append($0) }
+                computed.append((design.name, kernelRuns(runs)))
+            }
+            for (name, runs) in computed {
+                guard let diff = WalkDiff.firstDifference(expected: expected, actual: runs, format: space.format, address: { $0.range.start })
+                else { continue }
+                problems.append("VMA \(vma.range): \(name)'s runs differ from the kernel's batches (- kernel, + \(name)):\n\(diff)")
+            }
+        }
+        return problems
+    }
+
     /// Rss (present pages backed by a folio, the zero page excluded, as smaps counts) and AnonHugePages
     /// (anonymous PMD leaves) of an entry walk.
     static func memory(_ items: [EntryWalkItem], _ space: AddressSpace) -> (rss: UInt64, anonHuge: UInt64) {
         var rss: UInt64 = 0, anonHuge: UInt64 = 0
         for item in items {
-            guard case .leaf(let pfn, let attributes) = item.entry, pfn != PhysicalMemory.zeroPFN, !attributes.contains(.special) else { continue }
+            guard case .leaf(let pfn, let attributes) = item.entry, !attributes.contains(.special) else { continue }
             rss += item.range.size
             if item.level == .pmd, space.memory.folio(containing: pfn)?.kind == .anonymous { anonHuge += item.range.size }
         }

@@ -12,7 +12,21 @@ public struct KernelScenario: Sendable {
     public let name: String
     /// What it does, in a sentence.
     public let summary: String
+    /// Why this machine cannot make the state (a sysfs knob absent or not writable), or nil.
+    let prerequisite: @Sendable () -> String?
     let setUp: @Sendable () throws(FileError) -> KernelRegion
+
+    /// Creates a scenario; `prerequisite` says why it cannot run here, or nil when it can.
+    init(name: String, summary: String, prerequisite: @escaping @Sendable () -> String? = { nil },
+         setUp: @escaping @Sendable () throws(FileError) -> KernelRegion) {
+        self.name = name
+        self.summary = summary
+        self.prerequisite = prerequisite
+        self.setUp = setUp
+    }
+
+    /// Why this machine cannot make the scenario's state, or nil when it can.
+    public var unavailableReason: String? { prerequisite() }
 
     /// Makes the state; the caller reads it and then calls ``KernelRegion/tearDown()``.
     public func run() throws(FileError) -> KernelRegion { try setUp() }
@@ -24,10 +38,20 @@ public struct KernelRegion: Sendable {
     public let region: AddressRange
     let mappings: [AddressRange]
     let child: (pid: Int32, release: Int32)?
+    /// Descriptors to close after the state was read (a userfaultfd: closing it clears uffd-wp).
+    var descriptors: [Int32] = []
 
-    /// Unmaps the scenario's memory and lets a forked child exit.
+    init(region: AddressRange, mappings: [AddressRange], child: (pid: Int32, release: Int32)?, descriptors: [Int32] = []) {
+        self.region = region
+        self.mappings = mappings
+        self.child = child
+        self.descriptors = descriptors
+    }
+
+    /// Unmaps the scenario's memory, closes its descriptors and lets a forked child exit.
     public func tearDown() {
         if let child { walkcheck_release_child(child.pid, child.release) }
+        for descriptor in descriptors { close(descriptor) }
         for mapping in mappings { munmap(UnsafeMutableRawPointer(bitPattern: UInt(mapping.start)), Int(mapping.size)) }
     }
 }
@@ -78,8 +102,12 @@ extension KernelScenario {
         return range
     }
 
-    /// Every scenario, in the order the issue lists them.
-    public static let all: [KernelScenario] = [
+    /// Every scenario: the base-page and PMD ones first, then the large-folio ones
+    /// (`KernelScenario+Folios.swift`).
+    public static let all: [KernelScenario] = baseScenarios + folioScenarios
+
+    /// The scenarios of THPs, mremap, guard regions, the zero page and fork.
+    static let baseScenarios: [KernelScenario] = [
         KernelScenario(name: "thp", summary: "mmap, MADV_HUGEPAGE and touch: PMD-mapped THPs") {
             () throws(FileError) in
             let range = try thpRegion()
@@ -142,6 +170,8 @@ extension KernelScenario {
         let zero = pages.filter { $0.present && $0.isZeroPage }.count, present = pages.filter(\.present).count
         let anonHuge = snapshot.vmas.reduce(0) { $0 + $1.anonHugePages } >> 20
         let largeFolios = Set(imported.folioOf.values.filter { $0.order >= 9 }.map(\.head)).count
+        let mthps = Set(imported.folioOf.values.filter { $0.order == 4 }.map(\.head)).count
+        let uffdWP = pages.filter(\.uffdWP).count
         let holds: Bool
         switch name {
         case "thp": holds = huge == 1024 && anonHuge == 4
@@ -151,9 +181,19 @@ extension KernelScenario {
         case "guard": holds = guards == 4 && present == 12
         case "zero-page": holds = zero == 16
         case "fork": holds = huge == 1024 && pages.allSatisfy { !$0.exclusive }
+        case "mthp-64k": holds = mthps == 4 && present == 64 && huge == 0
+        case "mthp-mprotect": holds = mthps == 4 && present == 64 && snapshot.vmas.count == 3
+        case "mthp-uffd-wp": holds = mthps == 4 && uffdWP == 4
+        case "madv-collapse": holds = huge == 512 && anonHuge == 2
+        case "madv-free-partial": holds = huge == 512 && present == 1024
+        case "memfd-twice":
+            let first = pages.prefix(16), second = pages.dropFirst(32).prefix(16)
+            holds = first.allSatisfy(\.present) && first.map(\.pfn) == second.map(\.pfn)
+        case "huge-zero-page": holds = zero == 1024 && huge == 1024
         default: holds = false
         }
         return holds ? nil : "\(name) did not make its state: huge \(huge), guard \(guards), zero \(zero), present \(present), "
-            + "AnonHugePages \(anonHuge) MiB, order-9 folios \(largeFolios) (THP allocation can fail on a fragmented machine)"
+            + "AnonHugePages \(anonHuge) MiB, order-9 folios \(largeFolios), order-4 folios \(mthps), uffd-wp \(uffdWP), "
+            + "VMAs \(snapshot.vmas.count) (large folio allocation can fail on a fragmented machine)"
     }
 }

@@ -13,8 +13,16 @@ public struct KernelPage: Hashable, Sendable {
     public var guardRegion: Bool
     /// pagemap: exclusively mapped (PM_MMAP_EXCLUSIVE).
     public var exclusive: Bool
-    /// pagemap: soft-dirty.
+    /// pagemap: soft-dirty (`pte_soft_dirty()` or `pte_swp_soft_dirty()`, ORed with the VMA's `VM_SOFTDIRTY`).
     public var softDirty: Bool
+    /// pagemap: uffd-wp (PM_UFFD_WP, bit 57): a uffd-wp present PTE, swap PTE or uffd-wp marker.
+    public var uffdWP: Bool
+    /// pagemap: file-backed or shared anonymous (PM_FILE, bit 61).
+    public var file: Bool
+    /// pagemap with PM_SWAP: the swap type (bits 0-4; 31 is a PTE marker), else 0.
+    public var swapType: UInt8
+    /// pagemap with PM_SWAP: the swap offset (bits 5-54): a slot, a pfn, or a marker's bits.
+    public var swapOffset: UInt64
     /// The frame, when present.
     public var pfn: UInt64
     /// kpageflags of the frame, when present.
@@ -22,7 +30,26 @@ public struct KernelPage: Hashable, Sendable {
     /// PAGEMAP_SCAN: part of a PMD mapping (PAGE_IS_HUGE).
     public var huge: Bool
 
-    /// Whether the frame is the shared zero page (KPF_ZERO_PAGE).
+    /// Creates a page record (the snapshot reads them; tests make their own).
+    public init(address: UInt64, present: Bool, swapped: Bool = false, guardRegion: Bool = false, exclusive: Bool = false,
+                softDirty: Bool = false, uffdWP: Bool = false, file: Bool = false, swapType: UInt8 = 0, swapOffset: UInt64 = 0,
+                pfn: UInt64 = 0, flags: UInt64 = 0, huge: Bool = false) {
+        self.address = address
+        self.present = present
+        self.swapped = swapped
+        self.guardRegion = guardRegion
+        self.exclusive = exclusive
+        self.softDirty = softDirty
+        self.uffdWP = uffdWP
+        self.file = file
+        self.swapType = swapType
+        self.swapOffset = swapOffset
+        self.pfn = pfn
+        self.flags = flags
+        self.huge = huge
+    }
+
+    /// Whether the frame is the zero page or part of the huge zero folio (KPF_ZERO_PAGE).
     public var isZeroPage: Bool { flags & Procfs.kpfZeroPage != 0 }
 }
 
@@ -34,6 +61,13 @@ public struct KernelVMA: Hashable, Sendable {
     public var rss: UInt64
     /// AnonHugePages, bytes (PMD-mapped anonymous THPs).
     public var anonHugePages: UInt64
+
+    /// Creates a VMA record.
+    public init(range: AddressRange, rss: UInt64, anonHugePages: UInt64) {
+        self.range = range
+        self.rss = rss
+        self.anonHugePages = anonHugePages
+    }
 }
 
 /// A consistent read of a region: pagemap, kpageflags, PAGEMAP_SCAN and smaps, read twice until two
@@ -43,6 +77,12 @@ public struct KernelSnapshot: Hashable, Sendable {
     public var pages: [KernelPage]
     /// The VMAs inside the region.
     public var vmas: [KernelVMA]
+
+    /// Creates a snapshot from its pages and VMAs.
+    public init(pages: [KernelPage], vmas: [KernelVMA]) {
+        self.pages = pages
+        self.vmas = vmas
+    }
 
     /// Reads `region` (its pages, and the VMAs overlapping it) until two reads agree, at most `attempts` times.
     public static func take(_ region: AddressRange, attempts: Int = 10) throws(FileError) -> KernelSnapshot {
@@ -64,10 +104,14 @@ public struct KernelSnapshot: Hashable, Sendable {
         for (index, entry) in entries.enumerated() {
             let address = region.start + UInt64(index) << 12
             let present = entry & Procfs.present != 0
+            let swapped = entry & Procfs.swapped != 0
             let pfn = present ? entry & Procfs.pfnMask : 0
-            pages.append(KernelPage(address: address, present: present, swapped: entry & Procfs.swapped != 0,
+            pages.append(KernelPage(address: address, present: present, swapped: swapped,
                                     guardRegion: entry & Procfs.guardRegion != 0, exclusive: entry & Procfs.exclusive != 0,
-                                    softDirty: entry & Procfs.softDirty != 0, pfn: pfn,
+                                    softDirty: entry & Procfs.softDirty != 0, uffdWP: entry & Procfs.uffdWP != 0,
+                                    file: entry & Procfs.fileOrShared != 0,
+                                    swapType: swapped ? UInt8(truncatingIfNeeded: entry & 31) : 0,
+                                    swapOffset: swapped ? (entry & Procfs.pfnMask) >> 5 : 0, pfn: pfn,
                                     flags: present && pfn != 0 ? try Procfs.pageFlags(pfn) : 0,
                                     huge: huge.contains { $0.start <= address && address < $0.end }))
         }

@@ -10,7 +10,7 @@ import KernelShim
 enum Procfs {
     /// pagemap bits (Documentation/admin-guide/mm/pagemap.rst).
     static let present: UInt64 = 1 << 63, swapped: UInt64 = 1 << 62, fileOrShared: UInt64 = 1 << 61
-    static let guardRegion: UInt64 = 1 << 58, exclusive: UInt64 = 1 << 56, softDirty: UInt64 = 1 << 55
+    static let guardRegion: UInt64 = 1 << 58, uffdWP: UInt64 = 1 << 57, exclusive: UInt64 = 1 << 56, softDirty: UInt64 = 1 << 55
     static let pfnMask: UInt64 = (1 << 55) - 1
     /// kpageflags bits (include/uapi/linux/kernel-page-flags.h).
     static let kpfAnon: UInt64 = 1 << 12, kpfHead: UInt64 = 1 << 15, kpfTail: UInt64 = 1 << 16

@@ -11,6 +11,11 @@ extension AddressSpace {
         memory.adoptFolio(pfn: pfn, order: order, kind: kind)
     }
 
+    /// Importer hook: adopts the huge zero folio at a real frame (in the same ascending order).
+    package mutating func _adoptHugeZero(pfn: UInt64, order: Int) -> Folio? {
+        memory.adoptHugeZero(pfn: pfn, order: order)
+    }
+
     /// Importer hook: installs `pages` pages of `content` at `address` (which maps nothing), leaves no
     /// higher than `maxLevel`, by the placement rule every operation uses.
     package mutating func _install(_ content: PageContent, at address: UInt64, pages: UInt64, maxLevel: Level) {

@@ -87,6 +87,14 @@ public struct PhysicalMemory: Hashable, Sendable {
         return appended(Folio(id: FolioID(rawValue: folios.count), pfn: pfn, order: order, kind: kind))
     }
 
+    /// Adopts the huge zero folio at a given frame (an importer's), as ``adoptFolio(pfn:order:kind:)``
+    /// adopts a folio; nil when one exists already or the frame cannot be adopted.
+    package mutating func adoptHugeZero(pfn: UInt64, order: Int) -> Folio? {
+        guard hugeZeroFolio == nil, let folio = adoptFolio(pfn: pfn, order: order, kind: .zero) else { return nil }
+        hugeZeroFolio = folio.id
+        return folio
+    }
+
     /// Appends `folio`, the next in frame order, and returns it.
     private mutating func appended(_ folio: Folio) -> Folio {
         let last = folios[folios.count - 1]

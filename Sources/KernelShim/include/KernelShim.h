@@ -16,4 +16,14 @@ int walkcheck_fork_paused(int *release_fd);
 
 /// Closes `release_fd` and waits for the child `pid`.
 void walkcheck_release_child(int pid, int release_fd);
+
+/// Opens a userfaultfd and registers [start, start + length) in write-protect mode
+/// (UFFDIO_API, UFFDIO_REGISTER with UFFDIO_REGISTER_MODE_WP). Returns the descriptor, or -1 with errno.
+int walkcheck_uffd_register_wp(void *start, unsigned long length);
+
+/// UFFDIO_WRITEPROTECT on [start, start + length): write-protects when `protect`, else resolves.
+int walkcheck_uffd_write_protect(int fd, void *start, unsigned long length, int protect);
+
+/// memfd_create(name, MFD_CLOEXEC) (a shmem file with no name in the file system).
+int walkcheck_memfd(const char *name);
 #endif
