@@ -112,9 +112,12 @@ public enum CorpusExport {
 
         /// Rebuilds one non-present entry: markers by installing them, a swap entry by swapping out
         /// a page, a migration entry by starting to migrate its page (its flags as the page had them).
+        /// An anonymous `migration-read` entry (a page shared by fork) comes back read-exclusive: one
+        /// address space has no shared anonymous pages, and the replay's shape shows the difference.
         mutating func exportNonPresent(_ entry: SwapEntry, at range: AddressRange, level: Level) {
             if let bits = entry.markerBits {
-                for kind in MarkerKind.allCases where bits.contains(kind.bits) { emit(.installMarker(range, kind)) }
+                // Guard first: installing a guard marker zaps the range (MADV_GUARD_INSTALL).
+                for kind in [MarkerKind.guardRegion, .uffdWP, .poisoned] where bits.contains(kind.bits) { emit(.installMarker(range, kind)) }
                 return
             }
             let pageRange = AddressRange(start: range.start, end: range.start + pageSize)
@@ -131,6 +134,8 @@ public enum CorpusExport {
                          level: level, writable: kind == .migrationWrite)
                 if !entry.flags.contains(.softDirty), imported.format.supportsSoftDirty { emit(.clearSoftDirty(range)) }
                 if entry.flags.contains(.uffdWP) { emit(.uffdWriteProtect(range, protect: true)) }
+                // pagemap strips the young and dirty bits of the offset (swp_offset_pfn()): none imported.
+                emit(.age(range))
                 emit(.startMigration(range))
             default:
                 return

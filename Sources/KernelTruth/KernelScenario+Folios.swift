@@ -90,8 +90,8 @@ extension KernelScenario {
         let range = try mapAligned(256 * kib, alignment: 64 * kib)
         let previous = try Sysfs.selected(mthp64k)
         try Sysfs.write(mthp64k, "always")
+        defer { try? Sysfs.write(mthp64k, previous) }
         touch(range)
-        try Sysfs.write(mthp64k, previous)
         return range
     }
 }
