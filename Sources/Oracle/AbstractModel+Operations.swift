@@ -34,27 +34,18 @@ extension AbstractModel {
     private func pages(_ range: AddressRange) -> Range<UInt64> { page(range.start)..<page(range.end) }
 
     private mutating func map(at page: UInt64, source: MapSource, writable: Bool, shape: MapShape) throws(PageTableError) {
-        let fresh = EntryRules.fresh(writable: writable, format: format)
-        let content: PageContent
-        switch source {
-        case .folio(let kind, let order, let first, _):
-            guard let folio = memory.allocateFolio(order: order, kind: kind) else { throw .outOfMemory("no order-\(order) folio left") }
-            content = .present(pfn: folio.pfn + first, attributes: fresh)
-        case .existingFolio(let id, let first, let count):
-            guard let folio = memory.folio(id), folio.kind != .zero, first < folio.pageCount, count <= folio.pageCount - first
-            else { return }
-            content = .present(pfn: folio.pfn + first, attributes: fresh)
-        case .zeroPage(let count):
-            unmap(page..<page + count)
-            placeZeroPages(page..<page + count, maxLevel: shape.leafLevel)
-            return
-        case .special(let count):
-            guard let pfn = memory.allocateSpecial(count: count) else { throw .outOfMemory("no \(count) special frames left") }
-            content = .present(pfn: pfn, attributes: fresh.union(.special))
+        let content = try memory.content(for: source, writable: writable, format: format)
+        let range = page..<page + source.pageCount
+        switch content {
+        case .nothing: return
+        case .zeroPages:
+            unmap(range)
+            placeZeroPages(range, maxLevel: shape.leafLevel)
+        case .pages(let pages):
+            unmap(range)
+            place(pages, at: page, count: source.pageCount, maxLevel: shape.leafLevel, contiguous: shape.contiguous,
+                  hugepd: shape.hugepd ? .anyLevel : .never)
         }
-        unmap(page..<page + source.pageCount)
-        place(content, at: page, count: source.pageCount, maxLevel: shape.leafLevel, contiguous: shape.contiguous,
-              hugepd: shape.hugepd ? .anyLevel : .never)
     }
 
     /// The zero page over `range`, as the tree maps it: the huge zero folio by PMD leaves at each

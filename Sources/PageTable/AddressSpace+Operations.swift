@@ -45,29 +45,18 @@ extension AddressSpace {
     }
 
     private mutating func map(at address: UInt64, source: MapSource, writable: Bool, shape: MapShape) throws(PageTableError) {
-        let content: PageContent
-        let fresh = EntryRules.fresh(writable: writable, format: format)
-        switch source {
-        case .folio(let kind, let order, let first, _):
-            guard let folio = memory.allocateFolio(order: order, kind: kind) else { throw .outOfMemory("no order-\(order) folio left") }
-            content = .present(pfn: folio.pfn + first, attributes: fresh)
-        case .existingFolio(let id, let first, let count):
-            guard let folio = memory.folio(id), folio.kind != .zero, first < folio.pageCount, count <= folio.pageCount - first
-            else { return }
-            content = .present(pfn: folio.pfn + first, attributes: fresh)
-        case .zeroPage(let count):
-            let range = AddressRange(start: address, end: address + count * format.pageSize)
+        let content = try memory.content(for: source, writable: writable, format: format)
+        let range = AddressRange(start: address, end: address + source.pageCount * format.pageSize)
+        switch content {
+        case .nothing: return
+        case .zeroPages:
             unmap(range)
             placeZeroPages(range, maxLevel: shape.leafLevel)
-            return
-        case .special(let count):
-            guard let pfn = memory.allocateSpecial(count: count) else { throw .outOfMemory("no \(count) special frames left") }
-            content = .present(pfn: pfn, attributes: fresh.union(.special))
+        case .pages(let pages):
+            unmap(range)
+            place(pages, at: address, pages: source.pageCount, maxLevel: shape.leafLevel, contiguous: shape.contiguous,
+                  hugepd: shape.hugepd ? .anyLevel : .never)
         }
-        let range = AddressRange(start: address, end: address + source.pageCount * format.pageSize)
-        unmap(range)
-        place(content, at: address, pages: source.pageCount, maxLevel: shape.leafLevel, contiguous: shape.contiguous,
-              hugepd: shape.hugepd ? .anyLevel : .never)
     }
 
     /// Maps the zero page over `range`, which maps nothing: a PMD leaf of the huge zero folio at

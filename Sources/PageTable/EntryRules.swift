@@ -171,3 +171,35 @@ public enum EntryRules {
         }
     }
 }
+
+/// What a `map` installs, once its source is resolved against the memory.
+public enum MapContent: Hashable, Sendable {
+    /// Pages of this content, advancing page by page.
+    case pages(PageContent)
+    /// The zero page (the huge zero page where a PMD leaf may sit).
+    case zeroPages
+    /// Nothing: the source names no folio that can be mapped (the map changes nothing).
+    case nothing
+}
+
+extension PhysicalMemory {
+    /// Resolves `source` for a map (the tree's and the abstract model's alike): allocates the new
+    /// folio or special frames it asks for, finds the existing folio it names, with the attributes
+    /// of a fresh leaf. Throws, allocating nothing, when the frames are exhausted.
+    public mutating func content(for source: MapSource, writable: Bool, format: Format) throws(PageTableError) -> MapContent {
+        let fresh = EntryRules.fresh(writable: writable, format: format)
+        switch source {
+        case .folio(let kind, let order, let first, _):
+            guard let folio = allocateFolio(order: order, kind: kind) else { throw .outOfMemory("no order-\(order) folio left") }
+            return .pages(.present(pfn: folio.pfn + first, attributes: fresh))
+        case .existingFolio(let id, let first, let count):
+            guard let folio = folio(id), folio.kind != .zero, first < folio.pageCount, count <= folio.pageCount - first else { return .nothing }
+            return .pages(.present(pfn: folio.pfn + first, attributes: fresh))
+        case .zeroPage:
+            return .zeroPages
+        case .special(let count):
+            guard let pfn = allocateSpecial(count: count) else { throw .outOfMemory("no \(count) special frames left") }
+            return .pages(.present(pfn: pfn, attributes: fresh.union(.special)))
+        }
+    }
+}
