@@ -21,17 +21,6 @@ public enum Conformance {
     /// items than the range has pages, loops: it is stopped by a trap naming the budget, which
     /// campaigns catch and report with the case.
     public static func check(_ designs: DesignSet, in space: AddressSpace, query: WalkQuery) -> [Failure] {
-        var footprint: Int??
-        func bound() -> Int? {
-            if let known = footprint { return known }
-            let computed: Int?
-            switch query {
-            case .entries(let range, _), .folios(let range, _): computed = try? ReferenceWalk.footprint(of: space, range: range)
-            case .lookup(let address, _): computed = try? ReferenceWalk.footprint(of: space, address: address)
-            }
-            footprint = computed
-            return computed
-        }
         let pages: Int
         switch query {
         case .entries(let range, _), .folios(let range, _): pages = Int(clamping: space.format.pages(in: range.size))
@@ -42,27 +31,38 @@ public enum Conformance {
             items.append(item)
             if items.count > pages + 16 { fatalError("the design reported more than \(pages + 16) items for \(query): it loops") }
         }
+        // The oracle's answer and its read bound come from one traversal.
+        var footprint = ReferenceWalk.Footprint()
         switch query {
         case .entries(let range, let flags):
-            let expected = Result { () throws(PageTableError) in try ReferenceWalk.entries(in: space, range: range, flags: flags) }
+            let expected = Result { () throws(PageTableError) in
+                try ReferenceWalk.entries(in: space, range: range, flags: flags, footprint: &footprint)
+            }
             return designs.entryWalkers.compactMap { design in
-                judge(design.name, query, space: space, expected: expected, bound: bound, budget: readBudget, address: \.range.start) { reader throws(PageTableError) in
+                judge(design.name, query, space: space, expected: expected, bound: footprint.slots, budget: readBudget,
+                      address: \.range.start) { reader throws(PageTableError) in
                     var items: [EntryWalkItem] = []
+                    items.reserveCapacity((try? expected.get().count) ?? 0)
                     try design.walkEntries(reader, range: range, flags: flags) { guarded(&items, $0) }
                     return items
                 }
             }
         case .folios(let range, let flags):
-            let expected = Result { () throws(PageTableError) in try ReferenceWalk.folios(in: space, range: range, flags: flags) }
+            let expected = Result { () throws(PageTableError) in
+                try ReferenceWalk.folios(in: space, range: range, flags: flags, footprint: &footprint)
+            }
             return designs.folioWalkers.compactMap { design in
-                judge(design.name, query, space: space, expected: expected, bound: bound, budget: readBudget, address: \.range.start) { reader throws(PageTableError) in
+                judge(design.name, query, space: space, expected: expected, bound: footprint.slots, budget: readBudget,
+                      address: \.range.start) { reader throws(PageTableError) in
                     var runs: [FolioRun] = []
+                    runs.reserveCapacity((try? expected.get().count) ?? 0)
                     try design.walkFolios(reader, range: range, flags: flags) { guarded(&runs, $0) }
                     return runs
                 }
             }
         case .lookup(let address, let flags):
             let expected = Result { () throws(PageTableError) in [try ReferenceWalk.lookup(in: space, address: address, flags: flags)] }
+            let bound = (try? ReferenceWalk.footprint(of: space, address: address)) ?? 0
             return designs.lookups.compactMap { design in
                 judge(design.name, query, space: space, expected: expected, bound: bound, budget: readBudget, address: \.address) { reader throws(PageTableError) in
                     [try design.lookup(reader, address: address, flags: flags)]
@@ -88,7 +88,7 @@ public enum Conformance {
 
     private static func judge<Item: Equatable & CustomStringConvertible>(
         _ name: String, _ query: WalkQuery, space: AddressSpace, expected: Result<[Item], PageTableError>,
-        bound: () -> Int?, budget: Int, address: (Item) -> UInt64,
+        bound: Int, budget: Int, address: (Item) -> UInt64,
         actual: (CountingReader<DirectReader>) throws(PageTableError) -> [Item]
     ) -> Failure? {
         func failure(_ detail: String) -> Failure { Failure(design: name, query: query, detail: detail) }
@@ -108,8 +108,8 @@ public enum Conformance {
             if let repeated = log.firstRepeatedRead {
                 return failure("read the word at offset \(repeated) twice (\(log.count) reads in all)")
             }
-            if let limit = bound(), log.count > limit {
-                return failure("read \(log.count) slots; the walk inspects at most \(limit) distinct slots")
+            if log.count > bound {
+                return failure("read \(log.count) slots; the walk inspects at most \(bound) distinct slots")
             }
             return nil
         }

@@ -58,11 +58,19 @@ public enum ReferenceWalk {
     /// The entry walk: every terminal slot in `range` at its own level, clipped, tiling the range.
     public static func entries(in space: AddressSpace, range: AddressRange,
                                flags: EntryWalkFlags = []) throws(PageTableError) -> [EntryWalkItem] {
+        var footprint = Footprint()
+        return try entries(in: space, range: range, flags: flags, footprint: &footprint)
+    }
+
+    /// The entry walk, counting its read bound in `footprint` on the way (one traversal for both).
+    static func entries(in space: AddressSpace, range: AddressRange, flags: EntryWalkFlags,
+                        footprint: inout Footprint) throws(PageTableError) -> [EntryWalkItem] {
         let range = try range.validated(for: space.format)
         var items: [EntryWalkItem] = []
         var address = range.start
         while address < range.end {
             let observation = observe(space, address)
+            footprint.count(observation)
             let found = observation.translation
             var span = found.span
             if flags.contains(.coalesceContiguous), observation.blockCount > 1 { span = observation.blockSpan }
@@ -85,11 +93,19 @@ public enum ReferenceWalk {
     /// first page's. Every other bit, the contiguous bit among them, is compared.
     public static func folios(in space: AddressSpace, range: AddressRange,
                               flags: FolioWalkFlags = .batchDefault) throws(PageTableError) -> [FolioRun] {
+        var footprint = Footprint()
+        return try folios(in: space, range: range, flags: flags, footprint: &footprint)
+    }
+
+    /// The folio walk, counting its read bound in `footprint` on the way (one traversal for both).
+    static func folios(in space: AddressSpace, range: AddressRange, flags: FolioWalkFlags,
+                       footprint: inout Footprint) throws(PageTableError) -> [FolioRun] {
         let range = try range.validated(for: space.format)
         let ignored = flags.ignoredAttributes
         var runs: [FolioRun] = []
         var lastTable: TableID?
         forEachSlot(space, in: range) { observation, piece in
+            footprint.count(observation)
             guard let run = folioRun(space, observation, piece, flags: flags) else { return }
             let table = observation.translation.slot.table
             if let last = runs.last, table == lastTable, canExtend(last, with: run, ignoring: ignored, format: space.format) {
@@ -188,27 +204,35 @@ public enum ReferenceWalk {
 
     /// How many distinct table slots a walk of `range` must inspect: every slot on the path to each
     /// terminal slot, each terminal slot, and every entry of each contiguous block it reports.
-    ///
-    /// Counted without a set: the walk meets slots in address order, and a directory slot or a
-    /// block covers one stretch of addresses, so all its visits are consecutive — a slot is new
-    /// exactly when it differs from the one met last at its depth (for blocks, the last block).
     public static func footprint(of space: AddressSpace, range: AddressRange) throws(PageTableError) -> Int {
         let range = try range.validated(for: space.format)
-        var count = 0
-        var lastPath = SlotPath()
-        var lastBlock: SlotRef?
-        forEachSlot(space, in: range) { observation, _ in
+        var footprint = Footprint()
+        forEachSlot(space, in: range) { observation, _ in footprint.count(observation) }
+        return footprint.slots
+    }
+
+    /// The distinct slots of a walk, counted without a set: the walk meets slots in address order,
+    /// and a directory slot or a block covers one stretch of addresses, so all its visits are
+    /// consecutive — a slot is new exactly when it differs from the one met last at its depth (for
+    /// blocks, the last block).
+    struct Footprint {
+        /// The distinct slots counted so far.
+        private(set) var slots = 0
+        private var lastPath = SlotPath()
+        private var lastBlock: SlotRef?
+
+        /// Counts the slots a walker must read to report `observation` that it has not counted yet.
+        mutating func count(_ observation: Observation) {
             let path = observation.translation.path
-            for depth in path.indices where depth >= lastPath.count || lastPath[depth] != path[depth] { count += 1 }
+            for depth in path.indices where depth >= lastPath.count || lastPath[depth] != path[depth] { slots += 1 }
             lastPath = path
             if observation.blockCount == 1 {
-                count += 1
+                slots += 1
             } else if lastBlock != observation.blockFirst {
-                count += observation.blockCount
+                slots += observation.blockCount
                 lastBlock = observation.blockFirst
             }
         }
-        return count
     }
 
     /// The distinct table slots a walk of `range` must inspect (what ``footprint(of:range:)`` counts).

@@ -2,26 +2,62 @@
 /// design reads no slot twice and no more slots than the oracle says a walk must inspect.
 public struct CountingReader<Inner: TableReader>: TableReader {
     /// The log of reads, shared by copies of the reader: how many, and the first word read twice.
+    ///
+    /// Its state sits behind one pointer: a class's stored properties are checked for exclusive
+    /// access at run time on every mutation, which cost more than the read itself (perf).
     public final class Log: @unchecked Sendable {
+        @usableFromInline struct State {
+            @usableFromInline var count = 0
+            @usableFromInline var firstRepeatedRead: Int?
+            /// One bit a word offset: whether it was read (a bitmap, not a set: no hashing a read).
+            @usableFromInline var seen: [UInt64] = []
+            @usableFromInline init() {}
+        }
+
         /// How many reads the log accepts before it stops the walk; nil for no limit.
         public let budget: Int?
-        /// How many reads were made.
-        public fileprivate(set) var count = 0
-        /// The first word offset read twice, if any.
-        public fileprivate(set) var firstRepeatedRead: Int?
-        /// One bit a word offset: whether it was read (a bitmap, not a set: no hashing a read).
-        private var seen: [UInt64] = []
+        @usableFromInline let state: UnsafeMutablePointer<State>
 
         /// Creates an empty log.
-        public init(budget: Int? = nil) { self.budget = budget }
+        public init(budget: Int? = nil) {
+            self.budget = budget
+            state = .allocate(capacity: 1)
+            state.initialize(to: State())
+        }
 
-        /// Records a read of the word at `offset` (never negative: the reader checks bounds first).
-        fileprivate func record(_ offset: Int) {
-            count += 1
+        deinit {
+            state.deinitialize(count: 1)
+            state.deallocate()
+        }
+
+        /// How many reads were made.
+        public var count: Int { state.pointee.count }
+        /// The first word offset read twice, if any.
+        public var firstRepeatedRead: Int? { state.pointee.firstRepeatedRead }
+
+        /// Records a read of the word at `offset` (never negative: the reader checks bounds first);
+        /// traps past the budget.
+        @inlinable @inline(__always)
+        func record(_ offset: Int) {
             let word = offset >> 6, bit: UInt64 = 1 << UInt64(offset & 63)
-            if word >= seen.count { seen.append(contentsOf: repeatElement(0, count: word - seen.count + 1)) }
-            if seen[word] & bit != 0, firstRepeatedRead == nil { firstRepeatedRead = offset }
-            seen[word] |= bit
+            state.pointee.count += 1
+            if word < state.pointee.seen.count, state.pointee.seen[word] & bit == 0, budget.map({ state.pointee.count <= $0 }) ?? true {
+                state.pointee.seen[word] |= bit
+                return
+            }
+            recordSlowly(offset)
+        }
+
+        /// The rest of ``record(_:)``, the read already counted: growing the bitmap, a repeated read,
+        /// the budget exceeded.
+        @usableFromInline func recordSlowly(_ offset: Int) {
+            let word = offset >> 6, bit: UInt64 = 1 << UInt64(offset & 63)
+            if word >= state.pointee.seen.count { state.pointee.seen.append(contentsOf: repeatElement(0, count: word - state.pointee.seen.count + 1)) }
+            if state.pointee.seen[word] & bit != 0, state.pointee.firstRepeatedRead == nil { state.pointee.firstRepeatedRead = offset }
+            state.pointee.seen[word] |= bit
+            if let budget, state.pointee.count > budget {
+                fatalError("walk exceeded its budget of \(budget) table reads: the design loops")
+            }
         }
     }
 
@@ -37,21 +73,18 @@ public struct CountingReader<Inner: TableReader>: TableReader {
     }
 
     /// The address space being read.
-    public var space: AddressSpace { inner.space }
+    @inlinable public var space: AddressSpace { inner.space }
     /// The root table.
-    public var root: TableHandle { inner.root }
+    @inlinable public var root: TableHandle { inner.root }
 
     /// Reads through the inner reader and records the read; traps past the budget, so that a
     /// design that loops is stopped (campaigns run designs where a trap is caught and reported).
-    public func read(_ table: TableHandle, _ index: Int) -> UInt64 {
+    @inlinable public func read(_ table: TableHandle, _ index: Int) -> UInt64 {
         let word = inner.read(table, index)
         log.record(table.base + index)
-        if let budget = log.budget, log.count > budget {
-            fatalError("walk exceeded its budget of \(budget) table reads: the design loops")
-        }
         return word
     }
 
     /// Resolves through the inner reader.
-    public func table(atPFN pfn: UInt64) -> TableHandle? { inner.table(atPFN: pfn) }
+    @inlinable public func table(atPFN pfn: UInt64) -> TableHandle? { inner.table(atPFN: pfn) }
 }

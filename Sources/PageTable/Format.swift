@@ -13,6 +13,15 @@ public struct Format: Hashable, Sendable, CustomStringConvertible {
     public let pfnBits: Int
     /// The geometry of the five levels, PGD first.
     public let levels: [LevelGeometry]
+    /// The level of the root table: the first real level. It is the PGD unless the levels above it
+    /// are folded at run time, as riscv Sv39 folds the PGD and P4D onto its top table, whose
+    /// entries Linux reads as PUDs (`pgd_none()` and `p4d_none()` are constant false there).
+    public let rootLevel: Level
+    /// The first address past the top of the address space (`1 << vaBits`).
+    public let top: UInt64
+    /// For each level, the real level below it (folded ones skipped), nil below the PTE: kept, as
+    /// every translation steps through it.
+    @usableFromInline let realBelow: [Level?]
 
     /// Creates a format; traps on a geometry that does not tile the address space (a programming error).
     public init(name: String, architecture: Architecture, pageShift: Int, pfnBits: Int, levels: [LevelGeometry]) {
@@ -28,6 +37,13 @@ public struct Format: Hashable, Sendable, CustomStringConvertible {
         self.pageShift = pageShift
         self.pfnBits = pfnBits
         self.levels = levels
+        rootLevel = levels.first { !$0.isFolded }!.level
+        top = 1 << UInt64(levels[0].shift + levels[0].indexBits)
+        realBelow = Level.all.map { level in
+            var next = level.below
+            while let candidate = next, levels[candidate.depth].isFolded { next = candidate.below }
+            return next
+        }
     }
 
     /// The format's name.
@@ -42,26 +58,16 @@ public struct Format: Hashable, Sendable, CustomStringConvertible {
     /// How many bits of virtual address the tree translates.
     public var vaBits: Int { levels[0].shift + levels[0].indexBits }
 
-    /// The first address past the top of the address space (`1 << vaBits`).
-    public var top: UInt64 { 1 << UInt64(vaBits) }
 
     /// The levels that have tables of their own, root first.
     public var realLevels: [Level] { levels.filter { !$0.isFolded }.map(\.level) }
 
-    /// The level of the root table: the first real level. It is the PGD unless the levels above it
-    /// are folded at run time, as riscv Sv39 folds the PGD and P4D onto its top table, whose
-    /// entries Linux reads as PUDs (`pgd_none()` and `p4d_none()` are constant false there).
-    public var rootLevel: Level { levels.first { !$0.isFolded }!.level }
 
     /// The levels at which a present leaf may sit, largest first.
     public var leafLevels: [Level] { levels.filter { $0.allowsLeaf && !$0.isFolded }.map(\.level) }
 
     /// The real level below `level`, skipping folded ones, or nil below the PTE level.
-    public func realLevel(below level: Level) -> Level? {
-        var next = level.below
-        while let candidate = next, geometry(candidate).isFolded { next = candidate.below }
-        return next
-    }
+    @inlinable public func realLevel(below level: Level) -> Level? { realBelow[level.depth] }
 
     /// The largest folio order any leaf of this format can map.
     public var maxFolioOrder: Int {

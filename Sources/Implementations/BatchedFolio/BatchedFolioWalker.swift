@@ -13,7 +13,7 @@ import PageTable
 /// Departures: there is no lock and no VMA, directory levels are walked recursively to reach PTE
 /// tables (Linux's callers batch one PTE table at a time), and directory leaves and hugepd pages
 /// join runs through the same batching rule.
-public struct BatchedFolioWalker: FolioWalkDesign {
+public struct BatchedFolioWalker: FolioWalkBody {
     /// `batched` (or the mutant's name when a fault is injected).
     public let name: String
     /// The injected fault; `.none` for the shipped design.
@@ -28,15 +28,8 @@ public struct BatchedFolioWalker: FolioWalkDesign {
         name = fault.designName(shipped: "batched")
     }
 
-    /// The folio walk.
-    public func walkFolios<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
-                                           _ visit: (FolioRun) -> Void) throws(PageTableError) {
-        // Opened in this module, so the call is specialised for the direct reader (see DirectReader).
-        if let direct = reader as? DirectReader { return try walkFoliosBody(direct, range: range, flags: flags, visit) }
-        return try walkFoliosBody(reader, range: range, flags: flags, visit)
-    }
-
-    func walkFoliosBody<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
+    /// The folio walk with `reader`.
+    public func walkFoliosBody<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
                                         _ visit: (FolioRun) -> Void) throws(PageTableError) {
         let format = reader.space.format
         let range = try range.validated(for: format)

@@ -1,7 +1,7 @@
 import PageTable
 
 /// The flat-iterator design (``FlatWalkIterator``) as an entry-walk and folio-walk design.
-public struct FlatIteratorWalker: EntryWalkDesign, FolioWalkDesign {
+public struct FlatIteratorWalker: EntryWalkBody, FolioWalkBody {
     /// `flat` (or the mutant's name when a fault is injected).
     public let name: String
     /// The injected fault; `.none` for the shipped design.
@@ -16,28 +16,14 @@ public struct FlatIteratorWalker: EntryWalkDesign, FolioWalkDesign {
         name = fault.designName(shipped: "flat")
     }
 
-    /// The entry walk: the iterator's items.
-    public func walkEntries<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
-                                            _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
-        // Opened in this module, so the call is specialised for the direct reader (see DirectReader).
-        if let direct = reader as? DirectReader { return try walkEntriesBody(direct, range: range, flags: flags, visit) }
-        return try walkEntriesBody(reader, range: range, flags: flags, visit)
-    }
-
-    func walkEntriesBody<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
+    /// The entry walk with `reader`.
+    public func walkEntriesBody<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
                                          _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
         for item in try FlatWalk(reader, range: range, flags: flags, fault: fault) { visit(item) }
     }
 
-    /// The folio walk: the iterator's leaves batched into runs.
-    public func walkFolios<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
-                                           _ visit: (FolioRun) -> Void) throws(PageTableError) {
-        // Opened in this module, so the call is specialised for the direct reader (see DirectReader).
-        if let direct = reader as? DirectReader { return try walkFoliosBody(direct, range: range, flags: flags, visit) }
-        return try walkFoliosBody(reader, range: range, flags: flags, visit)
-    }
-
-    func walkFoliosBody<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
+    /// The folio walk with `reader`.
+    public func walkFoliosBody<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
                                         _ visit: (FolioRun) -> Void) throws(PageTableError) {
         var iterator = try FlatWalk(reader, range: range, flags: .skipNone, fault: fault).makeIterator()
         var builder = FolioRunBuilder(space: reader.space, flags: flags)

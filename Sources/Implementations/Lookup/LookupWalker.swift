@@ -8,7 +8,7 @@ import PageTable
 /// page-walk cache (``PathCache``) of the tables the last lookup went through and of the last
 /// contiguous block, so that stepping through a table reads each of its slots once, as a hardware
 /// walker with a paging-structure cache would.
-public struct LookupWalker: LookupDesign, EntryWalkDesign, FolioWalkDesign {
+public struct LookupWalker: LookupBody, EntryWalkBody, FolioWalkBody {
     /// `lookup` (or the mutant's name when a fault is injected).
     public let name: String
     /// The injected fault; `.none` for the shipped design.
@@ -23,14 +23,8 @@ public struct LookupWalker: LookupDesign, EntryWalkDesign, FolioWalkDesign {
         name = fault.designName(shipped: "lookup")
     }
 
-    /// What the walk finds at `address`.
-    public func lookup<R: TableReader>(_ reader: R, address: UInt64, flags: LookupFlags) throws(PageTableError) -> LookupResult {
-        // Opened in this module, so the call is specialised for the direct reader (see DirectReader).
-        if let direct = reader as? DirectReader { return try lookupBody(direct, address: address, flags: flags) }
-        return try lookupBody(reader, address: address, flags: flags)
-    }
-
-    func lookupBody<R: TableReader>(_ reader: R, address: UInt64, flags: LookupFlags) throws(PageTableError) -> LookupResult {
+    /// The lookup with `reader`.
+    public func lookupBody<R: TableReader>(_ reader: R, address: UInt64, flags: LookupFlags) throws(PageTableError) -> LookupResult {
         let format = reader.space.format
         guard address < format.top else { throw .pastTop(address, top: format.top, format: format.name) }
         var cache = PathCache(reader: reader, fault: fault)
@@ -58,15 +52,8 @@ public struct LookupWalker: LookupDesign, EntryWalkDesign, FolioWalkDesign {
                             folio: folio, pageIndex: pageIndex, skip: skip)
     }
 
-    /// The entry walk, one lookup per step, each stepping by its skip (a whole block when coalescing).
-    public func walkEntries<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
-                                            _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
-        // Opened in this module, so the call is specialised for the direct reader (see DirectReader).
-        if let direct = reader as? DirectReader { return try walkEntriesBody(direct, range: range, flags: flags, visit) }
-        return try walkEntriesBody(reader, range: range, flags: flags, visit)
-    }
-
-    func walkEntriesBody<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
+    /// The entry walk with `reader`.
+    public func walkEntriesBody<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
                                          _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
         let format = reader.space.format
         let range = try range.validated(for: format)
@@ -90,15 +77,8 @@ public struct LookupWalker: LookupDesign, EntryWalkDesign, FolioWalkDesign {
         }
     }
 
-    /// The folio walk, batching the lookups' leaves into runs.
-    public func walkFolios<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
-                                           _ visit: (FolioRun) -> Void) throws(PageTableError) {
-        // Opened in this module, so the call is specialised for the direct reader (see DirectReader).
-        if let direct = reader as? DirectReader { return try walkFoliosBody(direct, range: range, flags: flags, visit) }
-        return try walkFoliosBody(reader, range: range, flags: flags, visit)
-    }
-
-    func walkFoliosBody<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
+    /// The folio walk with `reader`.
+    public func walkFoliosBody<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
                                         _ visit: (FolioRun) -> Void) throws(PageTableError) {
         let range = try range.validated(for: reader.space.format)
         var cache = PathCache(reader: reader, fault: fault)

@@ -1,15 +1,8 @@
 import PageTable
 
 extension RecursiveWalker {
-    /// The entry walk, derived from the callbacks.
-    public func walkEntries<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
-                                            _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
-        // Opened in this module, so the call is specialised for the direct reader (see DirectReader).
-        if let direct = reader as? DirectReader { return try walkEntriesBody(direct, range: range, flags: flags, visit) }
-        return try walkEntriesBody(reader, range: range, flags: flags, visit)
-    }
-
-    func walkEntriesBody<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
+    /// The entry walk with `reader`.
+    public func walkEntriesBody<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
                                          _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
         try withoutActuallyEscaping(visit) { (visit) throws(PageTableError) in
             var ops = EntryStream(flags: flags, format: reader.space.format, visit: visit)
@@ -18,15 +11,8 @@ extension RecursiveWalker {
         }
     }
 
-    /// The folio walk, batching the PTE callbacks into runs.
-    public func walkFolios<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
-                                           _ visit: (FolioRun) -> Void) throws(PageTableError) {
-        // Opened in this module, so the call is specialised for the direct reader (see DirectReader).
-        if let direct = reader as? DirectReader { return try walkFoliosBody(direct, range: range, flags: flags, visit) }
-        return try walkFoliosBody(reader, range: range, flags: flags, visit)
-    }
-
-    func walkFoliosBody<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
+    /// The folio walk with `reader`.
+    public func walkFoliosBody<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
                                         _ visit: (FolioRun) -> Void) throws(PageTableError) {
         try withoutActuallyEscaping(visit) { (visit) throws(PageTableError) in
             var ops = FolioBatch(builder: FolioRunBuilder(space: reader.space, flags: flags), visit: visit)

@@ -13,7 +13,7 @@ import PageTable
 /// PTE callback of a contiguous entry gets young and dirty ORed across its block (what `ptep_get()`
 /// returns on arm64), reading each entry of the block once; when a table pointer no longer resolves
 /// (a concurrent free, as a failed `pte_offset_map_lock()`), the entry is read again (`ACTION_AGAIN`).
-public struct RecursiveWalker: EntryWalkDesign, FolioWalkDesign {
+public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
     /// `recursive` (or the mutant's name when a fault is injected).
     public let name: String
     /// The injected fault; `.none` for the shipped design.
