@@ -2,9 +2,9 @@
 ///
 /// A generic design called from another module runs unspecialised, every read through a witness
 /// table, and `@_specialize` attributes are not picked up by callers in other modules. The shipped
-/// designs therefore open the reader in their own module (``TableReader/open(_:)``, through
-/// ``EntryWalkBody`` and its siblings) and run their generic body with it, which the compiler
-/// specialises; a design in another package can do the same.
+/// designs therefore write their entry points in their own module, each one line that runs their
+/// generic body with the reader as its concrete type (``EntryWalkBody`` and its siblings), which
+/// the compiler specialises; a design in another package can do the same.
 public struct DirectReader: TableReader {
     /// The address space being read.
     public let space: AddressSpace

@@ -1,33 +1,18 @@
 /// A lookup design written as one generic body: the ``LookupDesign`` entry point, which opens the
-/// reader so that the body is specialised (``ReaderTask``), comes with the conformance.
+/// reader so that the body is specialised, is one line calling `lookupOpened`.
 public protocol LookupBody: LookupDesign {
     /// The lookup with `reader` (see ``LookupDesign/lookup(_:address:flags:)``).
     func lookupBody<R: TableReader>(_ reader: R, address: UInt64, flags: LookupFlags) throws(PageTableError) -> LookupResult
 }
 
-/// ``LookupBody/lookupBody(_:address:flags:)`` as a task.
-public struct LookupTask<Design: LookupBody>: ReaderTask {
-    @usableFromInline let design: Design
-    @usableFromInline let address: UInt64
-    @usableFromInline let flags: LookupFlags
-
-    /// A task looking `address` up with `flags` for `design`.
-    @inlinable init(design: Design, address: UInt64, flags: LookupFlags) {
-        self.design = design
-        self.address = address
-        self.flags = flags
-    }
-
-    /// Runs the design's body with `reader`.
-    @inlinable public func run<R: TableReader>(_ reader: R) throws(PageTableError) -> LookupResult {
-        try design.lookupBody(reader, address: address, flags: flags)
-    }
-}
-
 extension LookupBody {
-    /// The lookup: the body, with the reader opened (``TableReader/open(_:)``).
+    /// The body run with the reader as its concrete type when it is one WalkCheck uses: what the
+    /// design's own `lookup` calls, written in the design's module (see
+    /// ``FolioWalkBody/walkFoliosOpened(_:range:flags:_:)``).
     @inlinable @inline(__always)
-    public func lookup<R: TableReader>(_ reader: R, address: UInt64, flags: LookupFlags) throws(PageTableError) -> LookupResult {
-        try reader.open(LookupTask(design: self, address: address, flags: flags))
+    public func lookupOpened<R: TableReader>(_ reader: R, address: UInt64, flags: LookupFlags) throws(PageTableError) -> LookupResult {
+        if let direct = reader as? DirectReader { return try lookupBody(direct, address: address, flags: flags) }
+        if let counting = reader as? CountingReader<DirectReader> { return try lookupBody(counting, address: address, flags: flags) }
+        return try lookupBody(reader, address: address, flags: flags)
     }
 }

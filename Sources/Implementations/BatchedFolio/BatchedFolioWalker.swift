@@ -28,6 +28,12 @@ public struct BatchedFolioWalker: FolioWalkBody {
         name = fault.designName(shipped: "batched")
     }
 
+    /// The folio walk (`folio_walk_start()` and `folio_pte_batch()`'s view): the body, specialised here for WalkCheck's readers.
+    public func walkFolios<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
+                                           _ visit: (FolioRun) -> Void) throws(PageTableError) {
+        try walkFoliosOpened(reader, range: range, flags: flags, visit)
+    }
+
     /// The folio walk with `reader`.
     public func walkFoliosBody<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
                                         _ visit: (FolioRun) -> Void) throws(PageTableError) {

@@ -23,6 +23,11 @@ public struct LookupWalker: LookupBody, EntryWalkBody, FolioWalkBody {
         name = fault.designName(shipped: "lookup")
     }
 
+    /// The lookup (`follow_page_mask()`'s view): the body, specialised here for WalkCheck's readers.
+    public func lookup<R: TableReader>(_ reader: R, address: UInt64, flags: LookupFlags) throws(PageTableError) -> LookupResult {
+        try lookupOpened(reader, address: address, flags: flags)
+    }
+
     /// The lookup with `reader`.
     public func lookupBody<R: TableReader>(_ reader: R, address: UInt64, flags: LookupFlags) throws(PageTableError) -> LookupResult {
         let format = reader.space.format
@@ -52,6 +57,12 @@ public struct LookupWalker: LookupBody, EntryWalkBody, FolioWalkBody {
                             folio: folio, pageIndex: pageIndex, skip: skip)
     }
 
+    /// The entry walk (`walk_page_range()`'s view): the body, specialised here for WalkCheck's readers.
+    public func walkEntries<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
+                                            _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
+        try walkEntriesOpened(reader, range: range, flags: flags, visit)
+    }
+
     /// The entry walk with `reader`.
     public func walkEntriesBody<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
                                          _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
@@ -75,6 +86,12 @@ public struct LookupWalker: LookupBody, EntryWalkBody, FolioWalkBody {
             }
             address = end
         }
+    }
+
+    /// The folio walk (`folio_walk_start()` and `folio_pte_batch()`'s view): the body, specialised here for WalkCheck's readers.
+    public func walkFolios<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
+                                           _ visit: (FolioRun) -> Void) throws(PageTableError) {
+        try walkFoliosOpened(reader, range: range, flags: flags, visit)
     }
 
     /// The folio walk with `reader`.

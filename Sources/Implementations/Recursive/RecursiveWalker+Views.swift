@@ -1,6 +1,12 @@
 import PageTable
 
 extension RecursiveWalker {
+    /// The entry walk (`walk_page_range()`'s view): the body, specialised here for WalkCheck's readers.
+    public func walkEntries<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
+                                            _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
+        try walkEntriesOpened(reader, range: range, flags: flags, visit)
+    }
+
     /// The entry walk with `reader`.
     public func walkEntriesBody<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
                                          _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
@@ -9,6 +15,12 @@ extension RecursiveWalker {
             try walk(reader, range: range, ops: &ops)
             ops.flush()
         }
+    }
+
+    /// The folio walk (`folio_walk_start()` and `folio_pte_batch()`'s view): the body, specialised here for WalkCheck's readers.
+    public func walkFolios<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
+                                           _ visit: (FolioRun) -> Void) throws(PageTableError) {
+        try walkFoliosOpened(reader, range: range, flags: flags, visit)
     }
 
     /// The folio walk with `reader`.
