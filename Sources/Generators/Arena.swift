@@ -10,16 +10,17 @@ public struct Arena: Hashable, Sendable {
     /// The window.
     public let range: AddressRange
 
-    /// Draws a window: four PMD spans mostly, one time in 16 two spans of the largest leaf, placed at the
-    /// bottom, the top or a random aligned spot of the address space. The tiny format uses all of it.
-    public init(format: Format, choices: inout ChoiceSequence) {
+    /// Draws a window: four PMD spans mostly, one time in 6 two spans of the largest leaf, placed at the
+    /// bottom, the top, a random aligned spot of the address space, or across the boundary of two
+    /// top-level entries (so that a case's tables hang off two root slots). The tiny formats use all of it.
+    public init(format: Format, swarm: Swarm = Swarm(), choices: inout ChoiceSequence) {
         self.format = format
         // The same choices are drawn on every format, so that a case keeps its shape when the
         // shrinker moves it to the tiny format (which always uses its whole space).
         let pmdSpan = format.geometry(.pmd).entrySize
         let largest = format.levels.map { $0.allowsLeaf ? $0.blockSize : $0.hugepdPageShift.map { 1 << UInt64($0) } ?? 0 }.max()!
-        let size = choices.chance(oneIn: 16) ? max(4 * pmdSpan, 2 * largest) : 4 * pmdSpan
-        let placement = choices.weighted([(3, 0), (1, 1), (1, 2)])
+        let size = swarm.mode(.largeWindow).apply(choices.chance(oneIn: 6)) ? max(4 * pmdSpan, 2 * largest) : 4 * pmdSpan
+        let placement = choices.weighted([(3, 0), (1, 1), (1, 2), (1, 3)])
         let slot = choices.draw(below: max(1, format.top / size))
         guard format.top > 1 << 20 else {
             range = AddressRange(start: 0, end: format.top)
@@ -29,7 +30,11 @@ public struct Arena: Hashable, Sendable {
         switch placement {
         case 0: start = 0
         case 1: start = format.top - size
-        default: start = slot * size
+        case 2: start = slot * size
+        default:
+            let rootSpan = format.geometry(format.rootLevel).entrySize
+            let roots = format.top / rootSpan
+            start = rootSpan * (1 + slot % max(1, roots - 1)) - size / 2
         }
         range = AddressRange(start: start, end: start + size)
     }

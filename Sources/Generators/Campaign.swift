@@ -91,8 +91,8 @@ public struct CampaignReport: Sendable {
     public var walks = 0
     /// Operations generated, by kind.
     public var operationKinds: [String: Int] = [:]
-    /// Terminal entries seen in final trees, by kind.
-    public var entryKinds: [String: Int] = [:]
+    /// What the cases reached, by format name (``CoverageCensus``).
+    public var census: [String: CoverageCensus] = [:]
     /// Cases whose operations were refused (never, for generated cases).
     public var refusedCases = 0
     /// Wall-clock seconds.
@@ -138,7 +138,7 @@ public enum Campaign {
                 report.walks += part.report.walks
                 report.refusedCases += part.report.refusedCases
                 report.operationKinds.merge(part.report.operationKinds, uniquingKeysWith: +)
-                report.entryKinds.merge(part.report.entryKinds, uniquingKeysWith: +)
+                report.census.merge(part.report.census) { var merged = $0; merged.merge($1); return merged }
             }
         }
         report.seconds = Double((clock.now - started).components.attoseconds) / 1e18 + Double((clock.now - started).components.seconds)
@@ -148,7 +148,7 @@ public enum Campaign {
     private static func runFormat(_ configuration: CampaignConfiguration, worker: Int, deadline: ContinuousClock.Instant?,
                                   progress: (@Sendable (CampaignProgress) -> Void)?) -> (pairs: [PairReport], report: CampaignReport) {
         let format = configuration.formats[worker]
-        let generator = configuration.generator(for: format)
+        var stream = CaseStream(generator: configuration.generator(for: format), seed: configuration.seed)
         var report = CampaignReport()
         var pairs = configuration.designs.names.map { PairReport(design: $0, format: format, cases: 0, walks: 0, failure: nil) }
         var standing = configuration.designs
@@ -156,11 +156,9 @@ public enum Campaign {
         var run = 0
         while !standing.names.isEmpty {
             if let deadline { if ContinuousClock().now >= deadline { break } } else if run >= configuration.cases { break }
-            var choices = ChoiceSequence(seed: CaseSeed.derive(base: configuration.seed, format: format, index: index))
-            let testCase = generator.generate(&choices)
-            CrashReporter.setCase(CorpusFormat.text(of: CorpusCase(testCase: testCase, origin: (configuration.seed, index),
-                                                                  choices: choices.recorded)))
-            let result = CaseRunner.run(testCase, designs: standing) { EntryCensus.count($0, into: &report.entryKinds) }
+            let (testCase, choices, _) = stream.next(index: index)
+            CrashReporter.setCase(CorpusFormat.text(of: CorpusCase(testCase: testCase, origin: (configuration.seed, index), choices: choices)))
+            let result = CaseRunner.run(testCase, designs: standing)
             CrashReporter.clear()
             report.cases += 1
             report.operations += result.operations
@@ -175,13 +173,14 @@ public enum Campaign {
             for (name, found) in result.failures.sorted(by: { $0.key < $1.key }) {
                 let position = pairs.firstIndex { $0.design == name }!
                 pairs[position].failure = shrinkAndSave(configuration, design: name, format: format, index: index,
-                                                        testCase: testCase, choices: choices.recorded, found: found)
+                                                        testCase: testCase, choices: choices, found: found)
             }
             standing = standing.removing(Set(result.failures.keys))
             progress?(CampaignProgress(format: format, cases: report.cases, failures: pairs.filter { $0.failure != nil }.count))
             index += configuration.shardCount
             run += 1
         }
+        report.census[format.name] = stream.census
         return (pairs, report)
     }
 

@@ -24,25 +24,18 @@ public struct CaseGenerator: Sendable {
     /// Generates a case and the span of choices each operation and each query was drawn from (its
     /// "another" flag included), so that a shrinker can delete one by deleting its span.
     public func generateRecordingSpans(_ choices: inout ChoiceSequence) -> (testCase: TestCase, operationSpans: [Range<Int>]) {
-        let arena = Arena(format: format, choices: &choices)
-        var anchors: [AddressRange] = []
+        let swarm = Swarm(&choices)
+        var context = Context(format: format, arena: Arena(format: format, swarm: swarm, choices: &choices), swarm: swarm)
         var operations: [Operation] = []
         var spans: [Range<Int>] = []
         while operations.count < maxOperations {
             let start = choices.position
-            guard choices.another() else { break }
-            let next = operation(in: arena, near: anchors, &choices)
+            // A case aimed at a state has room to build it: at least six operations.
+            guard choices.another() || swarm.mode(.longCase) == .always && operations.count < 6 else { break }
+            let next = operation(context, &choices)
             operations.append(next)
             spans.append(start..<choices.position)
-            switch next {
-            case .map(let address, let source, _, _):
-                anchors.append(AddressRange(start: address, end: address + source.pageCount * format.pageSize))
-            case .move(let range, let destination):
-                anchors.append(AddressRange(start: destination, end: destination + range.size))
-            case .dirty(let range) where range.size == format.pageSize:
-                anchors.append(range)
-            default: break
-            }
+            context.applied(next)
         }
         // Every query has its own flag (ignored for the first: a case has at least one), so that
         // deleting a query's span of choices deletes exactly that query.
@@ -50,10 +43,114 @@ public struct CaseGenerator: Sendable {
         while queries.count < max(1, maxQueries) {
             let start = choices.position
             guard choices.another() || queries.isEmpty else { break }
-            queries.append(query(in: arena, near: anchors, &choices))
+            queries.append(query(context, &choices))
             spans.append(start..<choices.position)
         }
         return (TestCase(format: format, operations: operations, queries: queries), spans)
+    }
+
+    /// What one case's choices are drawn against: its window and swarm, the ranges its maps and
+    /// moves touched, and the tree its operations built so far with that tree's landmarks, so that
+    /// later operations and the queries aim at what is there (a PMD leaf to migrate whole, a
+    /// block to dirty one page of, a walk starting inside a hugepd page).
+    struct Context {
+        let format: Format
+        let arena: Arena
+        let swarm: Swarm
+        /// Ranges earlier operations acted on (the destination of a move, the page of a split).
+        var anchors: [AddressRange] = []
+        /// The range the last map mapped.
+        var lastMap: AddressRange?
+        /// How many maps there were.
+        var maps = 0
+        /// The tree after the operations drawn so far.
+        var space: AddressSpace
+        /// Its landmarks.
+        var landmarks: Landmarks
+
+        init(format: Format, arena: Arena, swarm: Swarm) {
+            self.format = format
+            self.arena = arena
+            self.swarm = swarm
+            space = AddressSpace(format: format)
+            landmarks = Landmarks(space, window: arena.range)
+        }
+
+        /// Records `operation`, drawn next: its anchor, and the tree it leaves.
+        mutating func applied(_ operation: Operation) {
+            let page = format.pageSize
+            switch operation {
+            case .map(let address, let source, _, _):
+                lastMap = AddressRange(start: address, end: address + source.pageCount * page)
+                anchors.append(lastMap!)
+                maps += 1
+            case .move(let range, let destination):
+                anchors.append(AddressRange(start: destination, end: destination + range.size))
+            case .split(let address), .collapse(let address, _), .fold(let address), .unfold(let address):
+                anchors.append(AddressRange(start: address, end: address + page))
+            case .unmap(let range), .protect(let range, _), .swapOut(let range), .swapIn(let range), .startMigration(let range),
+                 .finishMigration(let range), .convert(let range, _), .installMarker(let range, _), .uffdWriteProtect(let range, _),
+                 .age(let range), .dirty(let range), .clearSoftDirty(let range), .reclaim(let range):
+                // Later operations often act where earlier ones did: a PMD leaf dirtied, then
+                // migrated, then walked.
+                anchors.append(range)
+            }
+            // A refused operation (there should be none) leaves the tree as it was.
+            try? space.apply(operation)
+            landmarks = Landmarks(space, window: arena.range)
+        }
+
+        /// Whether to aim at the tree's landmarks (else at the window and the anchors): half the
+        /// time, or as the swarm forces.
+        func aimsAtLandmarks(_ choices: inout ChoiceSequence) -> Bool {
+            swarm.mode(.landmarks).apply(choices.chance(oneIn: 2))
+        }
+
+        /// A page-aligned address for a query, anywhere below the top.
+        func address(_ choices: inout ChoiceSequence) -> UInt64 {
+            aimsAtLandmarks(&choices) ? landmarks.address(&choices) : arena.address(&choices, near: anchors)
+        }
+
+        /// A non-empty page-aligned range for a query, up to the top.
+        func range(_ choices: inout ChoiceSequence) -> AddressRange {
+            aimsAtLandmarks(&choices) ? landmarks.range(&choices, arena: arena, endInside: swarm.mode(.endsInside) == .always)
+                                      : arena.addressRange(&choices, near: anchors)
+        }
+
+        /// A range for a walk: ``range(_:)``, run to the top of the address space when the swarm says so.
+        func walkRange(_ choices: inout ChoiceSequence) -> AddressRange {
+            var drawn = range(&choices)
+            if swarm.mode(.rangesToTop) == .always { drawn.end = format.top }
+            return drawn
+        }
+
+        /// Where an operation acts if it acts where an earlier one did: a third of the time where
+        /// the last operation did; when the swarm forces focus, always where the last map did, so
+        /// that every operation of the case works on one unit. Chains of operations on one unit (a
+        /// PMD leaf aged, one of its pages dirtied, the leaf migrated) are what rare states are made of.
+        func focuses(_ choices: inout ChoiceSequence) -> AddressRange? {
+            let focus = choices.chance(oneIn: 3)
+            switch swarm.mode(.focus) {
+            case .always: return lastMap?.clamped(to: arena.range)
+            case .never: return nil
+            case .free: return focus ? anchors.last?.clamped(to: arena.range) : nil
+            }
+        }
+
+        /// A page-aligned address for an operation, inside the window.
+        func operationAddress(_ choices: inout ChoiceSequence) -> UInt64 {
+            if let last = focuses(&choices) { return last.start + choices.draw(below: format.pages(in: last.size)) * format.pageSize }
+            return min(max(address(&choices), arena.range.start), arena.range.end - format.pageSize)
+        }
+
+        /// A non-empty page-aligned range for an operation, inside the window (an operation over
+        /// the whole address space would fill it: a marker on every page).
+        func operationRange(_ choices: inout ChoiceSequence) -> AddressRange {
+            if let last = focuses(&choices) { return last }
+            if let inside = range(&choices).clamped(to: arena.range) { return inside }
+            let page = operationAddress(&choices)
+            return AddressRange(start: page, end: page + format.pageSize)
+        }
     }
 
     /// The operation kinds and their weights; every kind is reachable on every format.
@@ -64,14 +161,18 @@ public struct CaseGenerator: Sendable {
         (3, .uffdWriteProtect),
     ]
 
-    func operation(in arena: Arena, near anchors: [AddressRange], _ choices: inout ChoiceSequence) -> Operation {
-        func range() -> AddressRange { arena.addressRange(&choices, near: anchors) }
-        func address() -> UInt64 { arena.address(&choices, near: anchors) }
-        let kind: OperationKind = anchors.isEmpty && !choices.chance(oneIn: 4) ? .map : choices.weighted(Self.operationWeights)
+    func operation(_ context: Context, _ choices: inout ChoiceSequence) -> Operation {
+        func range() -> AddressRange { context.operationRange(&choices) }
+        func address() -> UInt64 { context.operationAddress(&choices) }
+        let swarm = context.swarm
+        var weights = Self.operationWeights.filter { swarm.allows($0.value) }
+        // When every operation acts on the last map, few more maps are drawn.
+        if swarm.mode(.focus) == .always, context.lastMap != nil { weights[0].weight = 2 }
+        let kind: OperationKind = context.anchors.isEmpty && !choices.chance(oneIn: 4) ? .map : choices.weighted(weights)
         switch kind {
-        case .map: return map(in: arena, near: anchors, &choices)
+        case .map: return map(context, &choices)
         case .unmap: return .unmap(range())
-        case .protect: return .protect(range(), choices.pick(Protection.allCases))
+        case .protect: return .protect(range(), swarm.pick(Protection.allCases, Swarm.Switch.protection, &choices))
         case .split: return .split(address())
         case .collapse:
             let levels = format.leafLevels.filter { $0 != .pte }
@@ -83,20 +184,23 @@ public struct CaseGenerator: Sendable {
         case .swapIn: return .swapIn(range())
         case .startMigration: return .startMigration(range())
         case .finishMigration: return .finishMigration(range())
-        case .convert: return .convert(range(), to: choices.pick(ConversionKind.allCases))
-        case .installMarker: return .installMarker(range(), choices.pick(MarkerKind.allCases))
+        case .convert: return .convert(range(), to: swarm.pick(ConversionKind.allCases, Swarm.Switch.conversion, &choices))
+        case .installMarker: return .installMarker(range(), swarm.pick(MarkerKind.allCases, Swarm.Switch.marker, &choices))
         case .uffdWriteProtect:
             // Drawn on every format; where there is no uffd-wp bit it becomes the nearest mprotect.
-            let target = range(), protect = choices.usually(oneIn: 3)
+            let target = range(), protect = swarm.mode(.uffdProtect).apply(choices.usually(oneIn: 3))
             return format.supportsUffdWP ? .uffdWriteProtect(target, protect: protect) : .protect(target, protect ? .readOnly : .readWrite)
-        case .age: return .age(range())
-        case .dirty:
-            // Often a single page: a write to one entry of a block is what makes its entries differ.
-            if choices.chance(oneIn: 2) {
+        case .age, .dirty:
+            // Often a single page: an access or a write to one entry of a block is what makes its
+            // entries differ.
+            var target: AddressRange
+            if swarm.mode(.singlePage).apply(choices.chance(oneIn: 2)) {
                 let page = address()
-                return .dirty(AddressRange(start: page, end: page + format.pageSize))
+                target = AddressRange(start: page, end: page + format.pageSize)
+            } else {
+                target = range()
             }
-            return .dirty(range())
+            return kind == .age ? .age(target) : .dirty(target)
         case .clearSoftDirty: return .clearSoftDirty(range())
         case .move:
             let source = range()
@@ -120,26 +224,45 @@ public struct CaseGenerator: Sendable {
         return weights.filter { $0.key <= format.maxFolioOrder }.sorted { $0.key < $1.key }.map { (weight: $0.value, value: $0.key) }
     }
 
-    func map(in arena: Arena, near anchors: [AddressRange], _ choices: inout ChoiceSequence) -> Operation {
+    func map(_ context: Context, _ choices: inout ChoiceSequence) -> Operation {
+        let arena = context.arena, swarm = context.swarm
         let arenaPages = format.pages(in: arena.range.size)
-        let source = choices.weighted([(5, 0), (2, 1), (1, 2), (1, 3), (1, 4)])
-        let orders = interestingOrders.filter { UInt64(1) << UInt64($0.value) <= arenaPages }
-        let order = source <= 1 || source == 4 ? choices.weighted(orders) : 0
+        let source = choices.weighted(swarm.allowed([(5, 0), (2, 1), (1, 2), (1, 3), (1, 4)], Swarm.Switch.source))
+        let interesting = interestingOrders.enumerated().map { (weight: $0.element.weight, value: (index: $0.offset, order: $0.element.value)) }
+        let orders = swarm.allowed(interesting.filter { UInt64(1) << UInt64($0.value.order) <= arenaPages }) { .order(min($0.index, Swarm.orderSwitches - 1)) }
+        var order = source <= 1 || source == 4 ? choices.weighted(orders).order : 0
+        // In a window big enough for the largest leaf, a third of the folios are that big.
+        if source <= 1 || source == 4, choices.chance(oneIn: 3), let largest = orders.last?.value.order, largest > order { order = largest }
         let folioPages: UInt64 = 1 << UInt64(order)
         var first: UInt64 = 0
         var count = folioPages
-        if source <= 1 || source == 4, folioPages > 1, choices.chance(oneIn: 4) {
+        if source <= 1 || source == 4, folioPages > 1, swarm.mode(.partialFolios).apply(choices.chance(oneIn: 4)) {
             first = choices.draw(below: folioPages)
             count = 1 + choices.draw(below: folioPages - first)
         } else if source >= 2 {
             count = choices.chance(oneIn: 4) ? min(arenaPages, format.pages(at: .pmd)) : 1 + choices.draw(below: 16)
         }
-        let alignment = folioPages * format.pageSize
+        let writable = swarm.mode(.writable).apply(choices.usually(oneIn: 4))
+        // Drawn on every format (and ignored where unsupported), so a case keeps its shape on tiny.
+        // The level whose leaves the folio fills weighs most (a PUD-sized folio mapped by a PUD leaf).
+        let levels = Array(format.leafLevels.reversed())
+        let filled = min(2, levels.lastIndex { format.pages(at: $0) <= max(folioPages, count) } ?? 0)
+        let leafLevel = choices.weighted(swarm.allowed([0, 1, 2].map { (weight: $0 == filled ? 3 : 1, value: $0) }, Swarm.Switch.leafLevel))
+        let contiguous = swarm.mode(.contiguous).apply(choices.usually(oneIn: 4))
+        let hugepd = swarm.mode(.hugepd).apply(choices.usually(oneIn: 3))
+        let shape = MapShape(leafLevel: levels[min(Int(leafLevel), levels.count - 1)],
+                             contiguous: format.hasContiguousEntries && contiguous, hugepd: format.hasHugepd && hugepd)
+        // A folio bigger than a PMD span mapped by smaller entries is mapped in part: two PMD spans'
+        // worth of base pages is plenty, and a whole PUD-sized folio as PTEs would be 262,144 of them.
+        let shapeLargest = shape.hugepd ? format.maxFolioOrder : format.pages(at: shape.leafLevel).trailingZeroBitCount
+        if order > shapeLargest, shape.leafLevel == .pte { count = min(count, 2 * format.pages(at: .pmd)) }
+        // Zero-page and special maps a PMD span long sit on a PMD boundary (the huge zero page, vmf_insert_pfn_pmd()).
+        let alignment = (count >= format.pages(at: .pmd) && source >= 2 ? format.pages(at: .pmd) : folioPages) * format.pageSize
         var address = arena.range.start + choices.draw(below: arena.range.size / alignment) * alignment + first * format.pageSize
         if choices.chance(oneIn: 6) { address = arena.address(&choices) }
         // Next to an earlier mapping, as adjacent mmaps are: folios allocated one after another then
         // have consecutive frames across their boundary.
-        if let last = anchors.last, choices.chance(oneIn: 4), last.end < arena.range.end { address = last.end }
+        if let last = context.lastMap, choices.chance(oneIn: 4), last.end < arena.range.end { address = last.end }
         address = min(address, arena.range.end - format.pageSize)
         count = max(1, min(count, format.pages(in: arena.range.end - address)))
         let mapSource: MapSource
@@ -151,37 +274,51 @@ public struct CaseGenerator: Sendable {
         default:
             // Pages of a folio an earlier map allocated, mapped again elsewhere (a page-cache folio
             // mapped twice): its number is guessed from the earlier maps (a wrong guess maps nothing).
-            let folios = anchors.isEmpty ? 1 : UInt64(anchors.count)
+            let folios = UInt64(max(1, context.maps))
             mapSource = .existingFolio(FolioID(rawValue: 1 + Int(choices.draw(below: folios))), firstPage: first, pageCount: count)
         }
-        let writable = choices.usually(oneIn: 4)
-        // Drawn on every format (and ignored where unsupported), so a case keeps its shape on tiny.
-        let leafLevel = choices.draw(below: 3)
-        let contiguous = choices.usually(oneIn: 4)
-        let hugepd = choices.usually(oneIn: 3)
-        let levels = Array(format.leafLevels.reversed())
-        let shape = MapShape(leafLevel: levels[min(Int(leafLevel), levels.count - 1)],
-                             contiguous: format.hasContiguousEntries && contiguous, hugepd: format.hasHugepd && hugepd)
         return .map(address: address, source: mapSource, writable: writable, shape: shape)
     }
 
-    func query(in arena: Arena, near anchors: [AddressRange], _ choices: inout ChoiceSequence) -> WalkQuery {
-        if choices.chance(oneIn: 32) {
-            // An empty or reversed range: every design must refuse it with the oracle's error.
-            let address = arena.address(&choices, near: anchors)
-            let end = choices.chance(oneIn: 2) ? address : address - min(address, format.pageSize)
-            return choices.chance(oneIn: 2) ? .entries(AddressRange(start: address, end: end), [])
-                                            : .folios(AddressRange(start: address, end: end), .batchDefault)
-        }
-        switch choices.weighted([(2, 0), (2, 1), (1, 2)]) {
+    func query(_ context: Context, _ choices: inout ChoiceSequence) -> WalkQuery {
+        let swarm = context.swarm
+        let kind = choices.weighted(swarm.allowed([(2, 0), (2, 1), (1, 2)], Swarm.Switch.queryKind))
+        if swarm.mode(.refusedQueries).apply(choices.chance(oneIn: 16)) { return refusedQuery(kind: kind, context.address(&choices), &choices) }
+        switch kind {
         case 0:
-            return .entries(arena.addressRange(&choices, near: anchors), EntryWalkFlags(rawValue: UInt8(choices.draw(below: 4))))
+            return .entries(context.walkRange(&choices), swarm.apply(EntryWalkFlags(rawValue: UInt8(choices.draw(below: 4))), Swarm.Switch.entryFlag))
         case 1:
             var flags = FolioWalkFlags.batchDefault
-            if choices.chance(oneIn: 2) { flags = FolioWalkFlags(rawValue: UInt8(choices.draw(below: 128))) }
-            return .folios(arena.addressRange(&choices, near: anchors), flags)
+            switch choices.weighted([(2, 0), (1, 1), (2, 2)]) {
+            case 1: flags = []
+            case 2: flags = FolioWalkFlags(rawValue: UInt8(choices.draw(below: 128)))
+            default: break
+            }
+            return .folios(context.walkRange(&choices), swarm.apply(flags, Swarm.Switch.folioFlag))
         default:
-            return .lookup(arena.address(&choices, near: anchors), LookupFlags(rawValue: UInt8(choices.draw(below: 4))))
+            var address = context.address(&choices)
+            // A lookup address need not be page-aligned (follow_page_mask() takes any address).
+            if swarm.mode(.unalignedLookups).apply(choices.chance(oneIn: 5)) { address += choices.pick([1, 8, 0x80, format.pageSize - 8]) }
+            return .lookup(address, swarm.apply(LookupFlags(rawValue: UInt8(choices.draw(below: 4))), Swarm.Switch.lookupFlag))
+        }
+    }
+
+    /// A query every design must refuse with the oracle's error: an empty, reversed, unaligned or
+    /// past-the-top walk range, or a lookup past the top.
+    func refusedQuery(kind: Int, _ address: UInt64, _ choices: inout ChoiceSequence) -> WalkQuery {
+        let page = format.pageSize
+        let range: AddressRange
+        switch choices.draw(below: 5) {
+        case 0: range = AddressRange(start: address, end: address)
+        case 1: range = AddressRange(start: address, end: address - min(address, page))
+        case 2: range = AddressRange(start: address + choices.pick([1, 8, page / 2]), end: address + 2 * page)
+        case 3: range = AddressRange(start: address, end: address + page + choices.pick([1, 8, page / 2]))
+        default: range = AddressRange(start: address, end: format.top + page)
+        }
+        switch kind {
+        case 0: return .entries(range, [])
+        case 1: return .folios(range, .batchDefault)
+        default: return .lookup(format.top + choices.pick([0, 1, page]), [])
         }
     }
 }

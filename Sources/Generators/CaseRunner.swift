@@ -18,8 +18,8 @@ public struct CaseResult: Sendable {
 /// Runs cases: applies the operations to an empty address space and, after each one (and before
 /// the first), checks every design still standing on every query of the case.
 public enum CaseRunner {
-    /// Runs `testCase` against `designs`; `census` receives the kinds of entries the final tree holds.
-    public static func run(_ testCase: TestCase, designs: DesignSet, census: ((AddressSpace) -> Void)? = nil) -> CaseResult {
+    /// Runs `testCase` against `designs`.
+    public static func run(_ testCase: TestCase, designs: DesignSet) -> CaseResult {
         var result = CaseResult()
         var space = AddressSpace(format: testCase.format)
         var standing = designs
@@ -42,7 +42,6 @@ public enum CaseRunner {
             standing = standing.removing(Set(result.failures.keys))
             if standing.names.isEmpty { break }
         }
-        census?(space)
         return result
     }
 

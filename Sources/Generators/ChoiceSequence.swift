@@ -7,6 +7,8 @@ public struct ChoiceSequence: Sendable {
     /// The choices drawn so far.
     public private(set) var recorded: [UInt64] = []
     private var source: Source
+    /// Choices to draw first, before the random source (a swarm a campaign chose).
+    private var prefix: [UInt64] = []
 
     private enum Source: Sendable {
         case random(SplitMix64)
@@ -16,6 +18,13 @@ public struct ChoiceSequence: Sendable {
     /// A fresh sequence drawing from `seed`.
     public init(seed: UInt64) { source = .random(SplitMix64(seed: seed)) }
 
+    /// A fresh sequence whose first choices are `prefix` (each clamped to its bound) and the rest
+    /// drawn from `seed`: how a campaign sets a case's swarm.
+    public init(seed: UInt64, prefix: [UInt64]) {
+        source = .random(SplitMix64(seed: seed))
+        self.prefix = prefix
+    }
+
     /// A sequence replaying `choices`.
     public init(replaying choices: [UInt64]) { source = .replay(choices, position: 0) }
 
@@ -24,6 +33,8 @@ public struct ChoiceSequence: Sendable {
         precondition(bound > 0, "a choice needs a positive bound")
         let value: UInt64
         switch source {
+        case .random where recorded.count < prefix.count:
+            value = min(prefix[recorded.count], bound - 1)
         case .random(var generator):
             value = bound == 1 ? 0 : generator.next(upperBound: bound)
             source = .random(generator)

@@ -96,11 +96,25 @@ enum Reports {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// What the generator reached: operations by kind, entries by kind.
+    /// What the generator reached: operations by kind, and the coverage census of each format.
     static func reach(_ report: CampaignReport) -> String {
         let operations = OperationKind.allCases.map { "\($0.rawValue) \(report.operationKinds[$0.rawValue, default: 0])" }
-        let entries = report.entryKinds.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
-        return "operations generated: " + operations.joined(separator: ", ") + "\nentries in final trees: " + entries.joined(separator: ", ") + "\n"
+        var text = "operations generated: " + operations.joined(separator: ", ") + "\n"
+        for pair in report.pairs where pair.design == report.pairs.first?.design {
+            if let found = report.census[pair.format.name] { text += census(found, format: pair.format) + "\n" }
+        }
+        return text
+    }
+
+    /// One format's census: cells reached of those reachable, and the ones missed.
+    static func census(_ census: CoverageCensus, format: Format) -> String {
+        let reachable = CoverageCensus.reachable(on: format)
+        let missing = census.missing(on: format)
+        var line = "census \(format.name): \(reachable.count - missing.count) of \(reachable.count) reachable cells"
+        if !missing.isEmpty { line += "; missed: " + missing.joined(separator: ", ") }
+        let extra = census.counts.keys.filter { !reachable.contains($0) }.sorted()
+        if !extra.isEmpty { line += "; reached but not listed as reachable: " + extra.joined(separator: ", ") }
+        return line
     }
 }
 

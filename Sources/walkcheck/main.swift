@@ -31,6 +31,12 @@ let usage = """
                                          hunt every mutant (exhaustive tiny sequences, then a campaign),
                                          each in a child process; print the mutation score;
                                          --save writes each mutant's shrunk case to DIR/NAME.case
+      walkcheck census [--cases N] [--seed N] [--format NAME] [--all] [--show-cases]
+                                         the generator's coverage cells on each format (what a
+                                         campaign of N cases reaches, default \(RunCommand.defaultCases)),
+                                         without running designs; --all lists every cell's count,
+                                         --show-cases prints the cases;
+                                         exit status 1 when a reachable cell is missed
       walkcheck bench [--format NAME] [--workload NAME] [--design NAME] [--output DIR] [--scale N]
                       [--narrow-compare]
                                          time the designs against the floor (release builds only);
@@ -66,6 +72,7 @@ do {
     case "exhaustive-worker": status = try ExhaustiveCommand.worker(&arguments)
     case "mutants": status = try MutantsCommand.main(&arguments)
     case "bench": status = try BenchCommand.main(&arguments)
+    case "census": status = try CensusCommand.main(&arguments)
     case "import": status = try ImportCommand.main(&arguments)
     case "mutant-worker": status = try MutantsCommand.worker(&arguments)
     default: throw UsageError(message: "unknown command \"\(command)\"")

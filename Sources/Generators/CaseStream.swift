@@ -1,0 +1,49 @@
+import PageTable
+
+/// The cases a campaign draws for one format, in order, with the census of what they reached:
+/// two cases in three are aimed at a cell the census has not reached yet while there is one
+/// (coverage-guided swarm testing), the rest are drawn as they come.
+///
+/// An aimed case is an ordinary case whose swarm choices were set (``Swarm/aiming(at:on:)``) rather
+/// than drawn: its recorded choices regenerate it, and its shrinking is the same. Which cell a case
+/// aims at depends only on the cases before it, so one seed still gives the same cases on every
+/// run and machine. Each cell is aimed at a few times at most, the least tried first, so a cell
+/// out of reach cannot starve the others.
+public struct CaseStream: Sendable {
+    /// The generator the cases come from.
+    public let generator: CaseGenerator
+    /// The campaign seed.
+    public let seed: UInt64
+    /// What the cases drawn so far reached.
+    public private(set) var census = CoverageCensus()
+    private var attempts: [String: Int] = [:]
+
+    /// How many cases may aim at one cell.
+    public static let attemptsPerCell = 8
+
+    /// A stream of `generator`'s cases for a campaign seeded with `seed`.
+    public init(generator: CaseGenerator, seed: UInt64) {
+        self.generator = generator
+        self.seed = seed
+    }
+
+    /// Case `index`: its test case, the choices that generate it, and the cell it aimed at, if any.
+    /// The case is counted in the census.
+    public mutating func next(index: Int) -> (testCase: TestCase, choices: [UInt64], aim: String?) {
+        let format = generator.format
+        var aim: String?
+        var prefix: [UInt64] = []
+        if index % 3 != 0 {
+            let missing = census.missing(on: format).filter { attempts[$0, default: 0] < Self.attemptsPerCell }
+            if let cell = missing.min(by: { attempts[$0, default: 0] < attempts[$1, default: 0] }), let swarm = Swarm.aiming(at: cell, on: format) {
+                aim = cell
+                prefix = swarm.values
+                attempts[cell, default: 0] += 1
+            }
+        }
+        var choices = ChoiceSequence(seed: CaseSeed.derive(base: seed, format: format, index: index), prefix: prefix)
+        let testCase = generator.generate(&choices)
+        census.record(testCase)
+        return (testCase, choices.recorded, aim)
+    }
+}

@@ -1,0 +1,209 @@
+import PageTable
+import Oracle
+
+/// The addresses a case's own tree makes interesting, for the queries drawn after its operations:
+/// where its slots, contiguous blocks, folios and tables begin and end, and the units larger than a
+/// page that a walk may start or end inside.
+///
+/// Walkers go wrong at the edges of what is mapped (a clamp to the table, the folio or the block),
+/// and a query drawn from the window at random meets those edges rarely, and a walk starting
+/// strictly inside a PMD leaf or block almost never; queries drawn from these landmarks meet them
+/// every time.
+public struct Landmarks: Sendable {
+    /// A unit larger than one page: what a walk may start or end inside.
+    public struct Unit: Hashable, Sendable {
+        /// What a unit is.
+        public enum Shape: String, Hashable, Sendable {
+            /// A directory leaf (a huge page).
+            case leaf
+            /// A contiguous block whose entries agree on young and dirty.
+            case block
+            /// A contiguous block whose entries differ in young or dirty (a write or an access to one
+            /// of its pages): a walker must OR them, whichever entry it starts from.
+            case mixedBlock = "mixed-block"
+            /// A hugepd page.
+            case hugepd
+            /// A non-present directory entry (THP migration, device-private THP).
+            case nonPresent = "non-present"
+        }
+
+        /// The addresses it maps.
+        public var range: AddressRange
+        /// The level of its entries.
+        public var level: Level
+        /// What it is.
+        public var shape: Shape
+
+        /// `pmd leaf`, `pte mixed-block`, `pmd hugepd`, `pmd non-present`: how the census names it.
+        public var kind: String { "\(level) \(shape.rawValue)" }
+    }
+
+    /// Page-aligned boundaries, sorted and unique: 0, the top, the window's ends, where each stretch
+    /// of slots continuing one another starts and ends, and the start and end of every contiguous
+    /// block, folio (as mapped there) and table span holding a mapped slot.
+    public private(set) var boundaries: [UInt64]
+    /// The units larger than a page, in address order.
+    public private(set) var units: [Unit]
+    /// The format of the tree.
+    public let format: Format
+
+    /// The landmarks of `space`, whose operations worked in `window`.
+    public init(_ space: AddressSpace, window: AddressRange) {
+        self.init(space, runs: ModelComparison.treeRuns(space), window: window)
+    }
+
+    /// The landmarks of `space`, whose terminal slots are `runs` (``ModelComparison/treeRuns(_:)``).
+    public init(_ space: AddressSpace, runs: [PageRun], window: AddressRange) {
+        let format = space.format
+        self.format = format
+        var boundaries: [UInt64]? = [0, format.top, window.start, window.end]
+        units = Self.scan(space, runs: runs, boundaries: &boundaries)
+        var sorted = boundaries!.filter { $0 <= format.top }
+        sorted.sort()
+        var unique: [UInt64] = []
+        unique.reserveCapacity(sorted.count)
+        for boundary in sorted where unique.last != boundary { unique.append(boundary) }
+        self.boundaries = unique
+    }
+
+    /// The units larger than a page among `runs`, the terminal slots of `space`, in address order.
+    public static func units(of space: AddressSpace, runs: [PageRun]) -> [Unit] {
+        var boundaries: [UInt64]? = nil
+        return scan(space, runs: runs, boundaries: &boundaries)
+    }
+
+    /// The units among `runs`, in address order, and (when `boundaries` is not nil) their
+    /// boundaries: where a stretch of slots continuing one another begins and ends (not every
+    /// PTE of a folio mapped by PTEs), and every block, folio and table edge.
+    private static func scan(_ space: AddressSpace, runs: [PageRun], boundaries: inout [UInt64]?) -> [Unit] {
+        let format = space.format
+        let collecting = boundaries != nil
+        var units: [Unit] = []
+        var lastBlock: (start: UInt64, level: Level)?
+        var lastFolio: Folio?
+        var previous: PageRun?
+        let spans = format.levels.filter { !$0.isFolded }.map(\.entrySize)
+        var lastTables = spans.map { _ in UInt64.max }
+        for run in runs {
+            let start = format.address(ofPage: run.start), end = format.address(ofPage: run.end)
+            let level = run.record.level
+            if collecting {
+                let continues = previous.map { $0.end == run.start && $0.record.advanced(by: $0.count) == run.record } ?? false
+                if !continues {
+                    if let previous { boundaries?.append(format.address(ofPage: previous.end)) }
+                    boundaries?.append(start)
+                }
+                for (index, span) in spans.enumerated() where span > end - start {
+                    let table = Format.alignDown(start, span)
+                    guard table != lastTables[index] else { continue }
+                    lastTables[index] = table
+                    boundaries? += [table, min(table &+ span, format.top)]
+                }
+                if case .present(let pfn, _) = run.record.content, !space.memory.isZeroFrame(pfn), lastFolio?.contains(pfn) != true,
+                   let folio = space.memory.folio(containing: pfn) {
+                    lastFolio = folio
+                    let before = format.address(ofPage: pfn - folio.pfn), after = format.address(ofPage: folio.endPFN - pfn)
+                    if before <= start { boundaries?.append(start - before) }
+                    if after <= format.top - start { boundaries?.append(start + after) }
+                }
+                previous = run
+            }
+            if run.count > 1 {
+                let shape: Unit.Shape
+                if run.record.inHugepd { shape = .hugepd }
+                else if case .nonPresent = run.record.content { shape = .nonPresent }
+                else { shape = .leaf }
+                units.append(Unit(range: AddressRange(start: start, end: end), level: level, shape: shape))
+            }
+            if run.record.contiguous {
+                let size = format.geometry(level).blockSize
+                let block = Format.alignDown(start, size)
+                if lastBlock?.start != block || lastBlock?.level != level {
+                    lastBlock = (block, level)
+                    boundaries? += [block, block + size]
+                    let shape: Unit.Shape = youngDirtyDiffer(space, block: block, level: level) ? .mixedBlock : .block
+                    units.append(Unit(range: AddressRange(start: block, end: block + size), level: level, shape: shape))
+                }
+            }
+        }
+        if let previous { boundaries?.append(format.address(ofPage: previous.end)) }
+        return units.sorted { ($0.range.start, $0.range.end) < ($1.range.start, $1.range.end) }
+    }
+
+    /// Whether the entries of the contiguous block at `block` differ in young or dirty.
+    static func youngDirtyDiffer(_ space: AddressSpace, block: UInt64, level: Level) -> Bool {
+        let geometry = space.format.geometry(level)
+        var seen: LeafAttributes?
+        for index in 0..<UInt64(geometry.contiguousEntries) {
+            guard case .leaf(_, let attributes) = space.translate(block + index * geometry.entrySize).entry else { continue }
+            let youngDirty = attributes.intersection([.young, .dirty])
+            if let seen, seen != youngDirty { return true }
+            seen = youngDirty
+        }
+        return false
+    }
+
+    /// A page-aligned address at one of the landmarks, a page either side, or strictly inside one
+    /// of the units (below the top).
+    public func address(_ choices: inout ChoiceSequence) -> UInt64 {
+        let page = format.pageSize
+        var address: UInt64
+        if !units.isEmpty, choices.chance(oneIn: 3) {
+            let unit = choices.pick(units).range
+            address = unit.start + (1 + choices.draw(below: format.pages(in: unit.size) - 1)) * page
+        } else {
+            address = choices.pick(boundaries)
+            switch choices.weighted([(4, 0), (1, 1), (1, 2)]) {
+            case 1: address &+= page
+            case 2: address &-= page
+            default: break
+            }
+        }
+        return address < format.top ? address : format.top - page
+    }
+
+    /// A range from a landmark address to a later boundary (or a page either side of it), to a
+    /// page strictly inside a later unit, a few of the window's granules on, the window's end or
+    /// the top; or exactly one unit.
+    /// With `endInside`, always the range to a page strictly inside a later unit.
+    public func range(_ choices: inout ChoiceSequence, arena: Arena, endInside: Bool = false) -> AddressRange {
+        let page = format.pageSize
+        if !units.isEmpty, choices.chance(oneIn: 3), !endInside { return choices.pick(units).range }
+        let start = address(&choices)
+        var end: UInt64
+        switch endInside ? 4 : choices.weighted([(4, 0), (2, 1), (1, 2), (1, 3), (2, 4)]) {
+        case 0:
+            var first = boundaries.partitioningIndex { $0 > start }
+            if first == boundaries.count { first -= 1 }
+            end = boundaries[first + Int(choices.draw(below: UInt64(min(6, boundaries.count - first))))]
+            switch choices.weighted([(4, 0), (1, 1), (1, 2)]) {
+            case 1: end &+= page
+            case 2: end &-= page
+            default: break
+            }
+        case 1: end = start + UInt64(choices.draw(in: 1...4)) * choices.pick(arena.granules)
+        case 2: end = arena.range.end
+        case 3: end = format.top
+        default:
+            let later = units.filter { $0.range.end > start + 2 * page }
+            guard !later.isEmpty else { end = start + page; break }
+            let unit = choices.pick(later).range
+            let first = max(unit.start, start) + page
+            end = first + choices.draw(below: (unit.end - first) / page) * page
+        }
+        return AddressRange(start: start, end: min(max(end, start + page), format.top))
+    }
+}
+
+extension Array {
+    /// The index of the first element for which `belongs` holds, all before it failing (the array
+    /// must be partitioned so).
+    func partitioningIndex(where belongs: (Element) -> Bool) -> Int {
+        var low = 0, high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if belongs(self[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
+}
