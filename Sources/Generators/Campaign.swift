@@ -156,9 +156,9 @@ public enum Campaign {
         var run = 0
         while !standing.names.isEmpty {
             if let deadline { if ContinuousClock().now >= deadline { break } } else if run >= configuration.cases { break }
-            let (testCase, choices, _) = stream.next(index: index)
+            let (testCase, choices, _, states) = stream.next(index: index)
             CrashReporter.setCase(CorpusFormat.text(of: CorpusCase(testCase: testCase, origin: (configuration.seed, index), choices: choices)))
-            let result = CaseRunner.run(testCase, designs: standing)
+            let result = CaseRunner.run(testCase, designs: standing, states: states)
             CrashReporter.clear()
             report.cases += 1
             report.operations += result.operations

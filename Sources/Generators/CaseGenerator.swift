@@ -24,8 +24,27 @@ public struct CaseGenerator: Sendable {
     /// Generates a case and the span of choices each operation and each query was drawn from (its
     /// "another" flag included), so that a shrinker can delete one by deleting its span.
     public func generateRecordingSpans(_ choices: inout ChoiceSequence) -> (testCase: TestCase, operationSpans: [Range<Int>]) {
+        var census: CoverageCensus?
+        let generated = generateRecordingSpans(&choices, census: &census)
+        return (generated.testCase, generated.operationSpans)
+    }
+
+    /// Generates a case, counting what it reaches in `census` from the trees its generation builds
+    /// anyway (``CoverageCensus/record(_:)`` without building them again), and returns those trees:
+    /// the state before the first operation and after each, which a runner can check without
+    /// applying the operations again.
+    public func generate(_ choices: inout ChoiceSequence, census: inout CoverageCensus) -> (testCase: TestCase, states: [AddressSpace]) {
+        var counting: CoverageCensus? = census
+        let generated = generateRecordingSpans(&choices, census: &counting)
+        census = counting!
+        return (generated.testCase, generated.states)
+    }
+
+    /// Generates a case; when `census` is not nil, counts it there and keeps the trees it builds.
+    private func generateRecordingSpans(_ choices: inout ChoiceSequence, census: inout CoverageCensus?)
+        -> (testCase: TestCase, operationSpans: [Range<Int>], states: [AddressSpace]) {
         let swarm = Swarm(&choices)
-        var context = Context(format: format, arena: Arena(format: format, swarm: swarm, choices: &choices), swarm: swarm)
+        var context = Context(format: format, arena: Arena(format: format, swarm: swarm, choices: &choices), swarm: swarm, census: &census)
         var operations: [Operation] = []
         var spans: [Range<Int>] = []
         while operations.count < maxOperations {
@@ -35,7 +54,7 @@ public struct CaseGenerator: Sendable {
             let next = operation(context, &choices)
             operations.append(next)
             spans.append(start..<choices.position)
-            context.applied(next)
+            context.applied(next, census: &census)
         }
         // Every query has its own flag (ignored for the first: a case has at least one), so that
         // deleting a query's span of choices deletes exactly that query.
@@ -46,7 +65,8 @@ public struct CaseGenerator: Sendable {
             queries.append(query(context, &choices))
             spans.append(start..<choices.position)
         }
-        return (TestCase(format: format, operations: operations, queries: queries), spans)
+        census?.record(queries, format: format, units: context.units)
+        return (TestCase(format: format, operations: operations, queries: queries), spans, context.states)
     }
 
     /// What one case's choices are drawn against: its window and swarm, the ranges its maps and
@@ -67,17 +87,27 @@ public struct CaseGenerator: Sendable {
         var space: AddressSpace
         /// Its landmarks.
         var landmarks: Landmarks
+        /// The units of the tree before the first operation and after each, when a census is kept.
+        var units: [[Landmarks.Unit]] = []
+        /// The trees before the first operation and after each, when a census is kept.
+        var states: [AddressSpace] = []
+        /// Whether an operation was refused.
+        var refused = false
 
-        init(format: Format, arena: Arena, swarm: Swarm) {
+        init(format: Format, arena: Arena, swarm: Swarm, census: inout CoverageCensus?) {
             self.format = format
             self.arena = arena
             self.swarm = swarm
             space = AddressSpace(format: format)
-            landmarks = Landmarks(space, window: arena.range)
+            landmarks = Landmarks(space, window: arena.range, census: &census)
+            if census != nil {
+                units.append(landmarks.units)
+                if !refused { states.append(space) }
+            }
         }
 
-        /// Records `operation`, drawn next: its anchor, and the tree it leaves.
-        mutating func applied(_ operation: Operation) {
+        /// Records `operation`, drawn next: its anchor, and the tree it leaves (counted in `census`).
+        mutating func applied(_ operation: Operation, census: inout CoverageCensus?) {
             let page = format.pageSize
             switch operation {
             case .map(let address, let source, _, _):
@@ -95,9 +125,14 @@ public struct CaseGenerator: Sendable {
                 // migrated, then walked.
                 anchors.append(range)
             }
-            // A refused operation (there should be none) leaves the tree as it was.
-            try? space.apply(operation)
-            landmarks = Landmarks(space, window: arena.range)
+            // A refused operation (there should be none) leaves the tree as it was, and the trees are
+            // not handed on: the runner applies the operations itself and reports the refusal.
+            do { try space.apply(operation) } catch { refused = true }
+            landmarks = Landmarks(space, window: arena.range, census: &census)
+            if census != nil {
+                units.append(landmarks.units)
+                if !refused { states.append(space) }
+            }
         }
 
         /// Whether to aim at the tree's landmarks (else at the window and the anchors): half the

@@ -18,16 +18,23 @@ public struct CaseResult: Sendable {
 /// Runs cases: applies the operations to an empty address space and, after each one (and before
 /// the first), checks every design still standing on every query of the case.
 public enum CaseRunner {
-    /// Runs `testCase` against `designs`.
-    public static func run(_ testCase: TestCase, designs: DesignSet) -> CaseResult {
+    /// Runs `testCase` against `designs`; `states`, when given, are its trees before the first
+    /// operation and after each (as ``CaseGenerator/generate(_:census:)`` returns them), checked
+    /// instead of applying the operations again.
+    public static func run(_ testCase: TestCase, designs: DesignSet, states: [AddressSpace]? = nil) -> CaseResult {
         var result = CaseResult()
-        var space = AddressSpace(format: testCase.format)
+        let states = states.flatMap { $0.count == testCase.operations.count + 1 ? $0 : nil }
+        var space = states?[0] ?? AddressSpace(format: testCase.format)
         var standing = designs
         for step in 0...testCase.operations.count {
             if step > 0 {
-                do { try space.apply(testCase.operations[step - 1]) } catch {
-                    result.refused = error
-                    return result
+                if let states {
+                    space = states[step]
+                } else {
+                    do { try space.apply(testCase.operations[step - 1]) } catch {
+                        result.refused = error
+                        return result
+                    }
                 }
                 result.operations += 1
             }

@@ -27,9 +27,9 @@ public struct CaseStream: Sendable {
         self.seed = seed
     }
 
-    /// Case `index`: its test case, the choices that generate it, and the cell it aimed at, if any.
-    /// The case is counted in the census.
-    public mutating func next(index: Int) -> (testCase: TestCase, choices: [UInt64], aim: String?) {
+    /// Case `index`: its test case, the choices that generate it, the cell it aimed at, if any, and
+    /// its trees (before the first operation and after each). The case is counted in the census.
+    public mutating func next(index: Int) -> (testCase: TestCase, choices: [UInt64], aim: String?, states: [AddressSpace]) {
         let format = generator.format
         var aim: String?
         var prefix: [UInt64] = []
@@ -42,8 +42,7 @@ public struct CaseStream: Sendable {
             }
         }
         var choices = ChoiceSequence(seed: CaseSeed.derive(base: seed, format: format, index: index), prefix: prefix)
-        let testCase = generator.generate(&choices)
-        census.record(testCase)
-        return (testCase, choices.recorded, aim)
+        let (testCase, states) = generator.generate(&choices, census: &census)
+        return (testCase, choices.recorded, aim, states)
     }
 }

@@ -165,8 +165,8 @@ struct LineReader {
             guard let flags = FolioWalkFlags(parsing: Substring(text)) else { throw fail("bad folio walk flags \"\(text)\"") }
             return .folios(range, flags)
         case "lookup":
+            // Any address, as for walk ranges: a lookup past the top is a valid query whose answer is an error.
             let address = try number("lookup address")
-            guard address < format.top else { throw fail("lookup address \(hex(address)) lies past the top of \(format.name)") }
             let text = try word("lookup flags")
             guard let flags = LookupFlags(parsing: Substring(text)) else {
                 throw fail("unknown lookup flag in \"\(text)\"; expected zero-page or migration")

@@ -67,14 +67,21 @@ public struct CoverageCensus: Sendable {
     /// Counts the cells of `testCase`: its queries against the tree before its first operation and
     /// after each one, as a campaign checks them.
     public mutating func record(_ testCase: TestCase) {
-        let format = testCase.format
-        for query in testCase.queries { recordQuery(query, format: format) }
-        var space = AddressSpace(format: format)
-        recordState(space, queries: testCase.queries)
+        var space = AddressSpace(format: testCase.format)
+        var trees: [[Landmarks.Unit]] = []
+        trees.append(recordTree(space, runs: ModelComparison.treeRuns(space)))
         for operation in testCase.operations {
-            guard (try? space.apply(operation)) != nil else { return }
-            recordState(space, queries: testCase.queries)
+            guard (try? space.apply(operation)) != nil else { break }
+            trees.append(recordTree(space, runs: ModelComparison.treeRuns(space)))
         }
+        record(testCase.queries, format: testCase.format, units: trees)
+    }
+
+    /// Counts the cells of `queries`, checked against trees whose units (one list per tree) are
+    /// `units`, each tree already counted with ``recordTree(_:runs:)``.
+    mutating func record(_ queries: [WalkQuery], format: Format, units: [[Landmarks.Unit]]) {
+        for query in queries { recordQuery(query, format: format) }
+        for treeUnits in units where !treeUnits.isEmpty { recordUnits(treeUnits, queries: queries, format: format) }
     }
 
     private mutating func count(_ cell: Cell, _ times: Int = 1) { cells[cell, default: 0] += times }
@@ -113,13 +120,14 @@ public struct CoverageCensus: Sendable {
         }
     }
 
-    /// The cells of one tree and of `queries` checked against it.
-    private mutating func recordState(_ space: AddressSpace, queries: [WalkQuery]) {
-        let runs = ModelComparison.treeRuns(space)
+    /// Counts the entry cells of one tree, whose terminal slots are `runs`, and returns its units.
+    @discardableResult
+    mutating func recordTree(_ space: AddressSpace, runs: [PageRun], units known: [Landmarks.Unit]? = nil) -> [Landmarks.Unit] {
         // Neighbouring slots mostly fall in the same cells: counted together, hashed once.
         var pending: (record: PageRecord, entry: EntryCensus, slots: Int)?
+        let memory = space.memory
         for run in runs {
-            let entry = EntryCensus(run.record, memory: space.memory)
+            let entry = EntryCensus(run.record, memory: memory)
             if let last = pending, last.entry == entry, Self.sameCells(last.record.content, run.record.content) {
                 pending!.slots += 1
                 continue
@@ -128,13 +136,16 @@ public struct CoverageCensus: Sendable {
             pending = (run.record, entry, 1)
         }
         if let last = pending { count(last.record, last.entry, slots: last.slots) }
-        let units = Landmarks.units(of: space, runs: runs)
-        guard !units.isEmpty else { return }
-        let page = space.format.pageSize
+        return known ?? Landmarks.units(of: space, runs: runs)
+    }
+
+    /// Counts how `queries` meet the units of one tree.
+    private mutating func recordUnits(_ units: [Landmarks.Unit], queries: [WalkQuery], format: Format) {
+        let page = format.pageSize
         for query in queries {
             switch query {
             case .entries(let range, _), .folios(let range, _):
-                guard (try? range.validated(for: space.format)) != nil else { continue }
+                guard (try? range.validated(for: format)) != nil else { continue }
                 for unit in units {
                     if unit.range.start == range.start { count(.unit(.startAt, unit.level, unit.shape)) }
                     if unit.range.start < range.start && range.start < unit.range.end { count(.unit(.startInside, unit.level, unit.shape)) }

@@ -52,6 +52,13 @@ public struct Landmarks: Sendable {
         self.init(space, runs: ModelComparison.treeRuns(space), window: window)
     }
 
+    /// The landmarks of `space`, whose operations worked in `window`, its tree counted in `census`.
+    init(_ space: AddressSpace, window: AddressRange, census: inout CoverageCensus?) {
+        let runs = ModelComparison.treeRuns(space)
+        self.init(space, runs: runs, window: window)
+        census?.recordTree(space, runs: runs, units: units)
+    }
+
     /// The landmarks of `space`, whose terminal slots are `runs` (``ModelComparison/treeRuns(_:)``).
     public init(_ space: AddressSpace, runs: [PageRun], window: AddressRange) {
         let format = space.format
@@ -78,6 +85,7 @@ public struct Landmarks: Sendable {
     private static func scan(_ space: AddressSpace, runs: [PageRun], boundaries: inout [UInt64]?) -> [Unit] {
         let format = space.format
         let collecting = boundaries != nil
+        let memory = space.memory
         var units: [Unit] = []
         var lastBlock: (start: UInt64, level: Level)?
         var lastFolio: Folio?
@@ -99,8 +107,8 @@ public struct Landmarks: Sendable {
                     lastTables[index] = table
                     boundaries? += [table, min(table &+ span, format.top)]
                 }
-                if case .present(let pfn, _) = run.record.content, !space.memory.isZeroFrame(pfn), lastFolio?.contains(pfn) != true,
-                   let folio = space.memory.folio(containing: pfn) {
+                if case .present(let pfn, _) = run.record.content, !memory.isZeroFrame(pfn), lastFolio?.contains(pfn) != true,
+                   let folio = memory.folio(containing: pfn) {
                     lastFolio = folio
                     let before = format.address(ofPage: pfn - folio.pfn), after = format.address(ofPage: folio.endPFN - pfn)
                     if before <= start { boundaries?.append(start - before) }

@@ -139,11 +139,11 @@ public struct AbstractModel: Hashable, Sendable {
                         contiguous: Bool, hugepd: HugepdUse) {
         var page = page, remaining = count, content = content
         var pending: PageRun?
+        let candidates = format.placementCandidates(maxLevel: maxLevel, contiguous: contiguous, hugepd: hugepd)
         while remaining > 0 {
             let here = page
-            let placement = format.placement(at: format.address(ofPage: here), pages: remaining, content: content,
-                                             maxLevel: maxLevel, contiguous: contiguous, hugepd: hugepd, memory: memory,
-                                             canHostHugepd: { canHostHugepd(at: here, level: $0) })
+            let placement = format.placement(among: candidates, at: format.address(ofPage: here), pages: remaining, content: content,
+                                             memory: memory, canHostHugepd: { canHostHugepd(at: here, level: $0) })
             let placed = format.pages(of: placement)
             let record: PageRecord
             switch placement {

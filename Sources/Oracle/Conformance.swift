@@ -27,6 +27,8 @@ public enum Conformance {
         case .lookup: pages = 1
         }
         let readBudget = pages.multipliedReportingOverflow(by: 2).partialValue &+ 4096
+        // One reader for every design (it copies the table layout once).
+        let direct = DirectReader(space)
         func guarded<Item>(_ items: inout [Item], _ item: Item) {
             items.append(item)
             if items.count > pages + 16 { fatalError("the design reported more than \(pages + 16) items for \(query): it loops") }
@@ -39,7 +41,7 @@ public enum Conformance {
                 try ReferenceWalk.entries(in: space, range: range, flags: flags, footprint: &footprint)
             }
             return designs.entryWalkers.compactMap { design in
-                judge(design.name, query, space: space, expected: expected, bound: footprint.slots, budget: readBudget,
+                judge(design.name, query, space: space, direct: direct, expected: expected, bound: footprint.slots, budget: readBudget,
                       address: \.range.start) { reader throws(PageTableError) in
                     var items: [EntryWalkItem] = []
                     items.reserveCapacity((try? expected.get().count) ?? 0)
@@ -52,7 +54,7 @@ public enum Conformance {
                 try ReferenceWalk.folios(in: space, range: range, flags: flags, footprint: &footprint)
             }
             return designs.folioWalkers.compactMap { design in
-                judge(design.name, query, space: space, expected: expected, bound: footprint.slots, budget: readBudget,
+                judge(design.name, query, space: space, direct: direct, expected: expected, bound: footprint.slots, budget: readBudget,
                       address: \.range.start) { reader throws(PageTableError) in
                     var runs: [FolioRun] = []
                     runs.reserveCapacity((try? expected.get().count) ?? 0)
@@ -64,7 +66,7 @@ public enum Conformance {
             let expected = Result { () throws(PageTableError) in [try ReferenceWalk.lookup(in: space, address: address, flags: flags)] }
             let bound = (try? ReferenceWalk.footprint(of: space, address: address)) ?? 0
             return designs.lookups.compactMap { design in
-                judge(design.name, query, space: space, expected: expected, bound: bound, budget: readBudget, address: \.address) { reader throws(PageTableError) in
+                judge(design.name, query, space: space, direct: direct, expected: expected, bound: bound, budget: readBudget, address: \.address) { reader throws(PageTableError) in
                     [try design.lookup(reader, address: address, flags: flags)]
                 }
             }
@@ -87,13 +89,13 @@ public enum Conformance {
     }
 
     private static func judge<Item: Equatable & CustomStringConvertible>(
-        _ name: String, _ query: WalkQuery, space: AddressSpace, expected: Result<[Item], PageTableError>,
+        _ name: String, _ query: WalkQuery, space: AddressSpace, direct: DirectReader, expected: Result<[Item], PageTableError>,
         bound: Int, budget: Int, address: (Item) -> UInt64,
         actual: (CountingReader<DirectReader>) throws(PageTableError) -> [Item]
     ) -> Failure? {
         func failure(_ detail: String) -> Failure { Failure(design: name, query: query, detail: detail) }
         let log = CountingReader<DirectReader>.Log(budget: budget)
-        let got = Result { () throws(PageTableError) in try actual(CountingReader(DirectReader(space), log: log)) }
+        let got = Result { () throws(PageTableError) in try actual(CountingReader(direct, log: log)) }
         switch (expected, got) {
         case (.failure(let wanted), .failure(let found)):
             return wanted == found ? nil : failure("expected the error \"\(wanted)\", got \"\(found)\"")

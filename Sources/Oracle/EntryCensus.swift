@@ -31,7 +31,7 @@ public struct EntryCensus: Hashable, Sendable, CustomStringConvertible {
     public var kind: Kind
 
     /// The census entry of `record`, whose frames `memory` holds.
-    public init(_ record: PageRecord, memory: PhysicalMemory) {
+    public init(_ record: PageRecord, memory: borrowing PhysicalMemory) {
         level = record.level
         inHugepd = record.inHugepd
         contiguous = record.contiguous

@@ -10,8 +10,10 @@ public enum WalkDiff {
     public static func firstDifference<Item: Equatable & CustomStringConvertible>(
         expected: [Item], actual: [Item], format: Format, context: Int = 2, address: (Item) -> UInt64
     ) -> String? {
-        let shared = zip(expected, actual).prefix { $0 == $1 }.count
-        guard shared < max(expected.count, actual.count) else { return nil }
+        // Equal results, the common case, are compared without building anything.
+        if expected == actual { return nil }
+        var shared = 0
+        while shared < min(expected.count, actual.count), expected[shared] == actual[shared] { shared += 1 }
         let at = shared < expected.count ? address(expected[shared]) : address(actual[shared])
         var lines = ["first difference at item \(shared) of \(expected.count) expected, \(actual.count) actual: "
             + "address 0x\(String(at, radix: 16)), path \(format.indexPath(of: at))"]

@@ -7,10 +7,10 @@ extension AddressSpace {
     mutating func place(_ content: PageContent, at address: UInt64, pages: UInt64, maxLevel: Level,
                         contiguous: Bool, hugepd: HugepdUse) {
         var address = address, remaining = pages, content = content
+        let candidates = format.placementCandidates(maxLevel: maxLevel, contiguous: contiguous, hugepd: hugepd)
         while remaining > 0 {
             let here = address
-            let placement = format.placement(at: here, pages: remaining, content: content, maxLevel: maxLevel,
-                                             contiguous: contiguous, hugepd: hugepd, memory: memory,
+            let placement = format.placement(among: candidates, at: here, pages: remaining, content: content, memory: memory,
                                              canHostHugepd: { canHostHugepd(at: here, level: $0) })
             switch placement {
             case .leaf(let level, let entries):

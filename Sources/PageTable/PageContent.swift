@@ -89,6 +89,13 @@ extension Format {
     public func placement(at address: UInt64, pages: UInt64, content: PageContent, maxLevel: Level,
                           contiguous: Bool, hugepd: HugepdUse, memory: PhysicalMemory,
                           canHostHugepd: (Level) -> Bool) -> Placement {
+        placement(among: placementCandidates(maxLevel: maxLevel, contiguous: contiguous, hugepd: hugepd), at: address, pages: pages,
+                  content: content, memory: memory, canHostHugepd: canHostHugepd)
+    }
+
+    /// The entries a placement may use, largest first: what ``placement(at:pages:content:maxLevel:contiguous:hugepd:memory:canHostHugepd:)``
+    /// tries in turn (worked out once for a run of pages).
+    public func placementCandidates(maxLevel: Level, contiguous: Bool, hugepd: HugepdUse) -> [Placement] {
         var candidates: [Placement] = []
         for geometry in levels where geometry.allowsLeaf && !geometry.isFolded && geometry.level >= maxLevel {
             if contiguous, geometry.contiguousEntries > 1 {
@@ -104,6 +111,13 @@ extension Format {
             }
         }
         candidates.sort { self.pages(of: $0) > self.pages(of: $1) }
+        return candidates
+    }
+
+    /// The first of `candidates` (``placementCandidates(maxLevel:contiguous:hugepd:)``) that fits,
+    /// else a PTE.
+    public func placement(among candidates: [Placement], at address: UInt64, pages: UInt64, content: PageContent,
+                          memory: PhysicalMemory, canHostHugepd: (Level) -> Bool) -> Placement {
         for candidate in candidates where fits(candidate, address: address, pages: pages, content: content, memory: memory) {
             if case .hugepd(let level) = candidate, !canHostHugepd(level) { continue }
             return candidate

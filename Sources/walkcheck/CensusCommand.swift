@@ -16,7 +16,7 @@ enum CensusCommand {
         for format in formats {
             var stream = CaseStream(generator: CaseGenerator(format: format), seed: seed)
             for index in 0..<cases {
-                let (testCase, _, aim) = stream.next(index: index)
+                let (testCase, _, aim, _) = stream.next(index: index)
                 if show {
                     print("# case \(index)\(aim.map { ", aimed at \($0)" } ?? "")\n" + CorpusFormat.text(of: CorpusCase(testCase: testCase, origin: (seed, index))))
                 }

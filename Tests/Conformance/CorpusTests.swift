@@ -37,7 +37,7 @@ import Generators
         ("walkcheck-case 1\nformat tiny\nmap 0x0 zero pages 1 rw leaf pud\n", 3, "no pud level"),
         ("walkcheck-case 1\nformat tiny\nwalk sideways 0x0 0x1000 -\n", 3, "unknown walk view"),
         ("walkcheck-case 1\nformat tiny\nwalk entries 0x0 0x1000 bogus\n", 3, "unknown entry walk flag"),
-        ("walkcheck-case 1\nformat tiny\nwalk lookup 0x80000 -\n", 3, "past the top of tiny"),
+        ("walkcheck-case 1\nformat tiny\nwalk lookup 0x8000z -\n", 3, "lookup address \"0x8000z\" is not a number"),
         ("walkcheck-case 1\nformat tiny\nmove 0x0 0x1000 from 0x2000\n", 3, "expected \"to\""),
         ("walkcheck-case 1\nformat tiny\nchoices 1 2 x\n", 3, "choice \"x\" is not a number"),
     ]
