@@ -5,6 +5,11 @@ import Oracle
 
 /// What a campaign runs: designs, formats, a budget and a seed.
 public struct CampaignConfiguration: Sendable {
+    /// The cases per format of `walkcheck`'s default campaign.
+    public static let defaultCases = 200
+    /// The seed of `walkcheck`'s default campaign.
+    public static let defaultSeed: UInt64 = 0x5EED
+
     /// The designs under test.
     public var designs: DesignSet
     /// The formats to generate cases for.
@@ -25,6 +30,10 @@ public struct CampaignConfiguration: Sendable {
     public var shrinker: Shrinker? = Shrinker()
     /// The largest number of operations in a generated case.
     public var maxOperations = 12
+    /// Whether to stop at the first failure: each format's worker stops once its case index passes
+    /// the smallest index any worker failed at, so that the failure with the smallest (index,
+    /// format) is found, whatever the workers' timing, and little else is run (a mutant hunt).
+    public var stopAtFirstFailure = false
 
     /// Creates a configuration.
     public init(designs: DesignSet, formats: [Format], cases: Int, seconds: Double? = nil, seed: UInt64) {
@@ -121,11 +130,12 @@ public enum Campaign {
         let started = clock.now
         let deadline = configuration.seconds.map { started.advanced(by: .milliseconds(Int64($0 * 1000))) }
         let results = Mutex<[Int: (pairs: [PairReport], report: CampaignReport)]>([:])
+        let firstFailure = Mutex(Int.max)
         if let directory = configuration.corpusDirectory, (try? CorpusStore(directory: directory)) != nil {
             CrashReporter.install(directory: directory)
         }
         DispatchQueue.concurrentPerform(iterations: configuration.formats.count) { worker in
-            let outcome = runFormat(configuration, worker: worker, deadline: deadline, progress: progress)
+            let outcome = runFormat(configuration, worker: worker, deadline: deadline, firstFailure: firstFailure, progress: progress)
             results.withLock { $0[worker] = outcome }
         }
         var report = CampaignReport()
@@ -146,6 +156,7 @@ public enum Campaign {
     }
 
     private static func runFormat(_ configuration: CampaignConfiguration, worker: Int, deadline: ContinuousClock.Instant?,
+                                  firstFailure: borrowing Mutex<Int>,
                                   progress: (@Sendable (CampaignProgress) -> Void)?) -> (pairs: [PairReport], report: CampaignReport) {
         let format = configuration.formats[worker]
         var stream = CaseStream(generator: configuration.generator(for: format), seed: configuration.seed)
@@ -156,6 +167,7 @@ public enum Campaign {
         var run = 0
         while !standing.names.isEmpty {
             if let deadline { if ContinuousClock().now >= deadline { break } } else if run >= configuration.cases { break }
+            if configuration.stopAtFirstFailure, index > firstFailure.withLock({ $0 }) { break }
             let (testCase, choices, _, states) = stream.next(index: index)
             CrashReporter.setCase(CorpusFormat.text(of: CorpusCase(testCase: testCase, origin: (configuration.seed, index), choices: choices)))
             let result = CaseRunner.run(testCase, designs: standing, states: states)
@@ -170,6 +182,7 @@ public enum Campaign {
                 pairs[position].cases += 1
                 pairs[position].walks += result.walksByDesign[name, default: 0]
             }
+            if configuration.stopAtFirstFailure, !result.failures.isEmpty { firstFailure.withLock { first in first = min(first, index) } }
             for (name, found) in result.failures.sorted(by: { $0.key < $1.key }) {
                 let position = pairs.firstIndex { $0.design == name }!
                 pairs[position].failure = shrinkAndSave(configuration, design: name, format: format, index: index,

@@ -281,8 +281,9 @@ public struct CaseGenerator: Sendable {
         // Drawn on every format (and ignored where unsupported), so a case keeps its shape on tiny.
         // The level whose leaves the folio fills weighs most (a PUD-sized folio mapped by a PUD leaf).
         let levels = Array(format.leafLevels.reversed())
-        let filled = min(2, levels.lastIndex { format.pages(at: $0) <= max(folioPages, count) } ?? 0)
-        let leafLevel = choices.weighted(swarm.allowed([0, 1, 2].map { (weight: $0 == filled ? 3 : 1, value: $0) }, Swarm.Switch.leafLevel))
+        let filled = min(Swarm.leafLevelSwitches - 1, levels.lastIndex { format.pages(at: $0) <= max(folioPages, count) } ?? 0)
+        let leafLevel = choices.weighted(swarm.allowed((0..<Swarm.leafLevelSwitches).map { (weight: $0 == filled ? 3 : 1, value: $0) },
+                                                       Swarm.Switch.leafLevel))
         let contiguous = swarm.mode(.contiguous).apply(choices.usually(oneIn: 4))
         let hugepd = swarm.mode(.hugepd).apply(choices.usually(oneIn: 3))
         let shape = MapShape(leafLevel: levels[min(Int(leafLevel), levels.count - 1)],
@@ -291,8 +292,9 @@ public struct CaseGenerator: Sendable {
         // worth of base pages is plenty, and a whole PUD-sized folio as PTEs would be 262,144 of them.
         let shapeLargest = shape.hugepd ? format.maxFolioOrder : format.pages(at: shape.leafLevel).trailingZeroBitCount
         if order > shapeLargest, shape.leafLevel == .pte { count = min(count, 2 * format.pages(at: .pmd)) }
-        // Zero-page and special maps a PMD span long sit on a PMD boundary (the huge zero page, vmf_insert_pfn_pmd()).
-        let alignment = (count >= format.pages(at: .pmd) && source >= 2 ? format.pages(at: .pmd) : folioPages) * format.pageSize
+        // Zero-page and special maps are aligned to their largest power of two, so that a PMD span
+        // of them can be the huge zero page or a vmf_insert_pfn_pmd() leaf.
+        let alignment = (source >= 2 ? UInt64(1) << UInt64(63 - count.leadingZeroBitCount) : folioPages) * format.pageSize
         var address = arena.range.start + choices.draw(below: arena.range.size / alignment) * alignment + first * format.pageSize
         if choices.chance(oneIn: 6) { address = arena.address(&choices) }
         // Next to an earlier mapping, as adjacent mmaps are: folios allocated one after another then

@@ -251,10 +251,10 @@ public struct CoverageCensus: Sendable {
         for level in hugepdLevels { cells += ["entry \(level) hugepd leaf", "entry \(level) hugepd protnone"] }
         cells.append("entry pte zero-page")
         if pmdLeaf { cells.append("entry pmd zero-page") }
-        cells.append("entry pte special")
-        let nextUp = leafLevels.count > 1 ? leafLevels[leafLevels.count - 2] : nil
-        if let nextUp { cells.append("entry \(nextUp) special") }
-        if let level = hugepdLevels.last { cells.append("entry \(level) hugepd special") }
+        // A special map is at most 16 pages or a PMD span long.
+        let specialPages = max(16, format.pages(at: .pmd))
+        for level in leafLevels where format.pages(at: level) <= specialPages { cells.append("entry \(level) special") }
+        for level in hugepdLevels where format.hugepdPages(at: level) <= specialPages { cells.append("entry \(level) hugepd special") }
         cells += ["entry pte swap", "entry pte hwpoison", "entry pte device-exclusive",
                   "entry pte marker uffd-wp", "entry pte marker poisoned", "entry pte marker guard"]
         for slot in ["pte"] + pmdSlots { cells.append("entry \(slot) migration") }

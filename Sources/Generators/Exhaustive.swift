@@ -1,21 +1,52 @@
 import PageTable
 import Oracle
 
-/// Bounded-exhaustive checking on the `tiny` format: every operation sequence up to a length, over
-/// an alphabet of operations at the boundaries that matter (pages, contiguous blocks of 2 PTEs and
-/// 2 PMDs, 16 KiB PMD leaves), with a fixed set of walk queries after each sequence. Its result does
-/// not depend on a seed. A state reached by two sequences is checked once.
+/// Bounded-exhaustive checking on the small formats: every operation sequence up to a length, over
+/// an alphabet of operations at the boundaries that matter, with a fixed set of walk queries after
+/// each sequence. Its result does not depend on a seed. A state reached by two sequences is checked once.
+///
+/// Two spaces are enumerated (``Exhaustive/spaces``): `tiny` (arm64 encoding, contiguous PTEs and
+/// PMDs) and `tiny-hugepd` (powerpc64 encoding with soft-dirty, leaves at the root, PUD and PMD,
+/// hugepd pages beside them, operations across two root slots).
 public enum Exhaustive {
+    /// One format to enumerate: its alphabet of operations and the walks checked after each sequence.
+    public struct Space: Sendable {
+        /// The format.
+        public let format: Format
+        /// The operations sequences are built from.
+        public let alphabet: [Operation]
+        /// The walks checked after every sequence.
+        public let queries: [WalkQuery]
+    }
+
     private static let k: UInt64 = 1024
     private static func range(_ start: UInt64, _ end: UInt64) -> AddressRange { AddressRange(start: start * k, end: end * k) }
     private static func folio(_ address: UInt64, order: Int, kind: FolioKind = .anonymous, first: UInt64 = 0, count: UInt64? = nil,
-                              leaf: Level = .pte, contiguous: Bool = false) -> Operation {
+                              leaf: Level = .pte, contiguous: Bool = false, hugepd: Bool = false, writable: Bool = true) -> Operation {
         .map(address: address * k, source: .folio(kind: kind, order: order, firstPage: first, pageCount: count ?? 1 << UInt64(order)),
-             writable: true, shape: MapShape(leafLevel: leaf, contiguous: contiguous))
+             writable: writable, shape: MapShape(leafLevel: leaf, contiguous: contiguous, hugepd: hugepd))
     }
 
-    /// The operations sequences are built from: they meet in the first 32 KiB (two PMD entries).
-    public static let alphabet: [Operation] = [
+    /// The walks over every range between two of `points` (KiB) with the main flag sets, a lookup
+    /// at each point, and `extra`.
+    private static func queries(between points: [UInt64], extra: [WalkQuery]) -> [WalkQuery] {
+        var queries: [WalkQuery] = []
+        for (index, start) in points.enumerated() {
+            for end in points[(index + 1)...] {
+                queries.append(.entries(range(start, end), []))
+                queries.append(.entries(range(start, end), [.skipNone, .coalesceContiguous]))
+                queries.append(.folios(range(start, end), .batchDefault))
+                queries.append(.folios(range(start, end), []))
+            }
+            queries.append(.lookup(start * k, []))
+            queries.append(.lookup(start * k, [.includeZeroPage, .includeMigration]))
+        }
+        return queries + extra
+    }
+
+    /// `tiny`: operations that meet in the first 32 KiB (two PMD entries): pages, contiguous blocks
+    /// of 2 PTEs and 2 PMDs, 16 KiB PMD leaves.
+    public static let tiny = Space(format: .tiny, alphabet: [
         folio(0, order: 1, contiguous: true), folio(0, order: 1), folio(16, order: 2, leaf: .pmd), folio(8, order: 0),
         folio(0, order: 2, contiguous: true),
         folio(0, order: 3, leaf: .pmd, contiguous: true), folio(4, order: 0, kind: .file),
@@ -33,28 +64,43 @@ public enum Exhaustive {
         .installMarker(range(8, 16), .uffdWP), .installMarker(range(12, 16), .guardRegion),
         .age(range(0, 4)), .age(range(0, 32)), .dirty(range(4, 8)), .dirty(range(12, 16)), .dirty(range(16, 20)), .clearSoftDirty(range(0, 32)),
         .move(range(0, 16), to: 16 * k), .move(range(16, 32), to: 4 * k), .reclaim(range(0, 256)),
-    ]
+    ], queries: queries(between: [0, 4, 8, 12, 16, 20, 24, 28, 32], extra: [
+        .entries(range(0, 256), []), .entries(range(0, 256), .coalesceContiguous),
+        .folios(range(0, 32), [.ignoreYoung, .ignoreDirty, .mergeIgnored, .includeZeroPage, .includeMigration]),
+        .folios(range(0, 32), [.ignoreSoftDirty, .ignoreWritable, .mergeIgnored]),
+    ]))
 
-    /// The walks checked after every sequence: every page-aligned range of the first 32 KiB with the
-    /// main flag sets, the whole space, and a lookup of every page there.
-    public static let queries: [WalkQuery] = {
-        var queries: [WalkQuery] = []
-        for start in stride(from: UInt64(0), to: 32, by: 4) {
-            for end in stride(from: start + 4, through: 32, by: 4) {
-                queries.append(.entries(range(start, end), []))
-                queries.append(.entries(range(start, end), [.skipNone, .coalesceContiguous]))
-                queries.append(.folios(range(start, end), .batchDefault))
-                queries.append(.folios(range(start, end), []))
-            }
-            queries.append(.lookup(start * k, []))
-            queries.append(.lookup(start * k, [.includeZeroPage, .includeMigration]))
-        }
-        queries.append(.entries(range(0, 256), []))
-        queries.append(.entries(range(0, 256), .coalesceContiguous))
-        queries.append(.folios(range(0, 32), [.ignoreYoung, .ignoreDirty, .mergeIgnored, .includeZeroPage, .includeMigration]))
-        queries.append(.folios(range(0, 32), [.ignoreSoftDirty, .ignoreWritable, .mergeIgnored]))
-        return queries
-    }()
+    /// `tiny-hugepd`: a 64 KiB PUD leaf at 0, a 32 KiB PUD hugepd page at 64 KiB, an 8 KiB PMD hugepd
+    /// page at 128 KiB, a 16 KiB PMD leaf at 144 KiB, pages at 160 KiB, a folio across the boundary of
+    /// the first two root slots at 248 KiB, and a 256 KiB root leaf at 256 KiB; operations on each
+    /// whole and in part, and moves between root slots.
+    public static let tinyHugepd = Space(format: .tinyHugepd, alphabet: [
+        folio(0, order: 4, leaf: .pgd), folio(64, order: 3, hugepd: true), folio(128, order: 1, hugepd: true),
+        folio(144, order: 2, leaf: .pgd), folio(160, order: 0), folio(164, order: 0, kind: .file),
+        folio(248, order: 2, leaf: .pgd), folio(256, order: 6, leaf: .pgd), folio(256, order: 6, first: 4, count: 8, leaf: .pgd, writable: false),
+        .map(address: 168 * k, source: .zeroPage(pageCount: 2), writable: false, shape: MapShape()),
+        .map(address: 176 * k, source: .special(pageCount: 4), writable: true, shape: MapShape(leafLevel: .pgd)),
+        .unmap(range(0, 32)), .unmap(range(248, 264)),
+        .protect(range(0, 64), .none), .protect(range(0, 512), .readOnly), .protect(range(64, 96), .readExec),
+        .protect(range(256, 512), .readWriteExec), .protect(range(144, 148), .none),
+        .split(0), .split(64 * k), .split(256 * k), .split(128 * k),
+        .collapse(0, level: .pud), .collapse(256 * k, level: .pgd), .collapse(144 * k, level: .pmd),
+        .swapOut(range(144, 168)), .swapIn(range(0, 512)),
+        .startMigration(range(0, 64)), .startMigration(range(64, 96)), .startMigration(range(128, 164)), .finishMigration(range(0, 512)),
+        .convert(range(144, 160), to: .devicePrivate), .convert(range(160, 168), to: .hwpoison),
+        .installMarker(range(96, 128), .guardRegion), .installMarker(range(192, 200), .poisoned),
+        .age(range(0, 512)), .dirty(range(4, 8)), .dirty(range(260, 264)), .clearSoftDirty(range(0, 512)),
+        .move(range(0, 64), to: 192 * k), .move(range(256, 512), to: 512 * k), .move(range(128, 136), to: 136 * k),
+        .reclaim(range(0, 1024)),
+    ], queries: queries(between: [0, 4, 64, 68, 96, 128, 132, 144, 148, 160, 248, 256, 260, 512, 1024], extra: [
+        .lookup(4 * k + 8, []), .lookup(260 * k + 1, [.includeMigration]), .lookup(1024 * k - 1, []),
+        .folios(range(0, 1024), [.ignoreYoung, .ignoreDirty, .mergeIgnored, .includeZeroPage, .includeMigration]),
+        .folios(range(0, 1024), [.ignoreSoftDirty, .ignoreWritable, .mergeIgnored]),
+        .entries(range(1, 8), []), .lookup(1024 * k, []),
+    ]))
+
+    /// The spaces enumerated, `tiny` first.
+    public static let spaces = [tiny, tinyHugepd]
 
     /// What an exhaustive run checked and found.
     public struct Report: Sendable {
@@ -70,9 +116,9 @@ public enum Exhaustive {
         public var sequencesToFailure: [String: Int] = [:]
     }
 
-    /// Checks `designs` on every sequence of up to `maxLength` operations.
+    /// Checks `designs` on every sequence of up to `maxLength` operations of `space`.
     /// - Parameter onState: called with each new state's sequence (and every query) before it is checked.
-    public static func run(designs: DesignSet, maxLength: Int = 3, progress: ((Int) -> Void)? = nil,
+    public static func run(designs: DesignSet, space: Space = tiny, maxLength: Int = 3, progress: ((Int) -> Void)? = nil,
                            onState: ((TestCase) -> Void)? = nil) -> Report {
         var report = Report()
         var seen = Set<AddressSpace>()
@@ -80,21 +126,21 @@ public enum Exhaustive {
         var sequence: [Operation] = []
         // Breadth first by length, so each design's first failure is one of the shortest.
         for length in 0...maxLength {
-            visit(AddressSpace(format: .tiny), remaining: length, sequence: &sequence, standing: &standing, seen: &seen,
+            visit(AddressSpace(format: space.format), of: space, remaining: length, sequence: &sequence, standing: &standing, seen: &seen,
                   report: &report, progress: progress, onState: onState)
         }
         return report
     }
 
-    private static func visit(_ space: AddressSpace, remaining: Int, sequence: inout [Operation], standing: inout DesignSet,
+    private static func visit(_ space: AddressSpace, of enumerated: Space, remaining: Int, sequence: inout [Operation], standing: inout DesignSet,
                               seen: inout Set<AddressSpace>, report: inout Report, progress: ((Int) -> Void)?,
                               onState: ((TestCase) -> Void)?) {
         guard remaining == 0 else {
-            for operation in alphabet {
+            for operation in enumerated.alphabet {
                 var next = space
                 do { try next.apply(operation) } catch { preconditionFailure("the exhaustive alphabet holds a bad operation: \(error)") }
                 sequence.append(operation)
-                visit(next, remaining: remaining - 1, sequence: &sequence, standing: &standing, seen: &seen, report: &report,
+                visit(next, of: enumerated, remaining: remaining - 1, sequence: &sequence, standing: &standing, seen: &seen, report: &report,
                       progress: progress, onState: onState)
                 sequence.removeLast()
             }
@@ -104,8 +150,8 @@ public enum Exhaustive {
         if report.sequences % 1000 == 0 { progress?(report.sequences) }
         guard !standing.names.isEmpty, seen.insert(space).inserted else { return }
         report.states += 1
-        onState?(TestCase(format: .tiny, operations: sequence, queries: queries))
-        for query in queries {
+        onState?(TestCase(format: enumerated.format, operations: sequence, queries: enumerated.queries))
+        for query in enumerated.queries {
             let failures = Conformance.check(standing, in: space, query: query)
             switch query {
             case .entries: report.walks += standing.entryWalkers.count
@@ -113,7 +159,7 @@ public enum Exhaustive {
             case .lookup: report.walks += standing.lookups.count
             }
             for failure in failures where report.failures[failure.design] == nil {
-                report.failures[failure.design] = (TestCase(format: .tiny, operations: sequence, queries: [query]), sequence.count, failure)
+                report.failures[failure.design] = (TestCase(format: enumerated.format, operations: sequence, queries: [query]), sequence.count, failure)
                 report.sequencesToFailure[failure.design] = report.sequences
             }
             if !failures.isEmpty { standing = standing.removing(Set(failures.map(\.design))) }

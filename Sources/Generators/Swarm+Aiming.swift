@@ -99,7 +99,7 @@ extension Swarm {
         only([.source(0), .source(1)]) { if case .source = $0 { true } else { false } }
         let levels = Array(format.leafLevels.reversed())
         if !slot.inHugepd {
-            guard let index = levels.firstIndex(of: slot.level), index < 3 else { return false }
+            guard let index = levels.firstIndex(of: slot.level), index < Self.leafLevelSwitches else { return false }
             only([.leafLevel(index)]) { if case .leafLevel = $0 { true } else { false } }
         }
         force(.hugepd, slot.inHugepd ? .always : .never)

@@ -70,7 +70,7 @@ public struct Swarm: Hashable, Sendable {
     static let switches: [Switch] = {
         var all: [Switch] = [.active]
         all += OperationKind.allCases.filter { $0 != .map }.map(Switch.operation)
-        all += (0..<5).map(Switch.source) + (0..<3).map(Switch.leafLevel) + (0..<Self.orderSwitches).map(Switch.order)
+        all += (0..<5).map(Switch.source) + (0..<Self.leafLevelSwitches).map(Switch.leafLevel) + (0..<Self.orderSwitches).map(Switch.order)
         all += ConversionKind.allCases.map(Switch.conversion) + Protection.allCases.map(Switch.protection)
         all += MarkerKind.allCases.map(Switch.marker) + (0..<3).map(Switch.queryKind)
         all += EntryWalkFlags.named.indices.map(Switch.entryFlag) + FolioWalkFlags.named.indices.map(Switch.folioFlag)
@@ -79,6 +79,9 @@ public struct Swarm: Hashable, Sendable {
                 .landmarks, .focus, .refusedQueries, .unalignedLookups, .rangesToTop, .longCase, .endsInside]
         return all
     }()
+
+    /// How many leaf levels have a switch: base pages and up to three directory levels above.
+    static let leafLevelSwitches = 4
 
     /// How many folio orders have a switch (``CaseGenerator/interestingOrders``, smallest first).
     static let orderSwitches = 8

@@ -16,35 +16,41 @@ public struct MutantHuntResult: Sendable, CustomStringConvertible {
     public var seconds: Double
     /// Operations in the shrunk case that shows the bug.
     public var shrunkOperations: Int?
+    /// Seconds the shrinker took (0 for the exhaustive mode, whose first failure is a shortest sequence).
+    public var shrinkSeconds: Double?
     /// The shrunk case itself (not part of the printed line).
     public var testCase: TestCase?
 
-    /// One line: `RESULT name killed|survived by cases seconds operations`, as workers print it.
+    /// One line: `RESULT name killed|survived by cases seconds operations shrink-seconds`, as workers print it.
     public var description: String {
-        "RESULT \(name) \(killed ? "killed" : "survived") \(foundBy.replacingSpaces) \(cases) \(seconds) \(shrunkOperations.map(String.init) ?? "-")"
+        "RESULT \(name) \(killed ? "killed" : "survived") \(foundBy.replacingSpaces) \(cases) \(seconds) "
+            + "\(shrunkOperations.map(String.init) ?? "-") \(shrinkSeconds.map { "\($0)" } ?? "-")"
     }
 
     /// Parses the line `description` prints.
     public init?(line: Substring) {
         let words = line.split(separator: " ")
-        guard words.count == 7, words[0] == "RESULT", let cases = Int(words[4]), let seconds = Double(words[5]) else { return nil }
+        guard words.count == 8, words[0] == "RESULT", let cases = Int(words[4]), let seconds = Double(words[5]) else { return nil }
         self.init(name: String(words[1]), killed: words[2] == "killed", foundBy: words[3].replacingOccurrences("_", " "),
-                  cases: cases, seconds: seconds, shrunkOperations: Int(words[6]))
+                  cases: cases, seconds: seconds, shrunkOperations: Int(words[6]), shrinkSeconds: Double(words[7]))
     }
 
     /// Creates a result.
-    public init(name: String, killed: Bool, foundBy: String, cases: Int, seconds: Double, shrunkOperations: Int?) {
+    public init(name: String, killed: Bool, foundBy: String, cases: Int, seconds: Double, shrunkOperations: Int?,
+                shrinkSeconds: Double? = nil) {
         self.name = name
         self.killed = killed
         self.foundBy = foundBy
         self.cases = cases
         self.seconds = seconds
         self.shrunkOperations = shrunkOperations
+        self.shrinkSeconds = shrinkSeconds
     }
 }
 
-/// Hunts one mutant with the default budget: bounded-exhaustive checking on the tiny format first
-/// (every sequence up to `exhaustiveLength`), then a campaign of `cases` cases on every format.
+/// Hunts one mutant with the default budget: bounded-exhaustive checking on the small formats first
+/// (every sequence up to `exhaustiveLength` on `tiny`, up to two on `tiny-hugepd`), then a
+/// campaign of `cases` cases on every format that stops at the first failure.
 public enum MutantHunt {
     /// Hunts the mutant called `name`; a mutant that traps never returns (run it in a child process).
     public static func hunt(_ name: String, cases: Int, seed: UInt64, exhaustiveLength: Int = 3,
@@ -56,27 +62,37 @@ public enum MutantHunt {
             let elapsed = clock.now - started
             return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         }
-        let exhaustive = Exhaustive.run(designs: design, maxLength: exhaustiveLength,
-                                        onState: { CrashReporter.setCase(CorpusFormat.text(of: CorpusCase(testCase: $0, design: name))) })
-        CrashReporter.clear()
-        if let found = exhaustive.failures[name] {
-            var result = MutantHuntResult(name: name, killed: true, foundBy: "exhaustive", cases: exhaustive.sequencesToFailure[name] ?? 0,
-                                          seconds: seconds(), shrunkOperations: found.step)
-            result.testCase = found.testCase
-            return result
+        var sequences = 0
+        for space in Exhaustive.spaces {
+            let length = space.format == .tiny ? exhaustiveLength : min(exhaustiveLength, 2)
+            let exhaustive = Exhaustive.run(designs: design, space: space, maxLength: length,
+                                            onState: { CrashReporter.setCase(CorpusFormat.text(of: CorpusCase(testCase: $0, design: name))) })
+            CrashReporter.clear()
+            if let found = exhaustive.failures[name] {
+                var result = MutantHuntResult(name: name, killed: true, foundBy: "exhaustive \(space.format.name)",
+                                              cases: sequences + (exhaustive.sequencesToFailure[name] ?? 0),
+                                              seconds: seconds(), shrunkOperations: found.step, shrinkSeconds: 0)
+                result.testCase = found.testCase
+                return result
+            }
+            sequences += exhaustive.sequences
         }
         var configuration = CampaignConfiguration(designs: design, formats: formats, cases: cases, seed: seed)
         configuration.corpusDirectory = corpus
+        configuration.stopAtFirstFailure = true
         let report = Campaign.run(configuration)
-        let failures = report.pairs.compactMap(\.failure).sorted { ($0.caseIndex, $0.testCase.operations.count) < ($1.caseIndex, $1.testCase.operations.count) }
-        guard let first = failures.first else {
-            return MutantHuntResult(name: name, killed: false, foundBy: "-", cases: exhaustive.sequences + report.cases, seconds: seconds(),
+        let order = Dictionary(uniqueKeysWithValues: formats.enumerated().map { ($1.name, $0) })
+        // The first failure by case index, then format order: the same whichever worker finished first.
+        let first = report.pairs.compactMap { pair in pair.failure.map { (pair.format, $0) } }
+            .min { (($0.1.caseIndex, order[$0.0.name] ?? 0)) < (($1.1.caseIndex, order[$1.0.name] ?? 0)) }
+        guard let (format, failure) = first else {
+            return MutantHuntResult(name: name, killed: false, foundBy: "-", cases: sequences + report.cases, seconds: seconds(),
                                     shrunkOperations: nil)
         }
-        let smallest = failures.min { $0.testCase.operations.count < $1.testCase.operations.count }!
-        var result = MutantHuntResult(name: name, killed: true, foundBy: "campaign \(first.format.name)", cases: first.caseIndex + 1,
-                                      seconds: seconds(), shrunkOperations: smallest.testCase.operations.count)
-        result.testCase = smallest.testCase
+        var result = MutantHuntResult(name: name, killed: true, foundBy: "campaign \(format.name)", cases: failure.caseIndex + 1,
+                                      seconds: seconds(), shrunkOperations: failure.testCase.operations.count,
+                                      shrinkSeconds: failure.shrinkSeconds)
+        result.testCase = failure.testCase
         return result
     }
 }

@@ -58,8 +58,22 @@ extension Format {
         levels: [level(.pgd, 16, 2), level(.p4d, 16, 0), level(.pud, 16, 0),
                  level(.pmd, 14, 2, leaf: true, cont: 2), level(.pte, 12, 2, leaf: true, cont: 2)])
 
+    /// A second format small enough to enumerate, with what `tiny` lacks: powerpc64 encoding (so
+    /// soft-dirty), four real levels of 4 entries (20-bit VA, 256 pages, four root slots), leaves
+    /// at every level, the root's included (256 KiB), and hugepd tables at the PUD (32 KiB pages,
+    /// two to a table) and the PMD (8 KiB pages) beside PUD and PMD leaves.
+    ///
+    /// No architecture has exactly this shape; it packs into 256 pages every kind of slot a walker
+    /// must tell apart (powerpc64's radix tables have PUD and PMD leaves, its hash tables had
+    /// hugepd directories at both levels).
+    public static let tinyHugepd = Format(
+        name: "tiny-hugepd", architecture: .powerpc64, pageShift: 12, pfnBits: 44,
+        levels: [level(.pgd, 18, 2, leaf: true), level(.p4d, 18, 0), level(.pud, 16, 2, leaf: true, hugepd: 15),
+                 level(.pmd, 14, 2, leaf: true, hugepd: 13), level(.pte, 12, 2, leaf: true)])
+
     /// Every preset, in the order reports list them.
-    public static let all: [Format] = [.x86_64_4level, .x86_64_5level, .arm64_4k, .arm64_64k, .riscv_sv39, .powerpc_hugepd, .tiny]
+    public static let all: [Format] = [.x86_64_4level, .x86_64_5level, .arm64_4k, .arm64_64k, .riscv_sv39, .powerpc_hugepd, .tiny,
+                                       .tinyHugepd]
 
     /// The preset called `name`, or nil.
     public static func named(_ name: String) -> Format? { all.first { $0.name == name } }

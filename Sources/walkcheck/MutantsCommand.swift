@@ -13,7 +13,7 @@ enum MutantsCommand {
 
     static func main(_ arguments: inout Arguments) throws -> Int32 {
         let cases = try arguments.integer("cases") ?? UInt64(defaultCases)
-        let seed = try arguments.integer("seed") ?? 0x5EED
+        let seed = try arguments.integer("seed") ?? CampaignConfiguration.defaultSeed
         let length = try arguments.integer("length") ?? 3
         var names = try arguments.values("design")
         let save = try arguments.value("save")
@@ -24,11 +24,13 @@ enum MutantsCommand {
         guard unknown.isEmpty else { throw UsageError(message: "unknown mutant \(unknown[0]); mutants are \(MutantCatalog.names.joined(separator: ", "))") }
         let scratch = "/tmp/walkcheck-mutants-\(getpid())"
         try FileSystem.makeDirectory(scratch)
-        print("walkcheck mutants: \(names.count) mutants; budget: exhaustive tiny sequences up to \(length), then \(cases) cases "
-              + "per format (seed \(hex(seed))); \(BuildInfo.configuration) build, \(BuildInfo.cores) cores\n")
+        print("walkcheck mutants: \(names.count) mutants; budget: exhaustive sequences up to \(length) on tiny and \(min(length, 2)) on "
+              + "tiny-hugepd, then \(cases) cases per format (seed \(hex(seed))), stopping at the first kill; "
+              + "\(BuildInfo.configuration) build, \(BuildInfo.cores) cores\n")
         let width = names.map(\.count).max()! + 2
         print(Reports.pad("mutant", width) + Reports.pad("host", 11) + Reports.pad("result", 10) + Reports.pad("found by", 24)
-              + Reports.pad("cases", 8, right: true) + Reports.pad("seconds", 9, right: true) + Reports.pad("shrunk ops", 12, right: true))
+              + Reports.pad("cases", 8, right: true) + Reports.pad("seconds", 9, right: true) + Reports.pad("shrunk ops", 12, right: true)
+              + Reports.pad("shrink s", 10, right: true))
         var results: [MutantHuntResult] = []
         for name in names {
             let clock = ContinuousClock()
@@ -66,22 +68,29 @@ enum MutantsCommand {
                   + Reports.pad(final.killed ? "killed" : "SURVIVED", 10) + Reports.pad(final.foundBy, 24)
                   + Reports.pad(final.foundBy == "trap" ? "-" : "\(final.cases)", 8, right: true)
                   + Reports.pad(Reports.seconds(final.seconds), 9, right: true)
-                  + Reports.pad(final.shrunkOperations.map(String.init) ?? "-", 12, right: true))
+                  + Reports.pad(final.shrunkOperations.map(String.init) ?? "-", 12, right: true)
+                  + Reports.pad(final.shrinkSeconds.map(Reports.seconds) ?? "-", 10, right: true))
         }
         let killed = results.filter(\.killed).count
         let sizes = results.compactMap(\.shrunkOperations).sorted()
-        let median = sizes.isEmpty ? 0.0 : sizes.count % 2 == 1 ? Double(sizes[sizes.count / 2])
-            : Double(sizes[sizes.count / 2 - 1] + sizes[sizes.count / 2]) / 2
+        let times = results.compactMap(\.shrinkSeconds)
         print("\nmutation score: \(killed)/\(results.count) = \(Int((Double(killed) / Double(results.count) * 100).rounded()))%; "
-              + "median shrunk case: \(median) operations")
+              + "median shrunk case: \(median(sizes.map(Double.init))) operations; median shrink time: \(Reports.seconds(median(times)))")
         return killed == results.count ? 0 : 1
+    }
+
+    /// The median of `values` (the mean of the middle two for an even count; 0 for none).
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
     static func worker(_ arguments: inout Arguments) throws -> Int32 {
         guard let name = try arguments.value("design") else { throw UsageError(message: "mutant-worker needs --design") }
         let saveDirectory = try arguments.value("save")
         let cases = Int(try arguments.integer("cases") ?? UInt64(defaultCases))
-        let seed = try arguments.integer("seed") ?? 0x5EED
+        let seed = try arguments.integer("seed") ?? CampaignConfiguration.defaultSeed
         let length = Int(try arguments.integer("length") ?? 3)
         let corpus = try arguments.value("corpus")
         if let corpus, (try? CorpusStore(directory: corpus)) != nil { CrashReporter.install(directory: corpus) }

@@ -8,7 +8,7 @@ import Generators
 /// in flight as `crash-*.case`; the parent then finds which design traps on it, shrinks it with each
 /// candidate in a child process, and reports it.
 enum RunCommand {
-    static let defaultCases = 200
+    static let defaultCases = CampaignConfiguration.defaultCases
 
     static func main(_ words: [String]) throws -> Int32 {
         var probe = Arguments(words)
@@ -38,7 +38,7 @@ enum RunCommand {
         let formats = try DesignCatalog.formats(try arguments.values("format"))
         var configuration = CampaignConfiguration(designs: designs, formats: formats,
                                                   cases: Int(try arguments.integer("cases") ?? UInt64(defaultCases)),
-                                                  seed: try arguments.integer("seed") ?? 0x5EED)
+                                                  seed: try arguments.integer("seed") ?? CampaignConfiguration.defaultSeed)
         if let seconds = try arguments.value("seconds") {
             guard let value = Double(seconds), value > 0 else { throw UsageError(message: "--seconds expects a positive number, not \"\(seconds)\"") }
             configuration.seconds = value

@@ -15,7 +15,7 @@ let usage = """
           --seconds S                    run for S seconds instead of a case count
           --design NAME[,NAME]           designs: recursive, flat, batched, lookup, a mutant, or "mutants"
           --format NAME[,NAME]           formats: x86-64-4level, x86-64-5level, arm64-4k, arm64-64k,
-                                         riscv-sv39, ppc64-hugepd, tiny
+                                         riscv-sv39, ppc64-hugepd, tiny, tiny-hugepd
           --shard K/N                    run every N-th case from the K-th (for CI machines)
           --corpus DIR                   where failing cases are saved (default corpus)
           --max-operations N             operations per case (default 12)
@@ -24,9 +24,9 @@ let usage = """
                                          replay saved cases (default: corpus/*.case), each in a child process
       walkcheck shrink FILE [--design NAME]
                                          shrink a saved failing case in place
-      walkcheck exhaustive [--length N] [--design NAME] [--corpus DIR]
-                                         every sequence of up to N (default 3) operations on the tiny format,
-                                         each design in a child process
+      walkcheck exhaustive [--length N] [--format tiny|tiny-hugepd] [--design NAME] [--corpus DIR]
+                                         every sequence of up to N (default 3) operations on the small
+                                         formats (both unless --format), each design in a child process
       walkcheck mutants [--cases N] [--length N] [--design MUTANT] [--save DIR]
                                          hunt every mutant (exhaustive tiny sequences, then a campaign),
                                          each in a child process; print the mutation score;
