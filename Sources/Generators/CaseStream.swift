@@ -1,8 +1,9 @@
 import PageTable
 
 /// The cases a campaign draws for one format, in order, with the census of what they reached:
-/// two cases in three are aimed at a cell the census has not reached yet while there is one
-/// (coverage-guided swarm testing), the rest are drawn as they come.
+/// two cases in three are aimed at a cell fewer than two cases have reached while there is one
+/// (coverage-guided swarm testing), the rest are drawn as they come. A cell reached once by chance
+/// is aimed at once more, by a case whose walks are made to look at it.
 ///
 /// An aimed case is an ordinary case whose swarm choices were set (``Swarm/aiming(at:on:)``) rather
 /// than drawn: its recorded choices regenerate it, and its shrinking is the same. Which cell a case
@@ -17,6 +18,9 @@ public struct CaseStream: Sendable {
     /// What the cases drawn so far reached.
     public private(set) var census = CoverageCensus()
     private var attempts: [String: Int] = [:]
+    /// How many cases reached each cell.
+    private var cases: [String: Int] = [:]
+    private var counts: [String: Int] = [:]
 
     /// How many cases may aim at one cell.
     public static let attemptsPerCell = 8
@@ -34,8 +38,9 @@ public struct CaseStream: Sendable {
         var aim: String?
         var prefix: [UInt64] = []
         if index % 3 != 0 {
-            let missing = census.missing(on: format).filter { attempts[$0, default: 0] < Self.attemptsPerCell }
-            if let cell = missing.min(by: { attempts[$0, default: 0] < attempts[$1, default: 0] }), let swarm = Swarm.aiming(at: cell, on: format) {
+            let rare = CoverageCensus.reachable(on: format).filter { cases[$0, default: 0] < 2 && attempts[$0, default: 0] < Self.attemptsPerCell }
+            if let cell = rare.min(by: { (cases[$0, default: 0], attempts[$0, default: 0]) < (cases[$1, default: 0], attempts[$1, default: 0]) }),
+               let swarm = Swarm.aiming(at: cell, on: format) {
                 aim = cell
                 prefix = swarm.values
                 attempts[cell, default: 0] += 1
@@ -43,6 +48,9 @@ public struct CaseStream: Sendable {
         }
         var choices = ChoiceSequence(seed: CaseSeed.derive(base: seed, format: format, index: index), prefix: prefix)
         let (testCase, states) = generator.generate(&choices, census: &census)
+        let now = census.counts
+        for (cell, count) in now where count > counts[cell, default: 0] { cases[cell, default: 0] += 1 }
+        counts = now
         return (testCase, choices.recorded, aim, states)
     }
 }

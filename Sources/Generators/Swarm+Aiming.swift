@@ -24,6 +24,8 @@ extension Swarm {
             case "attribute": swarm.make(attribute: what)
             default: swarm.make(swapFlag: what)
             }
+            // The case's walks look at what it built.
+            swarm.force(.landmarks, .always)
         case "walk", "lookup":
             guard words.count == 4, let level = Level(name: words[2]) else { return nil }
             let shape = words[3]
@@ -121,6 +123,8 @@ extension Swarm {
         case "zero-page":
             only([.source(2)]) { if case .source = $0 { true } else { false } }
             force(.writable, .never)
+            force(.folioFlag(FolioWalkFlags.named.firstIndex { $0.0 == .includeZeroPage }!), .always)
+            force(.lookupFlag(LookupFlags.named.firstIndex { $0.0 == .includeZeroPage }!), .always)
         case "special": only([.source(3)]) { if case .source = $0 { true } else { false } }
         case "protnone":
             enable(.protect)
@@ -128,7 +132,9 @@ extension Swarm {
         case "swap":
             only([.source(0)]) { if case .source = $0 { true } else { false } }
             enable(.swapOut)
-        case "migration": enable(.startMigration)
+        case "migration":
+            enable(.startMigration)
+            observeMigration()
         case "device-private", "device-exclusive", "hwpoison":
             if kind != "hwpoison" { only([.source(0)]) { if case .source = $0 { true } else { false } } }
             if kind == "device-exclusive" { force(.writable, .always) }
@@ -168,8 +174,16 @@ extension Swarm {
         }
     }
 
+    /// Makes folio walks and lookups report migration entries, so that the case's walks look at
+    /// the entries it makes.
+    private mutating func observeMigration() {
+        force(.folioFlag(FolioWalkFlags.named.firstIndex { $0.0 == .includeMigration }!), .always)
+        force(.lookupFlag(LookupFlags.named.firstIndex { $0.0 == .includeMigration }!), .always)
+    }
+
     /// Sets the switches that make the built leaf a non-present entry carrying `flag`.
     private mutating func make(swapFlag flag: String) {
+        observeMigration()
         switch flag {
         case "exclusive":
             only([.source(0)]) { if case .source = $0 { true } else { false } }

@@ -20,6 +20,13 @@ package enum Fault: String, CaseIterable, Sendable {
     case blockSkippedMidStart = "block-skipped-mid-start"
     /// Contiguity of every PTE in a table taken from the first PTE the walk read there.
     case contiguityFromFirstEntry = "contiguity-from-first-entry"
+    /// The offset of a walk's start into a directory entry taken modulo a PTE table's span (as if no
+    /// leaf spanned more than one): wrong only for a walk starting inside a PUD or larger leaf more
+    /// than a PMD span past its start.
+    case offsetWithinPTETable = "offset-within-pte-table"
+    /// A directory-level migration entry's uffd-wp bit dropped from its run (`pmd_swp_uffd_wp()`
+    /// not tested): wrong only for a PMD migration entry of a uffd-wp leaf, walked with migration entries.
+    case pmdMigrationUffdWPDropped = "pmd-migration-uffd-wp-dropped"
     // Flat iterator.
     /// The cursor leaves a table one entry early (an off-by-one at the table boundary).
     case popOffByOne = "pop-off-by-one"
@@ -69,6 +76,12 @@ package enum Fault: String, CaseIterable, Sendable {
     case coalesceIgnored = "coalesce-ignored"
     /// A hugepd page reported as an ordinary slot.
     case hugepdFlagLost = "hugepd-flag-lost"
+    /// The skip distance measured from the page holding the address rather than the address:
+    /// wrong only for a lookup of an unaligned address.
+    case unalignedSkip = "unaligned-skip"
+    /// A leaf at the root level given the entry size of the level below (an off-by-one in the level
+    /// table at the root): wrong only where the root holds leaves, past the first sub-span.
+    case rootLeafSizeFromBelow = "root-leaf-size-from-below"
 }
 
 extension Fault {

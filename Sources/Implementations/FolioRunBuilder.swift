@@ -9,6 +9,8 @@ struct FolioRunBuilder {
     let flags: FolioWalkFlags
     let ignored: LeafAttributes
     let pageShift: UInt64
+    /// The addresses one PTE table maps (for a mutant's fault).
+    let pteTableSpan: UInt64
     private var run: FolioRun?
     private var runTable = TableHandle(base: -1)
     private var folio: Folio?
@@ -18,6 +20,7 @@ struct FolioRunBuilder {
         self.flags = flags
         ignored = flags.ignoredAttributes
         pageShift = UInt64(space.format.pageShift)
+        pteTableSpan = space.format.geometry(.pmd).entrySize
     }
 
     /// Adds what a terminal slot maps over `range`; `entry` is as decoded, a leaf's pfn that of the

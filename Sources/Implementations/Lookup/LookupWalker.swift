@@ -52,7 +52,8 @@ public struct LookupWalker: LookupBody, EntryWalkBody, FolioWalkBody {
             folio = reader.space.memory.folio(containing: swap.offset)?.id
         default: break
         }
-        let skip = found.span.end - address + (fault == .skipOnePageLong ? format.pageSize : 0)
+        var skip = found.span.end - address + (fault == .skipOnePageLong ? format.pageSize : 0)
+        if fault == .unalignedSkip { skip = found.span.end - Format.alignDown(address, format.pageSize) }
         return LookupResult(address: address, level: found.level, inHugepd: found.inHugepd && fault != .hugepdFlagLost, entry: entry,
                             folio: folio, pageIndex: pageIndex, skip: skip)
     }

@@ -64,6 +64,11 @@ struct PathCache<R: TableReader> {
                 block = CachedBlock(table: step.table, first: found.first, count: found.count,
                                     basePFN: pfn - UInt64(index - found.first) * format.pages(at: step.level), attributes: merged)
                 return (.leaf(pfn: pfn, attributes: merged), step.level, false, span, step.table)
+            case .leaf where fault == .rootLeafSizeFromBelow && steps.count == 1:
+                // The bug: the root's leaf given the entry size of the level below.
+                let below = format.geometry(format.realLevel(below: step.level)!).entrySize
+                let start = Format.alignDown(address, below)
+                return (entry, step.level, false, AddressRange(start: start, end: start + below), step.table)
             case .none where fault == .clearedParentAsTable && step.level != .pte && !step.inHugepd:
                 // The bug: a cleared parent taken for a table, and the empty table under it read as none PTEs.
                 let page = Format.alignDown(address, format.pageSize)

@@ -27,7 +27,7 @@ extension RecursiveWalker {
     public func walkFoliosBody<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
                                         _ visit: (FolioRun) -> Void) throws(PageTableError) {
         try withoutActuallyEscaping(visit) { (visit) throws(PageTableError) in
-            var ops = FolioBatch(builder: FolioRunBuilder(space: reader.space, flags: flags), visit: visit)
+            var ops = FolioBatch(builder: FolioRunBuilder(space: reader.space, flags: flags), visit: visit, fault: fault)
             try walk(reader, range: range, ops: &ops)
             ops.builder.finish(visit)
         }
@@ -94,10 +94,22 @@ struct EntryStream: PageWalkOps {
 struct FolioBatch: PageWalkOps {
     var builder: FolioRunBuilder
     let visit: (FolioRun) -> Void
+    let fault: Fault
 
     mutating func directoryEntry(_ entry: Entry, level: Level, range: AddressRange, slotStart: UInt64, table: TableHandle) -> WalkAction {
         if case .table = entry { return .subtree }
         if case .hugepd = entry { return .subtree }
+        if fault != .none {
+            // The faults of directory entries (mutants only).
+            var entry = entry, slotStart = slotStart
+            if fault == .offsetWithinPTETable { slotStart = range.start - (range.start - slotStart) % builder.pteTableSpan }
+            if fault == .pmdMigrationUffdWPDropped, case .nonPresent(var swap) = entry, swap.kind.isMigration {
+                swap.flags.remove(.uffdWP)
+                entry = .nonPresent(swap)
+            }
+            builder.add(entry, range: range, slotStart: slotStart, level: level, inHugepd: false, table: table, visit)
+            return .skipSubtree
+        }
         builder.add(entry, range: range, slotStart: slotStart, level: level, inHugepd: false, table: table, visit)
         return .skipSubtree
     }
