@@ -10,7 +10,7 @@ public struct Arena: Hashable, Sendable {
     /// The window.
     public let range: AddressRange
 
-    /// Draws a window: four PMD spans mostly, one time in 6 two spans of the largest leaf, placed at the
+    /// Draws a window: four PMD spans mostly, one time in 16 two spans of the largest leaf, placed at the
     /// bottom, the top, a random aligned spot of the address space, or across the boundary of two
     /// top-level entries (so that a case's tables hang off two root slots). The tiny formats use all of it.
     public init(format: Format, swarm: Swarm = Swarm(), choices: inout ChoiceSequence) {
@@ -19,7 +19,7 @@ public struct Arena: Hashable, Sendable {
         // shrinker moves it to the tiny format (which always uses its whole space).
         let pmdSpan = format.geometry(.pmd).entrySize
         let largest = format.levels.map { $0.allowsLeaf ? $0.blockSize : $0.hugepdPageShift.map { 1 << UInt64($0) } ?? 0 }.max()!
-        let size = swarm.mode(.largeWindow).apply(choices.chance(oneIn: 6)) ? max(4 * pmdSpan, 2 * largest) : 4 * pmdSpan
+        let size = swarm.mode(.largeWindow).apply(choices.chance(oneIn: 16)) ? max(4 * pmdSpan, 2 * largest) : 4 * pmdSpan
         let placement = choices.weighted([(3, 0), (1, 1), (1, 2), (1, 3)])
         let slot = choices.draw(below: max(1, format.top / size))
         guard format.top > 1 << 20 else {

@@ -1,4 +1,5 @@
 import PageTable
+import Oracle
 
 /// Generates cases from recorded choices: a format, weighted operations and walk queries.
 public struct CaseGenerator: Sendable {
@@ -51,7 +52,7 @@ public struct CaseGenerator: Sendable {
             let start = choices.position
             // A case aimed at a state has room to build it: at least six operations.
             guard choices.another() || swarm.mode(.longCase) == .always && operations.count < 6 else { break }
-            let next = operation(context, &choices)
+            let next = operation(&context, &choices)
             operations.append(next)
             spans.append(start..<choices.position)
             context.applied(next, census: &census)
@@ -62,7 +63,7 @@ public struct CaseGenerator: Sendable {
         while queries.count < max(1, maxQueries) {
             let start = choices.position
             guard choices.another() || queries.isEmpty else { break }
-            queries.append(query(context, &choices))
+            queries.append(query(&context, &choices))
             spans.append(start..<choices.position)
         }
         census?.record(queries, format: format, units: context.units)
@@ -85,25 +86,50 @@ public struct CaseGenerator: Sendable {
         var maps = 0
         /// The tree after the operations drawn so far.
         var space: AddressSpace
-        /// Its landmarks.
-        var landmarks: Landmarks
+        /// Its landmarks, worked out when an operation or a query first aims at them.
+        private var cachedLandmarks: Landmarks?
         /// The units of the tree before the first operation and after each, when a census is kept.
         var units: [[Landmarks.Unit]] = []
         /// The trees before the first operation and after each, when a census is kept.
         var states: [AddressSpace] = []
         /// Whether an operation was refused.
         var refused = false
+        /// Scratch storage for the tree's terminal slots, and whether it lists the current tree.
+        var runs: [PageRun] = []
+        private var runsCurrent = false
 
         init(format: Format, arena: Arena, swarm: Swarm, census: inout CoverageCensus?) {
             self.format = format
             self.arena = arena
             self.swarm = swarm
             space = AddressSpace(format: format)
-            landmarks = Landmarks(space, window: arena.range, census: &census)
-            if census != nil {
-                units.append(landmarks.units)
-                if !refused { states.append(space) }
+            treeChanged(census: &census)
+        }
+
+        /// Lists the tree's terminal slots and, when a census is kept, counts them and keeps the
+        /// tree and its units.
+        private mutating func treeChanged(census: inout CoverageCensus?) {
+            cachedLandmarks = nil
+            runsCurrent = false
+            guard census != nil else { return }
+            ModelComparison.treeRuns(space, into: &runs)
+            runsCurrent = true
+            let treeUnits = Landmarks.units(of: space, runs: runs)
+            census?.recordTree(space, runs: runs, units: treeUnits)
+            units.append(treeUnits)
+            if !refused { states.append(space) }
+        }
+
+        /// The tree's landmarks.
+        mutating func landmarks() -> Landmarks {
+            if let cachedLandmarks { return cachedLandmarks }
+            if !runsCurrent {
+                ModelComparison.treeRuns(space, into: &runs)
+                runsCurrent = true
             }
+            let landmarks = Landmarks(space, runs: runs, window: arena.range)
+            cachedLandmarks = landmarks
+            return landmarks
         }
 
         /// Records `operation`, drawn next: its anchor, and the tree it leaves (counted in `census`).
@@ -128,11 +154,7 @@ public struct CaseGenerator: Sendable {
             // A refused operation (there should be none) leaves the tree as it was, and the trees are
             // not handed on: the runner applies the operations itself and reports the refusal.
             do { try space.apply(operation) } catch { refused = true }
-            landmarks = Landmarks(space, window: arena.range, census: &census)
-            if census != nil {
-                units.append(landmarks.units)
-                if !refused { states.append(space) }
-            }
+            treeChanged(census: &census)
         }
 
         /// Whether to aim at the tree's landmarks (else at the window and the anchors): half the
@@ -142,18 +164,18 @@ public struct CaseGenerator: Sendable {
         }
 
         /// A page-aligned address for a query, anywhere below the top.
-        func address(_ choices: inout ChoiceSequence) -> UInt64 {
-            aimsAtLandmarks(&choices) ? landmarks.address(&choices) : arena.address(&choices, near: anchors)
+        mutating func address(_ choices: inout ChoiceSequence) -> UInt64 {
+            aimsAtLandmarks(&choices) ? landmarks().address(&choices) : arena.address(&choices, near: anchors)
         }
 
         /// A non-empty page-aligned range for a query, up to the top.
-        func range(_ choices: inout ChoiceSequence) -> AddressRange {
-            aimsAtLandmarks(&choices) ? landmarks.range(&choices, arena: arena, endInside: swarm.mode(.endsInside) == .always)
+        mutating func range(_ choices: inout ChoiceSequence) -> AddressRange {
+            aimsAtLandmarks(&choices) ? landmarks().range(&choices, arena: arena, endInside: swarm.mode(.endsInside) == .always)
                                       : arena.addressRange(&choices, near: anchors)
         }
 
         /// A range for a walk: ``range(_:)``, run to the top of the address space when the swarm says so.
-        func walkRange(_ choices: inout ChoiceSequence) -> AddressRange {
+        mutating func walkRange(_ choices: inout ChoiceSequence) -> AddressRange {
             var drawn = range(&choices)
             if swarm.mode(.rangesToTop) == .always { drawn.end = format.top }
             return drawn
@@ -173,14 +195,14 @@ public struct CaseGenerator: Sendable {
         }
 
         /// A page-aligned address for an operation, inside the window.
-        func operationAddress(_ choices: inout ChoiceSequence) -> UInt64 {
+        mutating func operationAddress(_ choices: inout ChoiceSequence) -> UInt64 {
             if let last = focuses(&choices) { return last.start + choices.draw(below: format.pages(in: last.size)) * format.pageSize }
             return min(max(address(&choices), arena.range.start), arena.range.end - format.pageSize)
         }
 
         /// A non-empty page-aligned range for an operation, inside the window (an operation over
         /// the whole address space would fill it: a marker on every page).
-        func operationRange(_ choices: inout ChoiceSequence) -> AddressRange {
+        mutating func operationRange(_ choices: inout ChoiceSequence) -> AddressRange {
             if let last = focuses(&choices) { return last }
             if let inside = range(&choices).clamped(to: arena.range) { return inside }
             let page = operationAddress(&choices)
@@ -196,16 +218,23 @@ public struct CaseGenerator: Sendable {
         (3, .uffdWriteProtect),
     ]
 
-    func operation(_ context: Context, _ choices: inout ChoiceSequence) -> Operation {
+    func operation(_ context: inout Context, _ choices: inout ChoiceSequence) -> Operation {
         func range() -> AddressRange { context.operationRange(&choices) }
         func address() -> UInt64 { context.operationAddress(&choices) }
+        // Swap-out, conversion and markers make an entry per base page: their ranges stop two PMD
+        // spans on (a gigabyte of swap entries would be 262,144 of them, walked at every step).
+        func pageRange() -> AddressRange {
+            var drawn = range()
+            drawn.end = min(drawn.end, drawn.start + 2 * format.geometry(.pmd).entrySize)
+            return drawn
+        }
         let swarm = context.swarm
         var weights = Self.operationWeights.filter { swarm.allows($0.value) }
         // When every operation acts on the last map, few more maps are drawn.
         if swarm.mode(.focus) == .always, context.lastMap != nil { weights[0].weight = 2 }
         let kind: OperationKind = context.anchors.isEmpty && !choices.chance(oneIn: 4) ? .map : choices.weighted(weights)
         switch kind {
-        case .map: return map(context, &choices)
+        case .map: return map(&context, &choices)
         case .unmap: return .unmap(range())
         case .protect: return .protect(range(), swarm.pick(Protection.allCases, Swarm.Switch.protection, &choices))
         case .split: return .split(address())
@@ -215,12 +244,12 @@ public struct CaseGenerator: Sendable {
             return .collapse(address(), level: choices.pick(levels))
         case .fold: return .fold(address())
         case .unfold: return .unfold(address())
-        case .swapOut: return .swapOut(range())
+        case .swapOut: return .swapOut(pageRange())
         case .swapIn: return .swapIn(range())
         case .startMigration: return .startMigration(range())
         case .finishMigration: return .finishMigration(range())
-        case .convert: return .convert(range(), to: swarm.pick(ConversionKind.allCases, Swarm.Switch.conversion, &choices))
-        case .installMarker: return .installMarker(range(), swarm.pick(MarkerKind.allCases, Swarm.Switch.marker, &choices))
+        case .convert: return .convert(pageRange(), to: swarm.pick(ConversionKind.allCases, Swarm.Switch.conversion, &choices))
+        case .installMarker: return .installMarker(pageRange(), swarm.pick(MarkerKind.allCases, Swarm.Switch.marker, &choices))
         case .uffdWriteProtect:
             // Drawn on every format; where there is no uffd-wp bit it becomes the nearest mprotect.
             let target = range(), protect = swarm.mode(.uffdProtect).apply(choices.usually(oneIn: 3))
@@ -240,7 +269,11 @@ public struct CaseGenerator: Sendable {
         case .move:
             let source = range()
             let destination = address()
-            let size = min(source.size, format.top - destination)
+            var size = min(source.size, format.top - destination)
+            // A long move to a destination off the source's alignment splits its leaves to PTEs:
+            // two PMD spans of it are plenty.
+            let pmdSpan = format.geometry(.pmd).entrySize
+            if size > 2 * pmdSpan, (destination &- source.start) % size != 0 { size = 2 * pmdSpan }
             return .move(AddressRange(start: source.start, end: source.start + size), to: destination)
         case .reclaim: return .reclaim(range())
         }
@@ -259,7 +292,7 @@ public struct CaseGenerator: Sendable {
         return weights.filter { $0.key <= format.maxFolioOrder }.sorted { $0.key < $1.key }.map { (weight: $0.value, value: $0.key) }
     }
 
-    func map(_ context: Context, _ choices: inout ChoiceSequence) -> Operation {
+    func map(_ context: inout Context, _ choices: inout ChoiceSequence) -> Operation {
         let arena = context.arena, swarm = context.swarm
         let arenaPages = format.pages(in: arena.range.size)
         let source = choices.weighted(swarm.allowed([(5, 0), (2, 1), (1, 2), (1, 3), (1, 4)], Swarm.Switch.source))
@@ -288,10 +321,6 @@ public struct CaseGenerator: Sendable {
         let hugepd = swarm.mode(.hugepd).apply(choices.usually(oneIn: 3))
         let shape = MapShape(leafLevel: levels[min(Int(leafLevel), levels.count - 1)],
                              contiguous: format.hasContiguousEntries && contiguous, hugepd: format.hasHugepd && hugepd)
-        // A folio bigger than a PMD span mapped by smaller entries is mapped in part: two PMD spans'
-        // worth of base pages is plenty, and a whole PUD-sized folio as PTEs would be 262,144 of them.
-        let shapeLargest = shape.hugepd ? format.maxFolioOrder : format.pages(at: shape.leafLevel).trailingZeroBitCount
-        if order > shapeLargest, shape.leafLevel == .pte { count = min(count, 2 * format.pages(at: .pmd)) }
         // Zero-page and special maps are aligned to their largest power of two, so that a PMD span
         // of them can be the huge zero page or a vmf_insert_pfn_pmd() leaf.
         let alignment = (source >= 2 ? UInt64(1) << UInt64(63 - count.leadingZeroBitCount) : folioPages) * format.pageSize
@@ -302,6 +331,13 @@ public struct CaseGenerator: Sendable {
         if let last = context.lastMap, choices.chance(oneIn: 4), last.end < arena.range.end { address = last.end }
         address = min(address, arena.range.end - format.pageSize)
         count = max(1, min(count, format.pages(in: arena.range.end - address)))
+        // A run longer than two PMD spans that would be mapped by base pages (no leaf level above
+        // the PTE, or an address off the frames' alignment) is mapped in part: two PMD spans'
+        // worth of base pages is plenty, and a PUD-sized folio as PTEs would be 262,144 of them,
+        // walked at every step.
+        let pmdPages = format.pages(at: .pmd)
+        let basePagesOnly = !shape.hugepd && shape.leafLevel == .pte
+        if count > 2 * pmdPages, basePagesOnly || (format.pages(in: address) &- first) % pmdPages != 0 { count = 2 * pmdPages }
         let mapSource: MapSource
         switch source {
         case 0: mapSource = .folio(kind: .anonymous, order: order, firstPage: first, pageCount: count)
@@ -317,7 +353,7 @@ public struct CaseGenerator: Sendable {
         return .map(address: address, source: mapSource, writable: writable, shape: shape)
     }
 
-    func query(_ context: Context, _ choices: inout ChoiceSequence) -> WalkQuery {
+    func query(_ context: inout Context, _ choices: inout ChoiceSequence) -> WalkQuery {
         let swarm = context.swarm
         let kind = choices.weighted(swarm.allowed([(2, 0), (2, 1), (1, 2)], Swarm.Switch.queryKind))
         if swarm.mode(.refusedQueries).apply(choices.chance(oneIn: 16)) { return refusedQuery(kind: kind, context.address(&choices), &choices) }

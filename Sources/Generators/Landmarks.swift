@@ -52,9 +52,10 @@ public struct Landmarks: Sendable {
         self.init(space, runs: ModelComparison.treeRuns(space), window: window)
     }
 
-    /// The landmarks of `space`, whose operations worked in `window`, its tree counted in `census`.
-    init(_ space: AddressSpace, window: AddressRange, census: inout CoverageCensus?) {
-        let runs = ModelComparison.treeRuns(space)
+    /// The landmarks of `space`, whose operations worked in `window`, its tree counted in `census`;
+    /// `runs` is scratch storage for its terminal slots.
+    init(_ space: AddressSpace, window: AddressRange, census: inout CoverageCensus?, runs: inout [PageRun]) {
+        ModelComparison.treeRuns(space, into: &runs)
         self.init(space, runs: runs, window: window)
         census?.recordTree(space, runs: runs, units: units)
     }

@@ -9,8 +9,15 @@ public enum ModelComparison {
     /// ORed across its block, as the walk semantics require.
     public static func treeRuns(_ space: AddressSpace) -> [PageRun] {
         var runs: [PageRun] = []
-        collect(space, table: space.root, level: space.format.rootLevel, base: 0, inHugepd: false, into: &runs)
+        treeRuns(space, into: &runs)
         return runs
+    }
+
+    /// ``treeRuns(_:)`` into `runs`, emptied first and its storage kept (for a caller that lists
+    /// tree after tree).
+    public static func treeRuns(_ space: AddressSpace, into runs: inout [PageRun]) {
+        runs.removeAll(keepingCapacity: true)
+        collect(space, table: space.root, level: space.format.rootLevel, base: 0, inHugepd: false, into: &runs)
     }
 
     private static func collect(_ space: AddressSpace, table: TableID, level: Level, base: UInt64, inHugepd: Bool,

@@ -34,11 +34,13 @@ extension AddressSpace {
         var found: [MappingUnit] = []
         var address = range.start
         while address < range.end {
-            if let unit = unit(containing: address) {
+            // One translation a step: a unit, or a hole skipped to its slot's end.
+            let translation = translate(address)
+            if let unit = unit(at: translation, address: address) {
                 found.append(unit)
                 address = unit.span.end
             } else {
-                address = holeEnd(address, clampedTo: range.end)
+                address = min(translation.span.end, range.end)
             }
         }
         return found

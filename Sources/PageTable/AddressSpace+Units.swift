@@ -1,7 +1,11 @@
 extension AddressSpace {
     /// The unit holding `address` (below the top), or nil when the address maps nothing.
     package func unit(containing address: UInt64) -> MappingUnit? {
-        let found = translate(address)
+        unit(at: translate(address), address: address)
+    }
+
+    /// The unit `found`, the translation of `address`, lies in, or nil when it maps nothing.
+    func unit(at found: Translation, address: UInt64) -> MappingUnit? {
         switch found.entry {
         case .none, .table, .hugepd:
             return nil
@@ -103,8 +107,9 @@ extension AddressSpace {
     mutating func flattenToPTEs(_ range: AddressRange, where select: (MappingUnit) -> Bool) {
         var address = range.start
         while address < range.end {
-            guard let unit = unit(containing: address) else {
-                address = holeEnd(address, clampedTo: range.end)
+            let translation = translate(address)
+            guard let unit = unit(at: translation, address: address) else {
+                address = min(translation.span.end, range.end)
                 continue
             }
             if unit.isLarge, select(unit) {
@@ -113,11 +118,6 @@ extension AddressSpace {
             }
             address = unit.span.end
         }
-    }
-
-    /// The end of the hole holding `address`, clamped to `end`.
-    func holeEnd(_ address: UInt64, clampedTo end: UInt64) -> UInt64 {
-        min(translate(address).span.end, end)
     }
 
     /// Replaces the hugepd directory holding `address` with ordinary tables mapping the same pages as PTEs.

@@ -32,7 +32,10 @@ extension AddressSpace {
         var inHugepd = false
         while true {
             let geometry = format.geometry(level)
-            let index = inHugepd ? format.hugepdIndex(of: address, at: level) : format.index(of: address, at: level)
+            // Format.index(of:at:) and hugepdIndex(of:at:), from the geometry already at hand.
+            let shift = inHugepd ? UInt64(geometry.hugepdPageShift!) : UInt64(geometry.shift)
+            let bits = inHugepd ? UInt64(geometry.shift) - shift : UInt64(geometry.indexBits)
+            let index = Int(truncatingIfNeeded: (address >> shift) & ((1 << bits) - 1))
             let slot = SlotRef(table: table, index: index)
             let word = tables.word(slot)
             let entry = format.decode(word, at: level, inHugepd: inHugepd, address: address)
