@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Generators", targets: ["Generators"]),
         .library(name: "Mutants", targets: ["Mutants"]),
         .executable(name: "walkcheck", targets: ["walkcheck"]),
+        .executable(name: "walkcheck-fuzz", targets: ["walkcheck-fuzz"]),
     ],
     targets: [
         .target(name: "PageTable", dependencies: ["WordScan"], swiftSettings: optimised),
@@ -28,9 +29,11 @@ let package = Package(
         .target(name: "MallocCounter"),
         .target(name: "FloorLoop"),
         .target(name: "KernelShim"),
+        .target(name: "ChildShim"),
+        .executableTarget(name: "walkcheck-fuzz", dependencies: ["Generators"]),
         .target(name: "KernelTruth", dependencies: ["PageTable", "Oracle", "Generators", "KernelShim"]),
         .executableTarget(name: "walkcheck", dependencies: ["PageTable", "Oracle", "Implementations", "Generators", "Mutants",
-                                                           "MallocCounter", "FloorLoop", "KernelTruth"]),
+                                                           "MallocCounter", "FloorLoop", "KernelTruth", "ChildShim"]),
         .testTarget(
             name: "Conformance",
             dependencies: ["PageTable", "Oracle", "Implementations", "Generators", "Mutants", "KernelTruth"]

@@ -14,7 +14,8 @@ public struct CampaignConfiguration: Sendable {
     public var designs: DesignSet
     /// The formats to generate cases for.
     public var formats: [Format]
-    /// Cases per format (each design is checked on each), unless a time budget is set.
+    /// Cases per format (each design is checked on each), unless a time budget is set: the case
+    /// indices `0..<cases`, of which a shard runs its share.
     public var cases: Int
     /// A time budget in seconds for the whole campaign; nil to run `cases` cases.
     public var seconds: Double?
@@ -29,7 +30,7 @@ public struct CampaignConfiguration: Sendable {
     /// The shrinker used on failures; nil not to shrink.
     public var shrinker: Shrinker? = Shrinker()
     /// The largest number of operations in a generated case.
-    public var maxOperations = 12
+    public var maxOperations = CampaignConfiguration.defaultMaxOperations
     /// Whether to stop at the first failure: each format's worker stops once its case index passes
     /// the smallest index any worker failed at, so that the failure with the smallest (index,
     /// format) is found, whatever the workers' timing, and little else is run (a mutant hunt).
@@ -46,14 +47,29 @@ public struct CampaignConfiguration: Sendable {
 
     /// The generator cases are drawn from for `format`.
     public func generator(for format: Format) -> CaseGenerator { CaseGenerator(format: format, maxOperations: maxOperations) }
+
+    /// The default largest number of operations in a generated case.
+    public static let defaultMaxOperations = 12
+
+    /// The `walkcheck` arguments that run the campaign again up to case `index` of `format` for
+    /// `design` alone: the same seed, shard and generator settings, the format the case was found
+    /// on, and just enough cases to reach it (a case depends on the cases of its stream before it).
+    public func reproduceArguments(design: String, format: Format, index: Int) -> [String] {
+        var arguments = ["run", "--seed", hex(seed), "--design", design, "--format", format.name, "--cases", "\(index + 1)"]
+        if shardCount > 1 { arguments += ["--shard", "\(shardIndex + 1)/\(shardCount)"] }
+        if maxOperations != Self.defaultMaxOperations { arguments += ["--max-operations", "\(maxOperations)"] }
+        return arguments
+    }
 }
 
 /// A design's shrunk failure on one format.
 public struct ShrunkFailure: Sendable {
     /// The design.
     public var design: String
-    /// The format it failed on (the shrunk case may have moved to `tiny`).
+    /// The format of the shrunk case (which may have moved to `tiny` or `tiny-hugepd`).
     public var format: Format
+    /// The format the failure was found on.
+    public var foundFormat: Format
     /// The index of the case it first failed on.
     public var caseIndex: Int
     /// How many operations the original case had.
@@ -66,8 +82,16 @@ public struct ShrunkFailure: Sendable {
     public var step: Int
     /// The failure on the shrunk case: query and diff.
     public var failure: Conformance.Failure
-    /// Where the shrunk case was saved, if it was.
+    /// Where the case was saved, if it was.
     public var corpusPath: String?
+    /// Where the unshrunk case is saved when saving the shrunk one failed.
+    public var unshrunkPath: String?
+    /// Why saving failed (the first save or the shrunk case's), if it did.
+    public var saveError: String?
+    /// Whether the case was shrunk (false with no shrinker).
+    public var shrunk: Bool
+    /// The arguments to `walkcheck` that find this failure again.
+    public var reproduce: [String]
     /// Candidates the shrinker evaluated.
     public var shrinkEvaluations: Int
     /// Seconds the shrinker took.
@@ -132,7 +156,8 @@ public enum Campaign {
         let results = Mutex<[Int: (pairs: [PairReport], report: CampaignReport)]>([:])
         let firstFailure = Mutex(Int.max)
         if let directory = configuration.corpusDirectory, (try? CorpusStore(directory: directory)) != nil {
-            CrashReporter.install(directory: directory)
+            // Callers that must not lose a crash install the reporter first and stop on its error.
+            try? CrashReporter.install(directory: directory)
         }
         DispatchQueue.concurrentPerform(iterations: configuration.formats.count) { worker in
             let outcome = runFormat(configuration, worker: worker, deadline: deadline, firstFailure: firstFailure, progress: progress)
@@ -163,12 +188,17 @@ public enum Campaign {
         var report = CampaignReport()
         var pairs = configuration.designs.names.map { PairReport(design: $0, format: format, cases: 0, walks: 0, failure: nil) }
         var standing = configuration.designs
-        var index = configuration.shardIndex
-        var run = 0
+        var index = 0
         while !standing.names.isEmpty {
-            if let deadline { if ContinuousClock().now >= deadline { break } } else if run >= configuration.cases { break }
+            if let deadline { if ContinuousClock().now >= deadline { break } } else if index >= configuration.cases { break }
             if configuration.stopAtFirstFailure, index > firstFailure.withLock({ $0 }) { break }
             let (testCase, choices, _, states) = stream.next(index: index)
+            // Other shards' cases are generated, not run: a case's aim depends on every case
+            // before it, so each index is the same case in every shard configuration.
+            guard index % configuration.shardCount == configuration.shardIndex else {
+                index += 1
+                continue
+            }
             CrashReporter.setCase(CorpusFormat.text(of: CorpusCase(testCase: testCase, origin: (configuration.seed, index), choices: choices)))
             let result = CaseRunner.run(testCase, designs: standing, states: states)
             CrashReporter.clear()
@@ -190,8 +220,7 @@ public enum Campaign {
             }
             standing = standing.removing(Set(result.failures.keys))
             progress?(CampaignProgress(format: format, cases: report.cases, failures: pairs.filter { $0.failure != nil }.count))
-            index += configuration.shardCount
-            run += 1
+            index += 1
         }
         report.census[format.name] = stream.census
         return (pairs, report)
@@ -199,15 +228,26 @@ public enum Campaign {
 
     private static func shrinkAndSave(_ configuration: CampaignConfiguration, design: String, format: Format, index: Int,
                                       testCase: TestCase, choices: [UInt64], found: (step: Int, failure: Conformance.Failure)) -> ShrunkFailure {
-        let store = configuration.corpusDirectory.flatMap { try? CorpusStore(directory: $0) }
+        var saveError: String?
+        var store: CorpusStore?
+        if let directory = configuration.corpusDirectory {
+            do { store = try CorpusStore(directory: directory) } catch { saveError = error.description }
+        }
         let name = CorpusStore.fileName(design: design, format: format.name, seed: configuration.seed, index: index)
         func saved(_ shrunk: TestCase, _ shrunkChoices: [UInt64]?, _ failure: Conformance.Failure) -> String? {
+            guard let store else { return nil }
             let firstLine = failure.detail.split(separator: "\n").first.map(String.init)
-            return try? store?.save(CorpusCase(testCase: shrunk, origin: (configuration.seed, index), design: design,
-                                               firstDifference: firstLine, choices: shrunkChoices), as: name)
+            do {
+                return try store.save(CorpusCase(testCase: shrunk, origin: (configuration.seed, index), design: design,
+                                                 firstDifference: firstLine, choices: shrunkChoices), as: name)
+            } catch {
+                saveError = error.description
+                return nil
+            }
         }
         // Saved before shrinking, so that a crash while shrinking loses nothing.
-        var path = saved(testCase, choices, found.failure)
+        let firstPath = saved(testCase, choices, found.failure)
+        var path = firstPath
         let only = configuration.designs.only(design)
         let clock = ContinuousClock()
         let started = clock.now
@@ -225,11 +265,17 @@ public enum Campaign {
                       result.evaluations + minimal.evaluations)
         }
         let final = CaseRunner.run(shrunk.testCase, designs: only).failures[design] ?? found
-        if let replaced = saved(shrunk.testCase, shrunk.choices, final.failure) { path = replaced }
+        if configuration.shrinker != nil, path != nil {
+            // The file holds the unshrunk case until this save succeeds; say so if it does not.
+            path = saved(shrunk.testCase, shrunk.choices, final.failure)
+        }
         let elapsed = clock.now - started
-        return ShrunkFailure(design: design, format: shrunk.testCase.format, caseIndex: index,
+        return ShrunkFailure(design: design, format: shrunk.testCase.format, foundFormat: format, caseIndex: index,
                              originalOperations: testCase.operations.count, testCase: shrunk.testCase, choices: shrunk.choices ?? [],
-                             step: final.step, failure: final.failure, corpusPath: path, shrinkEvaluations: shrunk.evaluations,
+                             step: final.step, failure: final.failure, corpusPath: path, unshrunkPath: path == nil ? firstPath : nil, saveError: saveError,
+                             shrunk: configuration.shrinker != nil,
+                             reproduce: configuration.reproduceArguments(design: design, format: format, index: index),
+                             shrinkEvaluations: shrunk.evaluations,
                              shrinkSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 }

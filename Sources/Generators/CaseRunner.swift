@@ -13,6 +13,8 @@ public struct CaseResult: Sendable {
     public var walksByDesign: [String: Int] = [:]
     /// The error an operation of the case was refused with, if any (a malformed case).
     public var refused: PageTableError?
+    /// Which operation was refused (1 for the first), if one was.
+    public var refusedStep: Int?
 }
 
 /// Runs cases: applies the operations to an empty address space and, after each one (and before
@@ -33,6 +35,7 @@ public enum CaseRunner {
                 } else {
                     do { try space.apply(testCase.operations[step - 1]) } catch {
                         result.refused = error
+                        result.refusedStep = step
                         return result
                     }
                 }

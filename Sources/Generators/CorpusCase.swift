@@ -15,6 +15,9 @@ public struct CorpusCase: Hashable, Sendable {
     public var firstDifference: String?
     /// The recorded choices it was generated from, when known: what `walkcheck shrink` reduces.
     public var choices: [UInt64]?
+    /// The line of the file each operation was read from (empty for a case not read from a file);
+    /// not part of what the case says, so not compared.
+    public var operationLines: [Int] = []
     private var originSeed: UInt64?
     private var originIndex = 0
 

@@ -29,15 +29,32 @@ struct LineReader {
 
     mutating func keyword(_ expected: String) throws(CorpusError) {
         let found = try word("\"\(expected)\"")
-        guard found == expected else { throw fail("expected \"\(expected)\", found \"\(found)\"") }
+        guard found == expected else { throw fail("expected \"\(expected)\", found \"\(Self.printable(found))\"") }
     }
 
-    /// A decimal or `0x` hexadecimal number.
-    mutating func number(_ what: String) throws(CorpusError) -> UInt64 {
+    /// A decimal or `0x` hexadecimal number (``parseNumber(_:)``), at most `maximum`.
+    mutating func number(_ what: String, maximum: UInt64 = .max) throws(CorpusError) -> UInt64 {
         let text = try word(what)
-        let value = text.hasPrefix("0x") ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text)
-        guard let value else { throw fail("\(what) \"\(text)\" is not a number") }
+        guard let value = parseNumber(text) else {
+            throw fail("\(what) \"\(Self.printable(text))\" is not a number (decimal digits, or 0x and hexadecimal digits)")
+        }
+        guard value <= maximum else { throw fail("\(what) \(text) is too large (at most \(maximum))") }
         return value
+    }
+
+    /// `FIRST+COUNT`, two numbers.
+    mutating func pageSpan(_ what: String) throws(CorpusError) -> (first: UInt64, count: UInt64) {
+        let text = try word(what)
+        let parts = text.split(separator: "+", omittingEmptySubsequences: false)
+        guard parts.count == 2, let first = parseNumber(parts[0]), let count = parseNumber(parts[1]) else {
+            throw fail("expected \"\(what)\" as two numbers, found \"\(Self.printable(text))\"")
+        }
+        return (first, count)
+    }
+
+    /// `text` with control and non-ASCII bytes shown as `\u{…}` escapes, for an error message.
+    static func printable(_ text: some StringProtocol) -> String {
+        String(text.unicodeScalars.flatMap { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7f ? String($0) : $0.escaped(asASCII: true) })
     }
 
     mutating func address(_ what: String) throws(CorpusError) -> UInt64 {
@@ -54,7 +71,7 @@ struct LineReader {
     mutating func choice<T>(_ what: String, _ options: [(String, T)]) throws(CorpusError) -> T {
         let text = try word(what)
         guard let match = options.first(where: { $0.0 == text }) else {
-            throw fail("unknown \(what) \"\(text)\"; expected one of \(options.map(\.0).joined(separator: ", "))")
+            throw fail("unknown \(what) \"\(Self.printable(text))\"; expected one of \(options.map(\.0).joined(separator: ", "))")
         }
         return match.1
     }
@@ -94,7 +111,7 @@ struct LineReader {
             operation = .move(source, to: try address("destination"))
         case "reclaim": operation = .reclaim(try range())
         default:
-            throw fail("unknown operation \"\(name)\"; expected map, unmap, protect, split, collapse, fold, unfold, swap-out, "
+            throw fail("unknown operation \"\(Self.printable(name))\"; expected map, unmap, protect, split, collapse, fold, unfold, swap-out, "
                        + "swap-in, start-migration, finish-migration, convert, marker, uffd-wp, age, dirty, clear-soft-dirty, move, reclaim or walk")
         }
         do { try operation.validate(for: format) } catch { throw fail(error.description) }
@@ -108,29 +125,23 @@ struct LineReader {
         case "anon", "file":
             let kind: FolioKind = words[position - 1] == "anon" ? .anonymous : .file
             try keyword("order")
-            let order = try number("order")
+            let order = try number("order", maximum: 63)
             try keyword("pages")
-            let pages = try word("pages FIRST+COUNT").split(separator: "+")
-            guard pages.count == 2, let first = UInt64(pages[0]), let count = UInt64(pages[1]), order < 64 else {
-                throw fail("expected \"pages FIRST+COUNT\" and a small order")
-            }
+            let (first, count) = try pageSpan("FIRST+COUNT")
             source = .folio(kind: kind, order: Int(order), firstPage: first, pageCount: count)
         case "zero":
             try keyword("pages")
             source = .zeroPage(pageCount: try number("page count"))
         case "folio":
-            let id = try number("folio number")
+            let id = try number("folio number", maximum: UInt64(Int.max))
             try keyword("pages")
-            let pages = try word("pages FIRST+COUNT").split(separator: "+")
-            guard pages.count == 2, let first = UInt64(pages[0]), let count = UInt64(pages[1]), id <= UInt64(Int.max) else {
-                throw fail("expected \"folio N pages FIRST+COUNT\"")
-            }
+            let (first, count) = try pageSpan("FIRST+COUNT")
             source = .existingFolio(FolioID(rawValue: Int(id)), firstPage: first, pageCount: count)
         case "special":
             try keyword("pages")
             source = .special(pageCount: try number("page count"))
         case let other:
-            throw fail("unknown map source \"\(other)\"; expected anon, file, folio, zero or special")
+            throw fail("unknown map source \"\(Self.printable(other))\"; expected anon, file, folio, zero or special")
         }
         let writable = try choice("protection", [("rw", true), ("ro", false)])
         try keyword("leaf")
@@ -139,7 +150,7 @@ struct LineReader {
             switch try word("shape flag") {
             case "contiguous": shape.contiguous = true
             case "hugepd": shape.hugepd = true
-            case let other: throw fail("unknown shape flag \"\(other)\"; expected contiguous or hugepd")
+            case let other: throw fail("unknown shape flag \"\(Self.printable(other))\"; expected contiguous or hugepd")
             }
         }
         return .map(address: address, source: source, writable: writable, shape: shape)
@@ -156,24 +167,26 @@ struct LineReader {
             let range = try walkRange()
             let text = try word("entry walk flags")
             guard let flags = EntryWalkFlags(parsing: Substring(text)) else {
-                throw fail("unknown entry walk flag in \"\(text)\"; expected skip-none or coalesce")
+                throw fail("unknown entry walk flag in \"\(Self.printable(text))\"; expected skip-none or coalesce")
             }
             return .entries(range, flags)
         case "folios":
             let range = try walkRange()
             let text = try word("folio walk flags")
-            guard let flags = FolioWalkFlags(parsing: Substring(text)) else { throw fail("bad folio walk flags \"\(text)\"") }
+            guard let flags = FolioWalkFlags(parsing: Substring(text)) else {
+                throw fail("unknown folio walk flag in \"\(Self.printable(text))\"; expected \(FolioWalkFlags.named.map(\.1).joined(separator: ", ")) or -")
+            }
             return .folios(range, flags)
         case "lookup":
             // Any address, as for walk ranges: a lookup past the top is a valid query whose answer is an error.
             let address = try number("lookup address")
             let text = try word("lookup flags")
             guard let flags = LookupFlags(parsing: Substring(text)) else {
-                throw fail("unknown lookup flag in \"\(text)\"; expected zero-page or migration")
+                throw fail("unknown lookup flag in \"\(Self.printable(text))\"; expected zero-page or migration")
             }
             return .lookup(address, flags)
         case let other:
-            throw fail("unknown walk view \"\(other)\"; expected entries, folios or lookup")
+            throw fail("unknown walk view \"\(Self.printable(other))\"; expected entries, folios or lookup")
         }
     }
 }

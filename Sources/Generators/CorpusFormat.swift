@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import PageTable
 
 /// The text form of corpus files: a version line, the format, then one operation or walk per line.
@@ -15,6 +20,13 @@ import PageTable
 public enum CorpusFormat {
     /// The version this code writes and reads.
     public static let version = 1
+    /// The most operations a case may hold (generated cases hold at most 12, the exhaustive mode 4,
+    /// a kernel import a few hundred).
+    public static let maxOperations = 4096
+    /// The most walk queries a case may hold (each is checked after every operation).
+    public static let maxQueries = 256
+    /// The largest corpus file read, in bytes.
+    public static let maxFileBytes = 1 << 20
 
     /// The text of `saved`.
     public static func text(of saved: CorpusCase) -> String {
@@ -66,14 +78,21 @@ public enum CorpusFormat {
     }
 
     /// Parses the text of a corpus file; `file` names it in errors. Never traps on bad input.
+    ///
+    /// Lines may end in CRLF and the file may start with a UTF-8 byte-order mark; words are separated
+    /// by spaces or tabs. Every number is range-checked, and a case may hold at most
+    /// ``maxOperations`` operations and ``maxQueries`` walks.
     public static func parse(_ text: String, file: String) throws(CorpusError) -> CorpusCase {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
-            .map { (number: $0.offset + 1, words: $0.element.split(separator: " ", omittingEmptySubsequences: true)) }
+        let body = text.unicodeScalars.first == "\u{FEFF}" ? Substring(text.unicodeScalars.dropFirst()) : Substring(text)
+        // "\r\n" is one Character in Swift, so it is a separator of its own.
+        var lines = body.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated()
+            .map { (number: $0.offset + 1, words: $0.element.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })) }
             .filter { !$0.words.isEmpty }
         func fail(_ line: Int, _ reason: String) -> CorpusError { CorpusError(file: file, line: line, reason: reason) }
         guard let header = lines.first else { throw fail(0, "the file is empty; expected \"walkcheck-case \(version)\"") }
         guard header.words.count == 2, header.words[0] == "walkcheck-case" else {
-            throw fail(header.number, "expected the version line \"walkcheck-case \(version)\"")
+            let found = LineReader.printable(header.words.joined(separator: " ").prefix(60))
+            throw fail(header.number, "expected the version line \"walkcheck-case \(version)\", found \"\(found)\"")
         }
         guard header.words[1] == "\(version)" else { throw fail(header.number, "unsupported version \(header.words[1]); this build reads version \(version)") }
         lines.removeFirst()
@@ -95,10 +114,13 @@ public enum CorpusFormat {
                 reader.skip()
                 let seed = try reader.number("seed")
                 try reader.keyword("case")
-                saved.origin = (seed, Int(try reader.number("case index")))
+                saved.origin = (seed, Int(try reader.number("case index", maximum: UInt64(Int.max))))
             case "design":
                 reader.skip()
-                saved.design = try reader.word("design name")
+                let name = try reader.word("design name")
+                guard !name.isEmpty, name.utf8.allSatisfy({ $0 < 0x80 && (isalnum(Int32($0)) != 0 || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".")) })
+                else { throw fail(number, "design name \"\(LineReader.printable(name))\" may hold only letters, digits, '-', '_' and '.'") }
+                saved.design = name
             case "choices":
                 reader.skip()
                 var choices: [UInt64] = []
@@ -106,9 +128,12 @@ public enum CorpusFormat {
                 saved.choices = choices
             case "walk":
                 reader.skip()
+                guard saved.testCase.queries.count < maxQueries else { throw fail(number, "more than \(maxQueries) walks in one case") }
                 saved.testCase.queries.append(try reader.query())
             default:
+                guard saved.testCase.operations.count < maxOperations else { throw fail(number, "more than \(maxOperations) operations in one case") }
                 saved.testCase.operations.append(try reader.operation())
+                saved.operationLines.append(number)
             }
             try reader.end()
         }

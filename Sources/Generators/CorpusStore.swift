@@ -30,7 +30,7 @@ public struct CorpusStore: Sendable {
     /// Reads and parses the case at `path`; the error names the file, line and reason.
     public static func load(_ path: String) throws(CorpusError) -> CorpusCase {
         let text: String
-        do { text = try FileSystem.read(path) } catch { throw CorpusError(file: path, line: 0, reason: error.reason) }
+        do { text = try FileSystem.read(path, maxBytes: CorpusFormat.maxFileBytes) } catch { throw CorpusError(file: path, line: 0, reason: error.reason) }
         return try CorpusFormat.parse(text, file: path)
     }
 }

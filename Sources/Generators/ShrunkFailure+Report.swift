@@ -4,13 +4,18 @@ extension ShrunkFailure {
     /// The failure for a human: the shrunk case, where it is saved, how to reproduce it, and the diff.
     /// - Parameter seed: the campaign seed, printed so that the run can be repeated.
     public func report(seed: UInt64) -> String {
-        var lines = ["FAIL \(design) on \(format.name): case \(caseIndex) (seed \(hex(seed))), shrunk from "
-                     + "\(originalOperations) to \(testCase.operations.count) operations "
-                     + "(\(shrinkEvaluations) candidates, \((shrinkSeconds * 100).rounded() / 100) s)"]
-        lines.append("  reproduce: swift run -c release walkcheck run --seed \(hex(seed)) --design \(design) --format \(format.name)")
+        let how = shrunk
+            ? "shrunk from \(originalOperations) to \(testCase.operations.count) operations "
+              + "(\(shrinkEvaluations) candidates, \((shrinkSeconds * 100).rounded() / 100) s)"
+            : "\(originalOperations) operations, not shrunk"
+        var lines = ["FAIL \(design) on \(foundFormat.name): case \(caseIndex) (seed \(hex(seed))), " + how]
+        if format != foundFormat { lines.append("  the shrunk case fails on \(format.name) too") }
+        lines.append("  reproduce: swift run -c release walkcheck " + reproduce.joined(separator: " "))
         if let path = corpusPath {
             lines.append("  saved as \(path); replay: swift run -c release walkcheck replay \(path) --design \(design)")
         }
+        if let path = unshrunkPath { lines.append("  NOT SAVED shrunk: \(path) holds the unshrunk case") }
+        if let saveError { lines.append("  saving failed: \(saveError)") }
         lines += CorpusFormat.text(of: CorpusCase(testCase: testCase, design: design)).split(separator: "\n").map { "  | " + $0 }
         lines.append("  after operation \(step), \(failure.query):")
         lines += failure.detail.split(separator: "\n").map { "  " + $0 }

@@ -11,7 +11,7 @@ public enum KernelEnvironment {
         return "kernel ground truth needs Linux"
         #else
         guard getuid() == 0 else { return "pfns in /proc/self/pagemap and /proc/kpageflags need root" }
-        guard let mode = try? FileSystem.read("/sys/kernel/mm/transparent_hugepage/enabled") else {
+        guard let mode = try? FileSystem.read("/sys/kernel/mm/transparent_hugepage/enabled", maxBytes: 1 << 16) else {
             return "no /sys/kernel/mm/transparent_hugepage/enabled: the kernel has no THP"
         }
         guard mode.contains("[madvise]") || mode.contains("[always]") else {

@@ -100,7 +100,7 @@ extension KernelScenario {
 enum Sysfs {
     /// The file's first line, or nil when it cannot be read.
     static func read(_ path: String) -> String? {
-        (try? FileSystem.read(path)).map { String($0.split(separator: "\n").first ?? "") }
+        (try? FileSystem.read(path, maxBytes: 1 << 16)).map { String($0.split(separator: "\n").first ?? "") }
     }
 
     /// The bracketed choice of a `a [b] c` knob.

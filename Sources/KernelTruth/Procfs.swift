@@ -57,7 +57,7 @@ enum Procfs {
 
     /// The VMAs overlapping `region`, with their Rss and AnonHugePages, from /proc/self/smaps.
     static func vmas(in region: AddressRange) throws(FileError) -> [KernelVMA] {
-        let text = try FileSystem.read("/proc/self/smaps")
+        let text = try FileSystem.read("/proc/self/smaps", maxBytes: 1 << 28)
         var found: [KernelVMA] = []
         var current: KernelVMA?
         for line in text.split(separator: "\n") {

@@ -2,6 +2,7 @@ extension AddressSpace {
     /// Applies `operation` to the tree; throws, changing nothing, when its arguments are invalid.
     public mutating func apply(_ operation: Operation) throws(PageTableError) {
         try operation.validate(for: format)
+        try checkBounds(operation)
         switch operation {
         case .map(let address, let source, let writable, let shape):
             try map(at: address, source: source, writable: writable, shape: shape)
@@ -17,7 +18,11 @@ extension AddressSpace {
         case .swapIn(let range): try swapIn(range)
         case .startMigration(let range): startMigration(range)
         case .finishMigration(let range): finishMigration(range)
-        case .convert(let range, let kind): try convert(range, to: kind)
+        case .convert(let range, let kind):
+            // Splits come before the frame check, so the work is done on a copy kept only on success.
+            var copy = self
+            try copy.convert(range, to: kind)
+            self = copy
         case .installMarker(let range, let kind): installMarker(range, kind)
         case .uffdWriteProtect(let range, let protect): uffdWriteProtect(range, protect: protect)
         case .age(let range): rewriteUnits(in: range) { $0.subtracting(.young) }

@@ -3,6 +3,11 @@ extension AddressSpace {
     package mutating func _corruptWord(_ slot: SlotRef, _ word: UInt64) {
         tables._corruptWord(slot, word)
     }
+
+    /// Test hook: uses up every free folio and device frame, so the next allocation fails.
+    package mutating func _exhaustFrames() {
+        memory.exhaust()
+    }
 }
 
 extension AddressSpace {

@@ -15,7 +15,8 @@ extension NamedOptions {
     public init?(parsing text: Substring) {
         self = []
         if text == "-" { return }
-        for part in text.split(separator: ",") {
+        // Every name between commas must be known: no empty names (",", "a,,b").
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             guard let match = Self.named.first(where: { $0.1 == part }) else { return nil }
             insert(match.0)
         }

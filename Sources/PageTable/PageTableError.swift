@@ -14,6 +14,8 @@ public enum PageTableError: Error, Hashable, Sendable, CustomStringConvertible {
     case badFolio(String)
     /// The machine's frames are exhausted.
     case outOfMemory(String)
+    /// The operation asks for more work than a case may (``AddressSpace/maxEntriesPerOperation``).
+    case tooLarge(String)
 
     /// A sentence that says what was wrong.
     public var description: String {
@@ -32,6 +34,8 @@ public enum PageTableError: Error, Hashable, Sendable, CustomStringConvertible {
             "bad folio request: \(reason)"
         case .outOfMemory(let what):
             "out of memory: \(what)"
+        case .tooLarge(let what):
+            "too large: \(what)"
         }
     }
 }

@@ -67,6 +67,12 @@ public struct PhysicalMemory: Hashable, Sendable {
         id.rawValue >= 0 && id.rawValue < folios.count ? folios[id.rawValue] : nil
     }
 
+    /// Marks every frame not yet handed out as taken (the test hook behind ``AddressSpace/_exhaustFrames()``).
+    mutating func exhaust() {
+        nextFolioPFN = Self.specialBase
+        nextSpecialPFN = TableMemory.basePFN
+    }
+
     /// Allocates `count` consecutive special frames aligned to the next power of two; nil when exhausted.
     public mutating func allocateSpecial(count: UInt64) -> UInt64? {
         guard count > 0, count <= 1 << 29 else { return nil }

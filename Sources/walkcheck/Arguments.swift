@@ -1,3 +1,5 @@
+import Generators
+
 /// A usage error: what was wrong with the command line.
 struct UsageError: Error, CustomStringConvertible {
     /// What was wrong.
@@ -46,13 +48,35 @@ struct Arguments {
         return true
     }
 
-    /// A non-negative integer option, decimal or `0x` hexadecimal.
-    mutating func integer(_ name: String) throws -> UInt64? {
+    /// An integer option in `range`, decimal or `0x` hexadecimal (``parseNumber(_:)``: no sign).
+    mutating func integer(_ name: String, in range: ClosedRange<UInt64>) throws -> UInt64? {
         guard let text = try value(name) else { return nil }
-        let number = text.hasPrefix("0x") ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text)
-        guard let number else { throw UsageError(message: "--\(name) expects a number, not \"\(text)\"") }
+        guard let number = parseNumber(text), range.contains(number) else {
+            throw UsageError(message: "--\(name) expects a number from \(range.lowerBound) to \(range.upperBound), not \"\(text)\"")
+        }
         return number
     }
+
+    /// An integer option in `range` as an `Int` (the range's bounds fit one).
+    mutating func count(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
+        try integer(name, in: UInt64(range.lowerBound)...UInt64(range.upperBound)).map { Int($0) }
+    }
+
+    /// `--seed N`: any 64-bit number.
+    mutating func seed() throws -> UInt64? { try integer("seed", in: 0...UInt64.max) }
+
+    /// A duration option in seconds: a finite decimal number in `range`.
+    mutating func seconds(_ name: String, in range: ClosedRange<Double>) throws -> Double? {
+        guard let text = try value(name) else { return nil }
+        guard text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: ".") }),
+              let value = Double(text), value.isFinite, range.contains(value) else {
+            throw UsageError(message: "--\(name) expects seconds from \(range.lowerBound) to \(Int(range.upperBound)), not \"\(text)\"")
+        }
+        return value
+    }
+
+    /// The words not yet taken.
+    var rest: [String] { words }
 
     /// The positional words left, after checking that no unknown option remains.
     mutating func positional() throws -> [String] {

@@ -6,8 +6,8 @@ import Generators
 enum CensusCommand {
     static func main(_ arguments: inout Arguments) throws -> Int32 {
         let formats = try DesignCatalog.formats(try arguments.values("format"))
-        let cases = Int(try arguments.integer("cases") ?? UInt64(RunCommand.defaultCases))
-        let seed = try arguments.integer("seed") ?? CampaignConfiguration.defaultSeed
+        let cases = try arguments.count("cases", in: RunCommand.caseRange) ?? RunCommand.defaultCases
+        let seed = try arguments.seed() ?? CampaignConfiguration.defaultSeed
         let all = arguments.flag("all")
         let show = arguments.flag("show-cases")
         guard try arguments.positional().isEmpty else { throw UsageError(message: "census takes no positional arguments") }

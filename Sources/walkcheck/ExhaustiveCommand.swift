@@ -8,6 +8,8 @@ import Generators
 enum ExhaustiveCommand {
     /// The default length: three operations, about 10 s a design on each format in a release build.
     static func defaultLength(_ space: Exhaustive.Space) -> Int { 3 }
+    /// The lengths `--length` accepts: five operations would be 43^5, about 147 million sequences.
+    static let lengthRange = 0...4
 
     static func spaces(_ names: [String]) throws -> [Exhaustive.Space] {
         guard !names.isEmpty else { return Exhaustive.spaces }
@@ -21,16 +23,18 @@ enum ExhaustiveCommand {
 
     static func main(_ arguments: inout Arguments) throws -> Int32 {
         let names = try DesignCatalog.select(try arguments.values("design")).names
-        let length = try arguments.integer("length")
+        let length = try arguments.count("length", in: lengthRange)
         let formats = try spaces(try arguments.values("format")).map(\.format.name)
         let corpus = try arguments.value("corpus") ?? "corpus"
         guard try arguments.positional().isEmpty else { throw UsageError(message: "exhaustive takes no positional arguments") }
+        try RunCommand.checkCorpus(corpus)
         var failed = 0
         for name in names {
             let status = runChild(["exhaustive-worker", "--design", name, "--format", formats.joined(separator: ","), "--corpus", corpus]
                                   + (length.map { ["--length", "\($0)"] } ?? []))
             switch status {
             case .exited(0): break
+            case .exited(2): return 2
             case .exited: failed += 1
             case .signaled(let signal):
                 failed += 1
@@ -43,9 +47,11 @@ enum ExhaustiveCommand {
 
     static func worker(_ arguments: inout Arguments) throws -> Int32 {
         let designs = try DesignCatalog.select(try arguments.values("design"))
-        if let corpus = try arguments.value("corpus"), (try? CorpusStore(directory: corpus)) != nil { CrashReporter.install(directory: corpus) }
-        let length = try arguments.integer("length").map { Int(clamping: $0) }
-        if let length { guard (0...4).contains(length) else { throw UsageError(message: "--length expects 0 to 4") } }
+        if let corpus = try arguments.value("corpus") {
+            try RunCommand.checkCorpus(corpus)
+            try CrashReporter.install(directory: corpus)
+        }
+        let length = try arguments.count("length", in: lengthRange)
         let spaces = try spaces(try arguments.values("format"))
         guard try arguments.positional().isEmpty else { throw UsageError(message: "exhaustive takes no positional arguments") }
         var failing = Set<String>()

@@ -12,9 +12,9 @@ enum MutantsCommand {
     static let defaultCases = 100
 
     static func main(_ arguments: inout Arguments) throws -> Int32 {
-        let cases = try arguments.integer("cases") ?? UInt64(defaultCases)
-        let seed = try arguments.integer("seed") ?? CampaignConfiguration.defaultSeed
-        let length = try arguments.integer("length") ?? 3
+        let cases = try arguments.count("cases", in: RunCommand.caseRange) ?? defaultCases
+        let seed = try arguments.seed() ?? CampaignConfiguration.defaultSeed
+        let length = try arguments.count("length", in: ExhaustiveCommand.lengthRange) ?? 3
         var names = try arguments.values("design")
         let save = try arguments.value("save")
         if let save { try FileSystem.makeDirectory(save) }
@@ -22,8 +22,8 @@ enum MutantsCommand {
         if names.isEmpty { names = MutantCatalog.names }
         let unknown = names.filter { !MutantCatalog.names.contains($0) }
         guard unknown.isEmpty else { throw UsageError(message: "unknown mutant \(unknown[0]); mutants are \(MutantCatalog.names.joined(separator: ", "))") }
-        let scratch = "/tmp/walkcheck-mutants-\(getpid())"
-        try FileSystem.makeDirectory(scratch)
+        let scratch = try FileSystem.makeTemporaryDirectory(prefix: "walkcheck-mutants-")
+        defer { FileSystem.removeDirectory(scratch) }
         print("walkcheck mutants: \(names.count) mutants; budget: exhaustive sequences up to \(length) on tiny and \(min(length, 2)) on "
               + "tiny-hugepd, then \(cases) cases per format (seed \(hex(seed))), stopping at the first kill; "
               + "\(BuildInfo.configuration) build, \(BuildInfo.cores) cores\n")
@@ -39,7 +39,7 @@ enum MutantsCommand {
                                                       "--length", "\(length)", "--corpus", scratch]
                                                      + (save.map { ["--save", $0] } ?? []), quiet: true)
             var result = output.split(separator: "\n").compactMap { MutantHuntResult(line: $0) }.first
-            if status.isCrash {
+            if status.isTrap {
                 // A trap kills it; shrink the case the crash reporter saved to learn its size.
                 let crashes = ((try? FileSystem.list(scratch, suffix: ".case")) ?? []).filter { $0.hasPrefix("crash-") }
                 var size: Int?
@@ -52,7 +52,7 @@ enum MutantsCommand {
                         let words = line.split(separator: " ")
                         return words.firstIndex(of: "->").flatMap { $0 + 1 < words.count ? Int(words[$0 + 1]) : nil }
                     }
-                    if let save, let text = try? FileSystem.read(scratch + "/" + crash) {
+                    if let save, let text = try? FileSystem.read(scratch + "/" + crash, maxBytes: CorpusFormat.maxFileBytes) {
                         try? FileSystem.write(text, to: "\(save)/\(name).case")
                     }
                     for file in crashes { FileSystem.remove(scratch + "/" + file) }
@@ -89,11 +89,14 @@ enum MutantsCommand {
     static func worker(_ arguments: inout Arguments) throws -> Int32 {
         guard let name = try arguments.value("design") else { throw UsageError(message: "mutant-worker needs --design") }
         let saveDirectory = try arguments.value("save")
-        let cases = Int(try arguments.integer("cases") ?? UInt64(defaultCases))
-        let seed = try arguments.integer("seed") ?? CampaignConfiguration.defaultSeed
-        let length = Int(try arguments.integer("length") ?? 3)
+        let cases = try arguments.count("cases", in: RunCommand.caseRange) ?? defaultCases
+        let seed = try arguments.seed() ?? CampaignConfiguration.defaultSeed
+        let length = try arguments.count("length", in: ExhaustiveCommand.lengthRange) ?? 3
         let corpus = try arguments.value("corpus")
-        if let corpus, (try? CorpusStore(directory: corpus)) != nil { CrashReporter.install(directory: corpus) }
+        if let corpus {
+            try RunCommand.checkCorpus(corpus)
+            try CrashReporter.install(directory: corpus)
+        }
         let result = MutantHunt.hunt(name, cases: cases, seed: seed, exhaustiveLength: length, corpus: corpus)
         if let save = saveDirectory, let testCase = result.testCase {
             try FileSystem.write(CorpusFormat.text(of: CorpusCase(testCase: testCase, design: name)), to: "\(save)/\(name).case")

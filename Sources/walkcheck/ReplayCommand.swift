@@ -19,7 +19,7 @@ enum ReplayCommand {
             case .exited(0): print("ok      \(file)")
             case .exited(2): failed += 1; print("BAD     \(file) (malformed, see above)")
             case .exited: failed += 1; print("FAIL    \(file)")
-            case .signaled(let signal): failed += 1; print("CRASH   \(file) (signal \(signal): a design trapped)")
+            case .signaled: failed += 1; print("CRASH   \(file) (\(status.summary))")
             }
         }
         print("\(files.count - failed) of \(files.count) cases conform (designs: \(designs.names.joined(separator: ", ")))")
@@ -30,12 +30,15 @@ enum ReplayCommand {
     static func replayOne(_ file: String, designs: DesignSet) -> Int32 {
         let saved: CorpusCase
         do { saved = try CorpusStore.load(file) } catch {
-            print("error: \(error)")
+            Terminal.error("walkcheck: \(error)\n")
             return 2
         }
         let result = CaseRunner.run(saved.testCase, designs: designs)
         if let refused = result.refused {
-            print("\(file): an operation was refused: \(refused)")
+            let step = result.refusedStep ?? 0
+            let line = step > 0 && step <= saved.operationLines.count ? ":\(saved.operationLines[step - 1])" : ""
+            let text = step > 0 ? CorpusFormat.line(for: saved.testCase.operations[step - 1]) : ""
+            Terminal.error("walkcheck: \(file)\(line): operation \(step) (\(text)) was refused: \(refused)\n")
             return 2
         }
         for (design, found) in result.failures.sorted(by: { $0.key < $1.key }) {

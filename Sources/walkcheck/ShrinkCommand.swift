@@ -1,6 +1,7 @@
 import PageTable
 import Oracle
 import Generators
+import ChildShim
 
 /// `walkcheck shrink FILE`: shrinks a saved failing case in place (candidates that may trap run in a child process).
 enum ShrinkCommand {
@@ -16,7 +17,12 @@ enum ShrinkCommand {
         let design = designs.names[0]
         let crashes = traps(file, design: design)
         let scratch = file + ".candidate"
-        defer { FileSystem.remove(scratch) }
+        // Removed when shrinking ends, and by the signal handler if a kill ends it first.
+        walkcheck_unlink_on_signal(scratch)
+        defer {
+            FileSystem.remove(scratch)
+            walkcheck_unlink_on_signal("")
+        }
         func fails(_ candidate: TestCase) -> Bool {
             guard crashes else { return CaseRunner.run(candidate, designs: designs).failures[design] != nil }
             guard (try? FileSystem.write(CorpusFormat.text(of: CorpusCase(testCase: candidate)), to: scratch)) != nil else { return false }
@@ -30,9 +36,12 @@ enum ShrinkCommand {
         let generator = { (format: Format) in CaseGenerator(format: format) }
         if let choices = saved.choices, regenerate(choices, saved.testCase.format) == saved.testCase {
             let result = Shrinker().shrink(choices: choices, format: saved.testCase.format, generator: generator, fails: fails)
-            saved.testCase = result.testCase
-            saved.choices = result.choices
-            print("shrank by choices: \(result.evaluations) candidates\(result.converged ? "" : " (budget spent)")")
+            // Then operation by operation, as a campaign does; the choices stay only if that changed nothing.
+            let minimal = Shrinker().minimizeCase(result.testCase, fails: fails)
+            saved.testCase = minimal.testCase
+            saved.choices = minimal.testCase == result.testCase ? result.choices : nil
+            print("shrank by choices: \(result.evaluations) candidates\(result.converged ? "" : " (budget spent)"), "
+                  + "then \(minimal.evaluations) by deleting operations and walks")
         } else {
             saved.testCase = Shrinker().minimizeCase(saved.testCase, fails: fails).testCase
             saved.choices = nil

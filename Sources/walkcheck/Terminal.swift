@@ -9,6 +9,8 @@ import Synchronization
 enum Terminal {
     /// Whether standard error is a terminal.
     static let isInteractive = isatty(2) != 0
+    /// Whether the terminal understands the erase-line sequence (not `TERM=dumb` or unset).
+    static let canErase = getenv("TERM").map { !["", "dumb"].contains(String(cString: $0)) } ?? false
 
     /// Writes `text` to standard error.
     static func error(_ text: String) {
@@ -24,6 +26,7 @@ final class ProgressLine: Sendable {
         var lastDrawn = ContinuousClock.now
         var parts: [String: String] = [:]
         var drawn = false
+        var width = 0
     }
     private let state = Mutex(State())
 
@@ -36,13 +39,19 @@ final class ProgressLine: Sendable {
             guard now - state.started > .seconds(2), now - state.lastDrawn > .milliseconds(100) else { return }
             state.lastDrawn = now
             state.drawn = true
-            let line = state.parts.keys.sorted().map { state.parts[$0]! }.joined(separator: "  ")
-            Terminal.error("\r\u{1B}[K" + String(line.prefix(200)))
+            let line = String(state.parts.keys.sorted().map { state.parts[$0]! }.joined(separator: "  ").prefix(200))
+            // A dumb terminal gets spaces over the old line instead of the erase sequence.
+            let padding = Terminal.canErase ? "" : String(repeating: " ", count: max(0, state.width - line.count))
+            Terminal.error((Terminal.canErase ? "\r\u{1B}[K" : "\r") + line + padding)
+            state.width = line.count
         }
     }
 
     /// Clears the line if it was drawn.
     func finish() {
-        state.withLock { state in if state.drawn { Terminal.error("\r\u{1B}[K") } }
+        state.withLock { state in
+            guard state.drawn else { return }
+            Terminal.error(Terminal.canErase ? "\r\u{1B}[K" : "\r" + String(repeating: " ", count: state.width) + "\r")
+        }
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import ChildShim
 
 let usage = """
     walkcheck: a conformance suite for page-table walkers
@@ -52,12 +53,18 @@ let usage = """
     exit status: 0 when every design conforms, 1 when one fails, 2 on a usage error.
     """
 
+// A child dies with its parent (and a kill reaches it whatever mask it was started with); every
+// line reaches a pipe even if a design traps next.
+walkcheck_unblock_termination_signals()
+dieWithParent()
+walkcheck_line_buffer_stdout()
+
 var words = Array(CommandLine.arguments.dropFirst())
-let command = words.first.flatMap { $0.hasPrefix("--") ? nil : $0 } ?? "run"
+let command = words.first.flatMap { $0.hasPrefix("-") ? nil : $0 } ?? "run"
 if words.first == command { words.removeFirst() }
 var arguments = Arguments(words)
 do {
-    if arguments.flag("help") || command == "help" {
+    if arguments.flag("help") || command == "help" || words.first == "-h" {
         print(usage)
         exit(0)
     }

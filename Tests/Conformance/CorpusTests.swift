@@ -32,7 +32,7 @@ import Generators
         ("walkcheck-case 1\nformat tiny\nuffd-wp 0x0 0x1000 maybe\n", 3, "unknown uffd-wp mode \"maybe\""),
         ("walkcheck-case 1\nformat riscv-sv39\nuffd-wp 0x0 0x1000 on\n", 3, "riscv-sv39 has no uffd-wp entries"),
         ("walkcheck-case 1\nformat tiny\nmap 0x0 folio x pages 0+1 rw leaf pte\n", 3, "folio number \"x\" is not a number"),
-        ("walkcheck-case 1\nformat tiny\nmap 0x0 anon order 99 pages 0+1 rw leaf pte\n", 3, "small order"),
+        ("walkcheck-case 1\nformat tiny\nmap 0x0 anon order 99 pages 0+1 rw leaf pte\n", 3, "order 99 is too large"),
         ("walkcheck-case 1\nformat tiny\nmap 0x0 anon order 2 pages 0+9 rw leaf pte\n", 3, "outside an order-2 folio"),
         ("walkcheck-case 1\nformat tiny\nmap 0x0 zero pages 1 rw leaf pud\n", 3, "no pud level"),
         ("walkcheck-case 1\nformat tiny\nwalk sideways 0x0 0x1000 -\n", 3, "unknown walk view"),

@@ -20,7 +20,7 @@ import Glibc
         for name in MutantCatalog.names {
             let result = await #expect(processExitsWith: .failure, observing: [\.standardOutputContent]) {
                 [name = name as String, cases = TestBudget.cases(default: CampaignTests.defaultCases) as Int, seed = TestBudget.seed as UInt64] in
-                CrashReporter.install(directory: "/tmp")
+                try CrashReporter.install(directory: "/tmp")
                 let hunt = MutantHunt.hunt(name, cases: cases, seed: seed)
                 print(hunt)
                 if hunt.killed { exit(1) }

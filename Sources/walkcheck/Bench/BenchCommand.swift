@@ -9,12 +9,24 @@ enum BenchCommand {
         let workloadNames = try arguments.values("workload")
         let designs = try arguments.values("design")
         let output = try arguments.value("output")
-        let scale = try arguments.integer("scale") ?? 1
+        let scale = try arguments.count("scale", in: 1...64) ?? 1
         var runner = BenchRunner()
-        if let repetitions = try arguments.integer("repetitions") { runner.repetitions = max(3, Int(repetitions)) }
+        if let repetitions = try arguments.count("repetitions", in: 3...1000) { runner.repetitions = repetitions }
         let narrowCompare = arguments.flag("narrow-compare")
         guard try arguments.positional().isEmpty else { throw UsageError(message: "bench takes no positional arguments") }
-        guard (1...64).contains(scale) else { throw UsageError(message: "--scale expects 1 to 64") }
+        // Every workload is built before any is timed, so a format or name the bench cannot serve
+        // is a usage error, not a trap or an empty run.
+        var built: [(Format, [Workload])] = []
+        for format in formats {
+            do { built.append((format, try Workload.all(on: format, scale: UInt64(scale)))) } catch {
+                throw UsageError(message: "bench has no workloads on \(format.name) (\(error)); it runs on formats with PMD leaves and "
+                                 + "addresses from 1 GiB: x86-64-4level, x86-64-5level, arm64-4k, arm64-64k, riscv-sv39")
+            }
+        }
+        let known = Set(built.flatMap { $0.1.map(\.name) })
+        if let unknown = workloadNames.first(where: { !known.contains($0) }) {
+            throw UsageError(message: "unknown workload \"\(unknown)\"; workloads are \(known.sorted().joined(separator: ", "))")
+        }
         guard BuildInfo.configuration == "release" else {
             throw UsageError(message: "benchmarks time release builds only: run `swift run -c release walkcheck bench`")
         }
@@ -27,8 +39,8 @@ enum BenchCommand {
             : "narrow (128-bit vectors, 8 words an iteration) for every scan"
                 + (narrowCompare ? ", as asked (--narrow-compare)" : ": this CPU does not run the wide (AVX2) one")))
         var all: [Measurement] = []
-        for format in formats {
-            for workload in Workload.all(on: format, scale: scale) where workloadNames.isEmpty || workloadNames.contains(workload.name) {
+        for (_, workloads) in built {
+            for workload in workloads where workloadNames.isEmpty || workloadNames.contains(workload.name) {
                 let results = runner.measure(workload, designs: designs)
                 print(BenchReport.table(results))
                 all += results
