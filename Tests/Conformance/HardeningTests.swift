@@ -243,6 +243,24 @@ import Mutants
         #expect(help.exitStatus == 0 && help.output.contains("usage:"))
     }
 
+    // 11. A shrink interrupted by a signal leaves no `.candidate` file behind.
+    @Test func anInterruptedShrinkRemovesItsCandidate() throws {
+        let directory = PackagePaths.scratch("interrupted-shrink")
+        let file = directory + "/trap.case"
+        try FileSystem.write(CrashAndHangTests.protNoneCase + "\ndesign mutant-trap-on-protnone\n", to: file)
+        let pid = try WalkcheckBinary.start(["shrink", file], in: directory)
+        var appeared = false
+        for _ in 0..<1000 where !appeared {
+            usleep(10_000)
+            appeared = access(file + ".candidate", F_OK) == 0
+        }
+        kill(pid, SIGTERM)
+        let run = WalkcheckBinary.finish(pid, in: directory)
+        try #require(appeared, "the shrink wrote a candidate: \(run.output) \(run.error)")
+        #expect(run.signal == SIGTERM)
+        #expect(access(file + ".candidate", F_OK) != 0, "the candidate file is removed")
+    }
+
     // 11. --no-shrink does not claim a shrink; the mutants scratch directory is mkdtemp's and goes.
     @Test func noShrinkSaysSoAndScratchDirectoriesAreOwn() throws {
         let corpus = PackagePaths.scratch("no-shrink-corpus")
