@@ -12,18 +12,19 @@ enum ReplayCommand {
         let designs = try DesignCatalog.select(designNames)
         if files.isEmpty { files = try CorpusStore(directory: "corpus").paths() }
         guard !files.isEmpty else { throw UsageError(message: "replay needs case files, or a corpus/ directory holding some") }
-        var failed = 0
+        var failed = 0, malformed = 0
         for file in files {
             let status = inProcess ? .exited(replayOne(file, designs: designs)) : runChild(["replay-one", file] + designNames.flatMap { ["--design", $0] })
             switch status {
             case .exited(0): print("ok      \(file)")
-            case .exited(2): failed += 1; print("BAD     \(file) (malformed, see above)")
+            case .exited(2): failed += 1; malformed += 1; print("BAD     \(file) (malformed or refused, see standard error)")
             case .exited: failed += 1; print("FAIL    \(file)")
             case .signaled: failed += 1; print("CRASH   \(file) (\(status.summary))")
             }
         }
         print("\(files.count - failed) of \(files.count) cases conform (designs: \(designs.names.joined(separator: ", ")))")
-        return failed == 0 ? 0 : 1
+        // A malformed file is a usage error (2), whatever the others did.
+        return malformed > 0 ? 2 : failed == 0 ? 0 : 1
     }
 
     /// Replays one file in this process; prints what failed. 0: conforms, 1: a design fails, 2: malformed.

@@ -12,14 +12,15 @@ let usage = """
       walkcheck                          run the default campaign (every design, every format)
       walkcheck run [options]            run a seeded campaign
           --seed N                       campaign seed (default 0x5eed)
-          --cases N                      cases per format (default \(RunCommand.defaultCases))
-          --seconds S                    run for S seconds instead of a case count
+          --cases N                      cases per format, 1 to 10^8 (default \(RunCommand.defaultCases))
+          --seconds S                    run for S seconds instead of a case count (up to a week)
           --design NAME[,NAME]           designs: recursive, flat, batched, lookup, a mutant, or "mutants"
           --format NAME[,NAME]           formats: x86-64-4level, x86-64-5level, arm64-4k, arm64-64k,
                                          riscv-sv39, ppc64-hugepd, tiny, tiny-hugepd
-          --shard K/N                    run every N-th case from the K-th (for CI machines)
+          --shard K/N                    run the K-th of N shares of the --cases cases (for CI
+                                         machines: N shards together run the unsharded campaign)
           --corpus DIR                   where failing cases are saved (default corpus)
-          --max-operations N             operations per case (default 12)
+          --max-operations N             operations per case, 1 to 4096 (default 12)
           --no-shrink                    report failures unshrunk
       walkcheck replay [FILE…] [--design NAME]
                                          replay saved cases (default: corpus/*.case), each in a child process
@@ -50,7 +51,9 @@ let usage = """
                                          as DIR/kernel-SCENARIO.case (needs root and THP madvise/always)
       walkcheck --help                   this text
 
-    exit status: 0 when every design conforms, 1 when one fails, 2 on a usage error.
+    exit status: 0 when every design conforms, 1 when one fails or traps or a failing case could
+    not be saved, 2 on a usage error or a malformed case file (checked before any work).
+    Bounds a case may not exceed, what is saved where: see the README.
     """
 
 // A child dies with its parent (and a kill reaches it whatever mask it was started with); every
