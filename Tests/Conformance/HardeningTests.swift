@@ -166,6 +166,9 @@ import Mutants
         #expect(run.output.contains("SIGILL"), "the signal is named")
         #expect(run.output.contains("recursive  tiny"), "the table lists the design that did not trap: \(run.output)")
         #expect(run.output.contains("mutant-trap-on-protnone: traps on \(corpus)/crash-"))
+        // The trapping worker's own lines reach the pipe too (its standard output is line-buffered).
+        #expect(run.output.split(separator: "walkcheck run: seed", omittingEmptySubsequences: false).count == 3,
+                "both workers' headers are in the output")
     }
 
     // 7. A worker killed from outside is not blamed on a design.
