@@ -264,6 +264,17 @@ import Mutants
         #expect(access(file + ".candidate", F_OK) != 0, "the candidate file is removed")
     }
 
+    // 11. On a dumb terminal the progress line is redrawn with spaces, not the erase-line sequence.
+    @Test(.enabled(if: access("/usr/bin/script", X_OK) == 0, "needs script(1) for a pseudo-terminal"))
+    func progressOnADumbTerminalHasNoEscapeCodes() throws {
+        let directory = PackagePaths.scratch("dumb-terminal")
+        let command = "TERM=dumb \(WalkcheckBinary.path) run --seconds 3 --format x86-64-4level --corpus \(directory)/corpus"
+        let run = try WalkcheckBinary.run(["-qc", command, "/dev/null"], scratch: "dumb-terminal-run", executable: "/usr/bin/script")
+        #expect(run.exitStatus == 0)
+        #expect(run.output.contains("\r"), "the progress line was drawn (it shows after two seconds; the run lasts three)")
+        #expect(!run.output.contains("\u{1B}"), "no escape sequence on TERM=dumb")
+    }
+
     // 11. --no-shrink does not claim a shrink; the mutants scratch directory is mkdtemp's and goes.
     @Test func noShrinkSaysSoAndScratchDirectoriesAreOwn() throws {
         let corpus = PackagePaths.scratch("no-shrink-corpus")

@@ -29,7 +29,8 @@ enum WalkcheckBinary {
     }
 
     /// Starts `walkcheck arguments` with its output in files under `directory`; returns its pid.
-    static func start(_ arguments: [String], in directory: String, environment extra: [String] = []) throws -> pid_t {
+    static func start(_ arguments: [String], in directory: String, environment extra: [String] = [],
+                      executable: String = WalkcheckBinary.path) throws -> pid_t {
         try #require(access(path, X_OK) == 0, "swift test builds walkcheck beside the tests: \(path)")
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -37,7 +38,7 @@ enum WalkcheckBinary {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, directory + "/stdout", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, directory + "/stderr", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var environment: [String] = []
         var entry = environ
@@ -51,8 +52,8 @@ enum WalkcheckBinary {
         // Started with the test runner's signal mask, as any program started from a thread that
         // blocks signals would be: walkcheck must unblock what it needs itself.
         var pid = pid_t()
-        let spawned = posix_spawn(&pid, path, &actions, nil, argv, envp)
-        try #require(spawned == 0, "spawning \(path)")
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        try #require(spawned == 0, "spawning \(executable)")
         return pid
     }
 
@@ -68,9 +69,10 @@ enum WalkcheckBinary {
 
     /// Runs `walkcheck arguments` to the end in a fresh scratch directory (its working directory's
     /// files are not touched: give `--corpus` where a command saves).
-    static func run(_ arguments: [String], scratch name: String, environment: [String] = []) throws -> Run {
+    static func run(_ arguments: [String], scratch name: String, environment: [String] = [],
+                    executable: String = WalkcheckBinary.path) throws -> Run {
         let directory = PackagePaths.scratch(name)
-        let pid = try start(arguments, in: directory, environment: environment)
+        let pid = try start(arguments, in: directory, environment: environment, executable: executable)
         return finish(pid, in: directory)
     }
 
