@@ -176,7 +176,7 @@ public enum Campaign {
                 report.census.merge(part.report.census) { var merged = $0; merged.merge($1); return merged }
             }
         }
-        report.seconds = Double((clock.now - started).components.attoseconds) / 1e18 + Double((clock.now - started).components.seconds)
+        report.seconds = (clock.now - started).inSeconds
         return report
     }
 
@@ -276,7 +276,7 @@ public enum Campaign {
                              shrunk: configuration.shrinker != nil,
                              reproduce: configuration.reproduceArguments(design: design, format: format, index: index),
                              shrinkEvaluations: shrunk.evaluations,
-                             shrinkSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                             shrinkSeconds: elapsed.inSeconds)
     }
 }
 

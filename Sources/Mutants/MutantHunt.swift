@@ -60,7 +60,7 @@ public enum MutantHunt {
         let started = clock.now
         func seconds() -> Double {
             let elapsed = clock.now - started
-            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            return elapsed.inSeconds
         }
         var sequences = 0
         for space in Exhaustive.spaces {

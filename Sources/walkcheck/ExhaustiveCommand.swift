@@ -75,7 +75,7 @@ enum ExhaustiveCommand {
                 print(CorpusFormat.text(of: CorpusCase(testCase: found.testCase, design: design)).split(separator: "\n").map { "  | " + $0 }.joined(separator: "\n"))
                 print(found.failure.detail.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
             }
-            print("\(report.sequences) sequences, \(report.states) distinct states, \(report.walks) walks in \(elapsed): "
+            print("\(report.sequences) sequences, \(report.states) distinct states, \(report.walks) walks in \(Reports.seconds(elapsed.inSeconds)): "
                   + (report.failures.isEmpty ? "every design conforms" : "\(report.failures.count) designs fail"))
         }
         return failing.isEmpty ? 0 : 1

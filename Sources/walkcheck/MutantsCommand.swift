@@ -59,7 +59,7 @@ enum MutantsCommand {
                 }
                 let elapsed = clock.now - started
                 result = MutantHuntResult(name: name, killed: true, foundBy: "trap", cases: 0,
-                                          seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+                                          seconds: elapsed.inSeconds,
                                           shrunkOperations: size)
             }
             let final = result ?? MutantHuntResult(name: name, killed: false, foundBy: "worker failed", cases: 0, seconds: 0, shrunkOperations: nil)
