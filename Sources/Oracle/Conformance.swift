@@ -24,7 +24,6 @@ public enum Conformance {
     public static func check(_ designs: DesignSet, in space: AddressSpace, query: WalkQuery) -> [Failure] {
         // One reader for every design (it copies the table layout once).
         let direct = DirectReader(space)
-        func readBudget(_ bound: Int) -> Int { 2 * bound + 4096 }
         func guarded<Item>(_ items: inout [Item], _ item: Item, limit: Int) {
             items.append(item)
             if items.count > limit { fatalError("the design reported more than \(limit) items for \(query): it loops") }
@@ -39,7 +38,7 @@ public enum Conformance {
             }
             return designs.entryWalkers.compactMap { design in
                 judge(design.name, query, space: space, direct: direct, expected: expected, bound: footprint.slots,
-                      budget: readBudget(footprint.slots), address: \.range.start) { reader throws(PageTableError) in
+                      address: \.range.start) { reader throws(PageTableError) in
                     var items: [EntryWalkItem] = []
                     items.reserveCapacity((try? expected.get().count) ?? 0)
                     let limit = itemLimit(expected)
@@ -53,7 +52,7 @@ public enum Conformance {
             }
             return designs.folioWalkers.compactMap { design in
                 judge(design.name, query, space: space, direct: direct, expected: expected, bound: footprint.slots,
-                      budget: readBudget(footprint.slots), address: \.range.start) { reader throws(PageTableError) in
+                      address: \.range.start) { reader throws(PageTableError) in
                     var runs: [FolioRun] = []
                     runs.reserveCapacity((try? expected.get().count) ?? 0)
                     let limit = itemLimit(expected)
@@ -65,7 +64,7 @@ public enum Conformance {
             let expected = Result { () throws(PageTableError) in [try ReferenceWalk.lookup(in: space, address: address, flags: flags)] }
             let bound = (try? ReferenceWalk.footprint(of: space, address: address)) ?? 0
             return designs.lookups.compactMap { design in
-                judge(design.name, query, space: space, direct: direct, expected: expected, bound: bound, budget: readBudget(bound), address: \.address) { reader throws(PageTableError) in
+                judge(design.name, query, space: space, direct: direct, expected: expected, bound: bound, address: \.address) { reader throws(PageTableError) in
                     [try design.lookup(reader, address: address, flags: flags)]
                 }
             }
@@ -89,11 +88,12 @@ public enum Conformance {
 
     private static func judge<Item: Equatable & CustomStringConvertible>(
         _ name: String, _ query: WalkQuery, space: AddressSpace, direct: DirectReader, expected: Result<[Item], PageTableError>,
-        bound: Int, budget: Int, address: (Item) -> UInt64,
+        bound: Int, address: (Item) -> UInt64,
         actual: (CountingReader<DirectReader>) throws(PageTableError) -> [Item]
     ) -> Failure? {
         func failure(_ detail: String) -> Failure { Failure(design: name, query: query, detail: detail) }
-        let log = CountingReader<DirectReader>.Log(budget: budget)
+        // The loop budget: twice the distinct slots the walk must inspect, and some slack.
+        let log = CountingReader<DirectReader>.Log(budget: 2 * bound + 4096)
         let got = Result { () throws(PageTableError) in try actual(CountingReader(direct, log: log)) }
         switch (expected, got) {
         case (.failure(let wanted), .failure(let found)):

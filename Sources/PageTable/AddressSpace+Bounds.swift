@@ -13,13 +13,13 @@ extension AddressSpace {
     func checkBounds(_ operation: Operation) throws(PageTableError) {
         let entries = entriesWritten(by: operation)
         guard entries <= Self.maxEntriesPerOperation else {
-            throw .tooLarge("\(operationName(operation)) would write about \(entries) entries; an operation may write at most \(Self.maxEntriesPerOperation)")
+            throw .tooLarge("the operation would write about \(entries) entries; an operation may write at most \(Self.maxEntriesPerOperation)")
         }
         // Splits at the edges of a range and new tables on the way down, at most two a level.
         let slack = format.levels.filter { !$0.isFolded }.reduce(UInt64(0)) { $0 + 2 * UInt64($1.entryCount) }
         let words = UInt64(tables.words.count)
         guard words + entries + slack <= Self.maxTableWords else {
-            throw .tooLarge("\(operationName(operation)) could grow the tables from \(words) words past the bound of \(Self.maxTableWords)")
+            throw .tooLarge("the operation could grow the tables from \(words) words past the bound of \(Self.maxTableWords)")
         }
     }
 
@@ -74,7 +74,3 @@ extension AddressSpace {
     }
 }
 
-/// The corpus name of an operation's kind, for messages.
-private func operationName(_ operation: Operation) -> String {
-    String(String(describing: operation).prefix { $0 != "(" })
-}

@@ -53,9 +53,6 @@ func runChild(_ arguments: [String]) -> ChildStatus {
 }
 
 extension ChildStatus {
-    /// Whether a signal killed the child.
-    var isCrash: Bool { if case .signaled = self { true } else { false } }
-
     /// Whether the child trapped: a signal a failed check or a bad access raises, not one sent
     /// from outside (SIGKILL from the out-of-memory killer, SIGTERM, SIGINT).
     var isTrap: Bool {
