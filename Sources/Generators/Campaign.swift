@@ -303,6 +303,10 @@ extension OperationKind {
         case .clearSoftDirty: self = .clearSoftDirty
         case .move: self = .move
         case .reclaim: self = .reclaim
+        case .mmap: self = .mmap
+        case .munmap: self = .munmap
+        case .mprotect: self = .mprotect
+        case .madvise: self = .madvise
         }
     }
 }

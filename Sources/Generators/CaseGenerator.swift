@@ -46,6 +46,8 @@ public struct CaseGenerator: Sendable {
         -> (testCase: TestCase, operationSpans: [Range<Int>], states: [AddressSpace]) {
         let swarm = Swarm(&choices)
         var context = Context(format: format, arena: Arena(format: format, swarm: swarm, choices: &choices), swarm: swarm, census: &census)
+        // One case in six has VMAs (more when aimed at a VMA cell): its first operation is an mmap.
+        context.hasVMAs = swarm.mode(.vmas).apply(choices.chance(oneIn: 6))
         var operations: [Operation] = []
         var spans: [Range<Int>] = []
         while operations.count < maxOperations {
@@ -66,7 +68,7 @@ public struct CaseGenerator: Sendable {
             queries.append(query(&context, &choices))
             spans.append(start..<choices.position)
         }
-        census?.record(queries, format: format, units: context.units)
+        census?.record(queries, format: format, units: context.units, vmaTrees: context.vmaTrees)
         return (TestCase(format: format, operations: operations, queries: queries), spans, context.states)
     }
 
@@ -92,8 +94,14 @@ public struct CaseGenerator: Sendable {
         var units: [[Landmarks.Unit]] = []
         /// The trees before the first operation and after each, when a census is kept.
         var states: [AddressSpace] = []
+        /// Those of them that have VMAs.
+        var vmaTrees: [AddressSpace] = []
         /// Whether an operation was refused.
         var refused = false
+        /// Whether the case has VMAs: it starts with an mmap, and maps and moves land inside VMAs.
+        var hasVMAs = false
+        /// Whether the last operation drawn was a map.
+        var lastOperationMapped = false
         /// Scratch storage for the tree's terminal slots, and whether it lists the current tree.
         var runs: [PageRun] = []
         private var runsCurrent = false
@@ -118,6 +126,7 @@ public struct CaseGenerator: Sendable {
             census?.recordTree(space, runs: runs, units: treeUnits)
             units.append(treeUnits)
             if !refused { states.append(space) }
+            if space.vmas != nil { vmaTrees.append(space) }
         }
 
         /// The tree's landmarks.
@@ -135,6 +144,7 @@ public struct CaseGenerator: Sendable {
         /// Records `operation`, drawn next: its anchor, and the tree it leaves (counted in `census`).
         mutating func applied(_ operation: Operation, census: inout CoverageCensus?) {
             let page = format.pageSize
+            if case .map = operation { lastOperationMapped = true } else { lastOperationMapped = false }
             switch operation {
             case .map(let address, let source, _, _):
                 lastMap = AddressRange(start: address, end: address + source.pageCount * page)
@@ -146,7 +156,8 @@ public struct CaseGenerator: Sendable {
                 anchors.append(AddressRange(start: address, end: address + page))
             case .unmap(let range), .protect(let range, _), .swapOut(let range), .swapIn(let range), .startMigration(let range),
                  .finishMigration(let range), .convert(let range, _), .installMarker(let range, _), .uffdWriteProtect(let range, _),
-                 .age(let range), .dirty(let range), .clearSoftDirty(let range), .reclaim(let range):
+                 .age(let range), .dirty(let range), .clearSoftDirty(let range), .reclaim(let range),
+                 .mmap(let range, _), .munmap(let range), .mprotect(let range, _), .madvise(let range, _):
                 // Later operations often act where earlier ones did: a PMD leaf dirtied, then
                 // migrated, then walked.
                 anchors.append(range)
@@ -200,6 +211,17 @@ public struct CaseGenerator: Sendable {
             return min(max(address(&choices), arena.range.start), arena.range.end - format.pageSize)
         }
 
+        /// A range for an operation that splits VMAs: half the time one with an edge strictly
+        /// inside what the last map mapped (a THP, a block or a folio cut by the new VMA boundary,
+        /// its pages on both sides), else ``operationRange(_:)``.
+        mutating func vmaSplittingRange(_ choices: inout ChoiceSequence) -> AddressRange {
+            guard let last = lastMap?.clamped(to: arena.range), last.size > format.pageSize, choices.chance(oneIn: 2) else {
+                return operationRange(&choices)
+            }
+            let cut = last.start + (1 + choices.draw(below: format.pages(in: last.size) - 1)) * format.pageSize
+            return choices.chance(oneIn: 2) ? AddressRange(start: cut, end: last.end) : AddressRange(start: last.start, end: cut)
+        }
+
         /// A non-empty page-aligned range for an operation, inside the window (an operation over
         /// the whole address space would fill it: a marker on every page).
         mutating func operationRange(_ choices: inout ChoiceSequence) -> AddressRange {
@@ -232,9 +254,29 @@ public struct CaseGenerator: Sendable {
         var weights = Self.operationWeights.filter { swarm.allows($0.value) }
         // When every operation acts on the last map, few more maps are drawn.
         if swarm.mode(.focus) == .always, context.lastMap != nil { weights[0].weight = 2 }
+        if context.hasVMAs {
+            let vmaCount = context.space.vmas?.vmas.count ?? 0
+            // Two VMAs or more early on, so that boundaries are there to be walked across.
+            if vmaCount == 0 || vmaCount < 2 && choices.chance(oneIn: 4) { return mmap(&context, &choices) }
+            weights += Self.vmaOperationWeights.filter { swarm.allows($0.value) }
+            // Right after a map, often a VMA boundary through what it mapped: a folio, a THP or a
+            // block whose pages then lie in two VMAs, the state batching walkers get wrong.
+            if context.lastOperationMapped, choices.chance(oneIn: 3) {
+                let range = context.vmaSplittingRange(&choices)
+                return choices.chance(oneIn: 2) ? .madvise(range, .hugepage)
+                    : .mprotect(range, swarm.pick(Protection.allCases, Swarm.Switch.protection, &choices))
+            }
+        }
         let kind: OperationKind = context.anchors.isEmpty && !choices.chance(oneIn: 4) ? .map : choices.weighted(weights)
         switch kind {
-        case .map: return map(&context, &choices)
+        case .map: return fitted(map(&context, &choices), into: context)
+        case .mmap: return mmap(&context, &choices)
+        case .munmap: return .munmap(context.vmaSplittingRange(&choices))
+        case .mprotect:
+            return .mprotect(context.vmaSplittingRange(&choices), swarm.pick(Protection.allCases, Swarm.Switch.protection, &choices))
+        case .madvise:
+            let advice = choices.pick(VMAAdvice.allCases.filter { format.supportsUffdWP || $0 != .uffdRegister })
+            return .madvise(context.vmaSplittingRange(&choices), advice)
         case .unmap: return .unmap(range())
         case .protect: return .protect(range(), swarm.pick(Protection.allCases, Swarm.Switch.protection, &choices))
         case .split: return .split(address())
@@ -274,8 +316,86 @@ public struct CaseGenerator: Sendable {
             // two PMD spans of it are plenty.
             let pmdSpan = format.geometry(.pmd).entrySize
             if size > 2 * pmdSpan, (destination &- source.start) % size != 0 { size = 2 * pmdSpan }
-            return .move(AddressRange(start: source.start, end: source.start + size), to: destination)
+            return fitted(.move(AddressRange(start: source.start, end: source.start + size), to: destination), into: context)
         case .reclaim: return .reclaim(range())
+        }
+    }
+
+    /// The operations that change VMAs, drawn only in cases with VMAs.
+    static let vmaOperationWeights: [(weight: UInt64, value: OperationKind)] = [(5, .mmap), (4, .munmap), (10, .mprotect), (6, .madvise)]
+
+    /// An mmap, boundary-biased: adjacent to the last VMA, one page past it, starting or ending
+    /// inside a mapped unit (so that a THP or a contiguous block is split by the VMA boundary), or
+    /// anywhere in the window; sized one page, a block, a PMD span, a PMD span and a page, or at random.
+    func mmap(_ context: inout Context, _ choices: inout ChoiceSequence) -> Operation {
+        let arena = context.arena, page = format.pageSize
+        let last = context.space.vmas?.vmas.last?.range
+        var start: UInt64
+        switch choices.draw(below: 5) {
+        case 0 where last != nil: start = last!.end
+        case 1 where last != nil: start = last!.end + page
+        case 2: start = context.operationAddress(&choices)
+        case 3: start = arena.range.start + Format.alignDown(choices.draw(below: arena.range.size), format.geometry(.pmd).entrySize)
+        default: start = arena.range.start + choices.draw(below: format.pages(in: arena.range.size)) * page
+        }
+        start = min(max(start, arena.range.start), arena.range.end - page)
+        let pmdPages = format.pages(at: .pmd)
+        let blockPages = UInt64(max(1, format.geometry(.pte).contiguousEntries))
+        var pages = choices.pick([1, 2, blockPages, pmdPages, pmdPages + 1, 2 * pmdPages, 1 + choices.draw(below: format.pages(in: arena.range.size))])
+        // The first VMA mostly holds the whole window, so that the case maps as freely as
+        // one without VMAs, and later VMA operations cut it.
+        if last == nil, !choices.chance(oneIn: 4) {
+            start = arena.range.start
+            pages = format.pages(in: arena.range.size)
+        }
+        pages = max(1, min(pages, format.pages(in: arena.range.end - start)))
+        var flags = VMAFlags.bits(of: context.swarm.pick(Protection.allCases, Swarm.Switch.protection, &choices))
+        if choices.chance(oneIn: 6) { flags.insert(.shared) }
+        switch choices.draw(below: 8) {
+        case 0: flags.insert(.pfnmap)
+        case 1: flags.insert(.mixedmap)
+        default: if context.swarm.mode(.pfnmapVMAs) == .always { flags.insert(.pfnmap) }
+        }
+        if format.supportsUffdWP, choices.chance(oneIn: 6) { flags.insert(.uffdWP) }
+        if choices.chance(oneIn: 6) { flags.insert(.hugepage) }
+        var spec = VMASpec(flags: flags)
+        if choices.chance(oneIn: 4) {
+            // A file, at the offset that makes neighbouring mappings of it mergeable, or elsewhere.
+            spec.file = Int(1 + choices.draw(below: 2))
+            spec.pageOffset = choices.chance(oneIn: 2) ? format.pages(in: start) : choices.draw(below: 64)
+        }
+        return .mmap(AddressRange(start: start, end: start + pages * page), spec)
+    }
+
+    /// `operation`, a map or a move, moved and cut to land inside one VMA of a case with VMAs: the
+    /// VMA holding its address, else the next one, else the last (an mmap when there is none).
+    func fitted(_ operation: Operation, into context: Context) -> Operation {
+        guard context.hasVMAs, let vmas = context.space.vmas else { return operation }
+        func target(_ address: UInt64) -> (address: UInt64, vma: VMA)? {
+            if let vma = vmas.vma(containing: address) { return (address, vma) }
+            let index = vmas.firstIndex(endingAfter: address)
+            guard let vma = index < vmas.vmas.count ? vmas.vmas[index] : vmas.vmas.last else { return nil }
+            return (vma.range.start, vma)
+        }
+        switch operation {
+        case .map(let address, var source, let writable, let shape):
+            guard let (start, vma) = target(address) else {
+                return .mmap(AddressRange(start: address, end: address + format.pageSize), VMASpec(flags: [.read, .write]))
+            }
+            let fits = format.pages(in: vma.range.end - start)
+            switch source {
+            case .folio(let kind, let order, let first, let count): source = .folio(kind: kind, order: order, firstPage: first, pageCount: min(count, fits))
+            case .zeroPage(let count): source = .zeroPage(pageCount: min(count, fits))
+            case .special(let count): source = .special(pageCount: min(count, fits))
+            case .existingFolio(let id, let first, let count): source = .existingFolio(id, firstPage: first, pageCount: min(count, fits))
+            }
+            return .map(address: start, source: source, writable: writable, shape: shape)
+        case .move(let range, let destination):
+            guard let (start, vma) = target(destination) else { return .unmap(range) }
+            let size = min(range.size, vma.range.end - start)
+            return .move(AddressRange(start: range.start, end: range.start + size), to: start)
+        default:
+            return operation
         }
     }
 
@@ -436,4 +556,12 @@ public enum OperationKind: String, Hashable, Sendable, CaseIterable {
     case move
     /// ``Operation/reclaim(_:)``.
     case reclaim
+    /// ``Operation/mmap(_:_:)``.
+    case mmap
+    /// ``Operation/munmap(_:)``.
+    case munmap
+    /// ``Operation/mprotect(_:_:)``.
+    case mprotect
+    /// ``Operation/madvise(_:_:)``.
+    case madvise
 }

@@ -1,7 +1,7 @@
 import PageTable
 
 /// The cases a campaign draws for one format, in order, with the census of what they reached:
-/// two cases in three are aimed at a cell fewer than two cases have reached while there is one
+/// three cases in four are aimed at a cell fewer than two cases have reached while there is one
 /// (coverage-guided swarm testing), the rest are drawn as they come. A cell reached once by chance
 /// is aimed at once more, by a case whose walks are made to look at it.
 ///
@@ -37,7 +37,7 @@ public struct CaseStream: Sendable {
         let format = generator.format
         var aim: String?
         var prefix: [UInt64] = []
-        if index % 3 != 0 {
+        if index % 4 != 0 {
             let rare = CoverageCensus.reachable(on: format).filter { cases[$0, default: 0] < 2 && attempts[$0, default: 0] < Self.attemptsPerCell }
             if let cell = rare.min(by: { (cases[$0, default: 0], attempts[$0, default: 0]) < (cases[$1, default: 0], attempts[$1, default: 0]) }),
                let swarm = Swarm.aiming(at: cell, on: format) {

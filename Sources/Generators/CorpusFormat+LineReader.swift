@@ -110,12 +110,37 @@ struct LineReader {
             try keyword("to")
             operation = .move(source, to: try address("destination"))
         case "reclaim": operation = .reclaim(try range())
+        case "mmap": operation = try mmap()
+        case "munmap": operation = .munmap(try range())
+        case "mprotect": operation = .mprotect(try range(), try choice("protection", Protection.allCases.map { ($0.rawValue, $0) }))
+        case "madvise": operation = .madvise(try range(), try choice("advice", VMAAdvice.allCases.map { ($0.rawValue, $0) }))
         default:
             throw fail("unknown operation \"\(Self.printable(name))\"; expected map, unmap, protect, split, collapse, fold, unfold, swap-out, "
-                       + "swap-in, start-migration, finish-migration, convert, marker, uffd-wp, age, dirty, clear-soft-dirty, move, reclaim or walk")
+                       + "swap-in, start-migration, finish-migration, convert, marker, uffd-wp, age, dirty, clear-soft-dirty, move, reclaim, "
+                       + "mmap, munmap, mprotect, madvise or walk")
         }
         do { try operation.validate(for: format) } catch { throw fail(error.description) }
         return operation
+    }
+
+    /// `mmap START END anon FLAGS` or `mmap START END file N pgoff OFFSET FLAGS`.
+    private mutating func mmap() throws(CorpusError) -> Operation {
+        let range = try range()
+        var spec = VMASpec(flags: [])
+        switch try choice("backing", [("anon", false), ("file", true)]) {
+        case true:
+            spec.file = Int(try number("file number", maximum: UInt64(Int32.max)))
+            try keyword("pgoff")
+            spec.pageOffset = try number("page offset", maximum: 1 << 52)
+        case false: break
+        }
+        let text = try word("VMA flags")
+        guard let flags = VMAFlags(parsing: Substring(text)) else {
+            throw fail("unknown VMA flags \"\(Self.printable(text))\"; expected - or names joined by commas from "
+                       + VMAFlags.named.map(\.1).joined(separator: ", "))
+        }
+        spec.flags = flags
+        return .mmap(range, spec)
     }
 
     private mutating func map() throws(CorpusError) -> Operation {

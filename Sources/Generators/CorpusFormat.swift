@@ -74,6 +74,12 @@ public enum CorpusFormat {
         case .clearSoftDirty(let r): return "clear-soft-dirty \(range(r))"
         case .move(let r, let destination): return "move \(range(r)) to \(hex(destination))"
         case .reclaim(let r): return "reclaim \(range(r))"
+        case .mmap(let r, let spec):
+            let backing = spec.file.map { "file \($0) pgoff \(hex(spec.pageOffset))" } ?? "anon"
+            return "mmap \(range(r)) \(backing) \(spec.flags)"
+        case .munmap(let r): return "munmap \(range(r))"
+        case .mprotect(let r, let protection): return "mprotect \(range(r)) \(protection.rawValue)"
+        case .madvise(let r, let advice): return "madvise \(range(r)) \(advice.rawValue)"
         }
     }
 

@@ -17,7 +17,11 @@ import Oracle
 /// - `refused walk empty|reversed|unaligned-start|unaligned-end|past-top`, `refused lookup past-top`:
 ///   the typed errors every design must return;
 /// - `address lookup-unaligned`, `address walk-to-top`, `address walk-across LEVEL-table` (a walk
-///   range spanning two tables of that level): how addresses sit.
+///   range spanning two tables of that level): how addresses sit;
+/// - in trees with VMAs: `vma hole gap` and `vma hole pfnmap` (an entry walk that must report a
+///   depth -1 hole for a gap or a `VM_PFNMAP` VMA), `vma lookup outside` (a lookup in no VMA),
+///   `vma run-cut` (a folio walk across a VMA boundary with one folio's consecutive pages on both
+///   sides: a run the walk must cut), `vma block-across` (a contiguous block across a VMA boundary).
 ///
 /// Trees and units are counted at every step a case is checked at (before its first operation and
 /// after each), not only its last.
@@ -69,19 +73,46 @@ public struct CoverageCensus: Sendable {
     public mutating func record(_ testCase: TestCase) {
         var space = AddressSpace(format: testCase.format)
         var trees: [[Landmarks.Unit]] = []
+        var vmaTrees: [AddressSpace] = []
         trees.append(recordTree(space, runs: ModelComparison.treeRuns(space)))
         for operation in testCase.operations {
             guard (try? space.apply(operation)) != nil else { break }
             trees.append(recordTree(space, runs: ModelComparison.treeRuns(space)))
+            if space.vmas != nil { vmaTrees.append(space) }
         }
-        record(testCase.queries, format: testCase.format, units: trees)
+        record(testCase.queries, format: testCase.format, units: trees, vmaTrees: vmaTrees)
     }
 
     /// Counts the cells of `queries`, checked against trees whose units (one list per tree) are
-    /// `units`, each tree already counted with ``recordTree(_:runs:)``.
-    mutating func record(_ queries: [WalkQuery], format: Format, units: [[Landmarks.Unit]]) {
+    /// `units`, each tree already counted with ``recordTree(_:runs:)``, and against `vmaTrees`, the
+    /// trees among them that have VMAs.
+    mutating func record(_ queries: [WalkQuery], format: Format, units: [[Landmarks.Unit]], vmaTrees: [AddressSpace] = []) {
         for query in queries { recordQuery(query, format: format) }
         for treeUnits in units where !treeUnits.isEmpty { recordUnits(treeUnits, queries: queries, format: format) }
+        for space in vmaTrees { recordVMAQueries(queries, in: space) }
+    }
+
+    /// Counts how `queries` meet the VMAs of `space`.
+    private mutating func recordVMAQueries(_ queries: [WalkQuery], in space: AddressSpace) {
+        guard let vmas = space.vmas else { return }
+        let page = space.format.pageSize
+        for query in queries {
+            switch query {
+            case .entries(let range, let flags):
+                guard (try? range.validated(for: space.format)) != nil, !flags.contains(.skipNone) else { continue }
+                vmas.forEachPiece(in: range) { _, vma in
+                    if vma == nil { count(.named("vma hole gap")) } else if vma!.flags.contains(.pfnmap) { count(.named("vma hole pfnmap")) }
+                }
+            case .folios(let range, _):
+                guard (try? range.validated(for: space.format)) != nil else { continue }
+                for vma in vmas.vmas where range.start < vma.range.start && vma.range.start < range.end {
+                    let before = ReferenceWalk.lookupPage(space, vma.range.start - page), after = ReferenceWalk.lookupPage(space, vma.range.start)
+                    if let before, let after, before.folio == after.folio, before.pfn + 1 == after.pfn { count(.named("vma run-cut")) }
+                }
+            case .lookup(let address, _):
+                if address < space.format.top, vmas.vma(containing: address) == nil { count(.named("vma lookup outside")) }
+            }
+        }
     }
 
     private mutating func count(_ cell: Cell, _ times: Int = 1) { cells[cell, default: 0] += times }
@@ -136,6 +167,13 @@ public struct CoverageCensus: Sendable {
             pending = (run.record, entry, 1)
         }
         if let last = pending { count(last.record, last.entry, slots: last.slots) }
+        if let vmas = space.vmas {
+            for vma in vmas.vmas where vma.range.start > 0 {
+                if let unit = space.unit(containing: vma.range.start), unit.contiguous, unit.span.start < vma.range.start {
+                    count(.named("vma block-across"))
+                }
+            }
+        }
         return known ?? Landmarks.units(of: space, runs: runs)
     }
 
@@ -237,6 +275,8 @@ public struct CoverageCensus: Sendable {
     ///   and PMD non-present entries; each started at, started inside, ended inside and looked up inside.
     /// - Every query flag and refusal, an unaligned lookup, a walk to the top, and a walk across two
     ///   tables of every level below the root.
+    /// - With VMAs: both depth -1 holes, a lookup outside every VMA, a run cut at a VMA boundary,
+    ///   and where the format has blocks, a block across a VMA boundary (blocks never split for VMAs).
     public static func reachable(on format: Format) -> [String] {
         var cells: [String] = []
         let leafLevels = format.leafLevels
@@ -287,6 +327,8 @@ public struct CoverageCensus: Sendable {
         for geometry in format.levels where !geometry.isFolded && geometry.level != format.rootLevel {
             cells.append("address walk-across \(geometry.level)-table")
         }
+        cells += ["vma hole gap", "vma hole pfnmap", "vma lookup outside", "vma run-cut"]
+        if !blockLevels.isEmpty { cells.append("vma block-across") }
         return cells
     }
 }

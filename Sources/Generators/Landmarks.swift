@@ -39,8 +39,8 @@ public struct Landmarks: Sendable {
     }
 
     /// Page-aligned boundaries, sorted and unique: 0, the top, the window's ends, where each stretch
-    /// of slots continuing one another starts and ends, and the start and end of every contiguous
-    /// block, folio (as mapped there) and table span holding a mapped slot.
+    /// of slots continuing one another starts and ends, the start and end of every contiguous
+    /// block, folio (as mapped there) and table span holding a mapped slot, and of every VMA.
     public private(set) var boundaries: [UInt64]
     /// The units larger than a page, in address order.
     public private(set) var units: [Unit]
@@ -66,6 +66,8 @@ public struct Landmarks: Sendable {
         self.format = format
         var boundaries: [UInt64]? = [0, format.top, window.start, window.end]
         units = Self.scan(space, runs: runs, boundaries: &boundaries)
+        // VMA boundaries: where a walk must cut its runs and its depth -1 holes begin and end.
+        for vma in space.vmas?.vmas ?? [] { boundaries? += [vma.range.start, vma.range.end] }
         var sorted = boundaries!.filter { $0 <= format.top }
         sorted.sort()
         var unique: [UInt64] = []
@@ -152,13 +154,23 @@ public struct Landmarks: Sendable {
         return false
     }
 
+    /// One of `units` (not empty), kind first: a kind of unit (level and shape) drawn uniformly,
+    /// then a unit of that kind, so that a block among the sixteen PMD leaves it holds is drawn
+    /// as often as they are together (stratified, not in proportion to how many there are).
+    func pickUnit(_ units: [Unit], _ choices: inout ChoiceSequence) -> Unit {
+        var kinds: [(Level, Unit.Shape)] = []
+        for unit in units where !kinds.contains(where: { $0 == (unit.level, unit.shape) }) { kinds.append((unit.level, unit.shape)) }
+        let kind = choices.pick(kinds)
+        return choices.pick(units.filter { $0.level == kind.0 && $0.shape == kind.1 })
+    }
+
     /// A page-aligned address at one of the landmarks, a page either side, or strictly inside one
     /// of the units (below the top).
     public func address(_ choices: inout ChoiceSequence) -> UInt64 {
         let page = format.pageSize
         var address: UInt64
         if !units.isEmpty, choices.chance(oneIn: 3) {
-            let unit = choices.pick(units).range
+            let unit = pickUnit(units, &choices).range
             address = unit.start + (1 + choices.draw(below: format.pages(in: unit.size) - 1)) * page
         } else {
             address = choices.pick(boundaries)
@@ -177,7 +189,7 @@ public struct Landmarks: Sendable {
     /// With `endInside`, always the range to a page strictly inside a later unit.
     public func range(_ choices: inout ChoiceSequence, arena: Arena, endInside: Bool = false) -> AddressRange {
         let page = format.pageSize
-        if !units.isEmpty, choices.chance(oneIn: 3), !endInside { return choices.pick(units).range }
+        if !units.isEmpty, choices.chance(oneIn: 3), !endInside { return pickUnit(units, &choices).range }
         let start = address(&choices)
         var end: UInt64
         switch endInside ? 4 : choices.weighted([(4, 0), (2, 1), (1, 2), (1, 3), (2, 4)]) {
@@ -196,7 +208,7 @@ public struct Landmarks: Sendable {
         default:
             let later = units.filter { $0.range.end > start + 2 * page }
             guard !later.isEmpty else { end = start + page; break }
-            let unit = choices.pick(later).range
+            let unit = pickUnit(later, &choices).range
             let first = max(unit.start, start) + page
             end = first + choices.draw(below: (unit.end - first) / page) * page
         }

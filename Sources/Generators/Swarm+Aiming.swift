@@ -11,6 +11,8 @@ extension Swarm {
     public static func aiming(at cell: String, on format: Format) -> Swarm? {
         var swarm = Swarm()
         swarm.force(.largeWindow, .never)
+        // Cells of trees without VMAs are aimed at without them (a VMA narrows what a map may do).
+        swarm.force(.vmas, .never)
         let words = cell.split(separator: " ").map(String.init)
         guard let family = words.first else { return nil }
         switch family {
@@ -49,6 +51,33 @@ extension Swarm {
             } else {
                 guard let index = names.firstIndex(of: words[2]) else { return nil }
                 swarm.force(flag(index), .always)
+            }
+        case "vma":
+            guard words.count >= 2 else { return nil }
+            swarm.force(.vmas, .always)
+            switch words[1] {
+            case "hole":
+                swarm.only([.queryKind(0)]) { if case .queryKind = $0 { true } else { false } }
+                if words.last == "pfnmap" { swarm.force(.pfnmapVMAs, .always) }
+            case "lookup": swarm.only([.queryKind(2)]) { if case .queryKind = $0 { true } else { false } }
+            case "run-cut":
+                // A large folio, then VMA boundaries through it (mprotect, madvise), then folio walks.
+                let orders = CaseGenerator(format: format).interestingOrders.map(\.value)
+                swarm.only(orders.indices.filter { orders[$0] > 0 }.map { .order(min($0, Self.orderSwitches - 1)) }) {
+                    if case .order = $0 { true } else { false }
+                }
+                swarm.only([.source(0), .source(1)]) { if case .source = $0 { true } else { false } }
+                swarm.only([.operation(.mprotect), .operation(.madvise)]) { if case .operation = $0 { true } else { false } }
+                swarm.only([.queryKind(1)]) { if case .queryKind = $0 { true } else { false } }
+                swarm.force(.partialFolios, .never)
+                swarm.force(.focus, .always)
+                swarm.force(.longCase, .always)
+                swarm.force(.landmarks, .always)
+            case "block-across":
+                // A block, then a VMA boundary through it that leaves its entries alone (madvise).
+                guard swarm.build(Slot(level: .pte, inHugepd: false, contiguous: true), on: format) else { return nil }
+                swarm.enable(.madvise)
+            default: return nil
             }
         case "refused":
             swarm.only(words[1] == "lookup" ? [.queryKind(2)] : [.queryKind(0), .queryKind(1)]) { if case .queryKind = $0 { true } else { false } }

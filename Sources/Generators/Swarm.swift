@@ -56,7 +56,7 @@ public struct Swarm: Hashable, Sendable {
         case queryKind(Int)
         case entryFlag(Int), folioFlag(Int), lookupFlag(Int)
         case contiguous, hugepd, writable, partialFolios, largeWindow, uffdProtect, singlePage
-        case landmarks, focus, refusedQueries, unalignedLookups, rangesToTop, longCase, endsInside
+        case landmarks, focus, refusedQueries, unalignedLookups, rangesToTop, longCase, endsInside, vmas, pfnmapVMAs
 
         var bound: UInt64 {
             switch self {
@@ -76,7 +76,7 @@ public struct Swarm: Hashable, Sendable {
         all += EntryWalkFlags.named.indices.map(Switch.entryFlag) + FolioWalkFlags.named.indices.map(Switch.folioFlag)
         all += LookupFlags.named.indices.map(Switch.lookupFlag)
         all += [.contiguous, .hugepd, .writable, .partialFolios, .largeWindow, .uffdProtect, .singlePage,
-                .landmarks, .focus, .refusedQueries, .unalignedLookups, .rangesToTop, .longCase, .endsInside]
+                .landmarks, .focus, .refusedQueries, .unalignedLookups, .rangesToTop, .longCase, .endsInside, .vmas, .pfnmapVMAs]
         return all
     }()
 
@@ -129,8 +129,9 @@ public struct Swarm: Hashable, Sendable {
         for which in Self.switches where family(which) { set(which, members.contains(which) ? 0 : 1) }
     }
 
-    /// Whether operations of `kind` may be drawn (map always may: without it nothing else acts).
-    func allows(_ kind: OperationKind) -> Bool { kind == .map || enabled(.operation(kind)) }
+    /// Whether operations of `kind` may be drawn (map always may: without it nothing else acts;
+    /// nor mmap, in a case with VMAs).
+    func allows(_ kind: OperationKind) -> Bool { kind == .map || kind == .mmap || enabled(.operation(kind)) }
 
     /// `flags` with the forced flags of `switch` applied, member by member.
     func apply<Flags: NamedOptions>(_ flags: Flags, _ which: (Int) -> Switch) -> Flags {

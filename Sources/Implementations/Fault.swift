@@ -27,6 +27,11 @@ package enum Fault: String, CaseIterable, Sendable {
     /// A directory-level migration entry's uffd-wp bit dropped from its run (`pmd_swp_uffd_wp()`
     /// not tested): wrong only for a PMD migration entry of a uffd-wp leaf, walked with migration entries.
     case pmdMigrationUffdWPDropped = "pmd-migration-uffd-wp-dropped"
+    /// A gap between VMAs walked through the tables, its holes reported at table levels instead
+    /// of one hole at depth -1.
+    case gapWalkedAsTable = "gap-walked-as-table"
+    /// A `VM_PFNMAP` VMA walked instead of reported as a depth -1 hole (`test_walk` forgotten).
+    case pfnmapWalked = "pfnmap-walked"
     // Flat iterator.
     /// The cursor leaves a table one entry early (an off-by-one at the table boundary).
     case popOffByOne = "pop-off-by-one"
@@ -67,6 +72,8 @@ package enum Fault: String, CaseIterable, Sendable {
     /// batch runs on where a block meets plain PTEs of its folio (`__pte_batch_clear_ignored()`
     /// keeps `PTE_CONT`, so Linux's batch ends there).
     case contiguousBitIgnored = "batch-ignores-contiguous-bit"
+    /// Batches not stopped at VMA ends: the range walked as one, as if it had no VMAs.
+    case batchAcrossVMA = "batch-across-vma"
     // Lookup.
     /// The skip distance one page too long.
     case skipOnePageLong = "skip-one-page-long"
@@ -82,6 +89,8 @@ package enum Fault: String, CaseIterable, Sendable {
     /// A leaf at the root level given the entry size of the level below (an off-by-one in the level
     /// table at the root): wrong only where the root holds leaves, past the first sub-span.
     case rootLeafSizeFromBelow = "root-leaf-size-from-below"
+    /// An address outside every VMA looked up in the tables anyway.
+    case lookupOutsideVMA = "lookup-outside-vma"
 }
 
 extension Fault {

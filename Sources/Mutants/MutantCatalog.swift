@@ -34,11 +34,13 @@ public enum MutantCatalog {
     static func host(of fault: Fault) -> String {
         switch fault {
         case .none, .nextNotClamped, .foldedLevelReported, .pteHolesSkipped, .hugepdSizeFromLevelBelow, .stopAfterFirstLeaf,
-             .blockSkippedMidStart, .contiguityFromFirstEntry, .offsetWithinPTETable, .pmdMigrationUffdWPDropped: "recursive"
+             .blockSkippedMidStart, .contiguityFromFirstEntry, .offsetWithinPTETable, .pmdMigrationUffdWPDropped,
+             .gapWalkedAsTable, .pfnmapWalked: "recursive"
         case .popOffByOne, .youngDirtyNotORed, .blockStateOverrun, .startNotClipped, .swapAsPresent, .protNoneAsNone, .topEndMasked: "flat"
         case .noFolioClamp, .noTableClamp, .attributeChangeIgnored, .youngDirtyCompared, .youngDirtyIgnored, .zeroPageReported,
-             .hintWithoutPermission, .mergeSkipped, .migrationWithoutFlag, .chainPastStop, .contiguousBitIgnored: "batched"
-        case .skipOnePageLong, .clearedParentAsTable, .coalesceIgnored, .hugepdFlagLost, .unalignedSkip, .rootLeafSizeFromBelow: "lookup"
+             .hintWithoutPermission, .mergeSkipped, .migrationWithoutFlag, .chainPastStop, .contiguousBitIgnored, .batchAcrossVMA: "batched"
+        case .skipOnePageLong, .clearedParentAsTable, .coalesceIgnored, .hugepdFlagLost, .unalignedSkip, .rootLeafSizeFromBelow,
+             .lookupOutsideVMA: "lookup"
         }
     }
 

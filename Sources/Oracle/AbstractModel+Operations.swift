@@ -6,12 +6,17 @@ extension AbstractModel {
         try operation.validate(for: format)
         switch operation {
         case .map(let address, let source, let writable, let shape):
+            try checkInsideOneVMA(AddressRange(start: address, end: address + source.pageCount * format.pageSize), what: "a map")
             try map(at: page(address), source: source, writable: writable, shape: shape)
+            if vmas != nil, memory.mapsAnonymousFolio(source) {
+                vmas!.prepareAnonVMA(covering: AddressRange(start: address, end: address + format.pageSize))
+            }
         case .unmap(let range): unmap(pages(range))
         case .protect(let range, let protection): protect(pages(range), protection)
         case .split(let address):
             if let unit = unit(at: page(address)), unit.isLarge { split(unit) }
-        case .collapse(let address, let level): collapse(at: page(address), level: level)
+        case .collapse(let address, let level):
+            if collapsible(at: address, level: level) { collapse(at: page(address), level: level) }
         case .fold(let address): fold(at: page(address))
         case .unfold(let address):
             if let unit = unit(at: page(address)), unit.record.contiguous { split(unit) }
@@ -20,13 +25,22 @@ extension AbstractModel {
         case .startMigration(let range): startMigration(pages(range))
         case .finishMigration(let range): finishMigration(pages(range))
         case .convert(let range, let kind): try convert(pages(range), to: kind)
-        case .installMarker(let range, let kind): installMarker(pages(range), kind)
+        case .installMarker(let range, let kind):
+            for piece in markerPieces(range) { installMarker(pages(piece), kind) }
         case .uffdWriteProtect(let range, let protect): uffdWriteProtect(pages(range), protect: protect)
         case .age(let range): age(pages(range))
         case .dirty(let range): dirty(pages(range))
-        case .clearSoftDirty(let range): clearSoftDirty(pages(range))
-        case .move(let range, let destination): move(pages(range), to: page(destination))
+        case .clearSoftDirty(let range):
+            clearSoftDirty(pages(range))
+            if format.supportsSoftDirty { vmas?.clearSoftDirty(meeting: range) }
+        case .move(let range, let destination):
+            try checkInsideOneVMA(AddressRange(start: destination, end: destination + range.size), what: "a move's destination")
+            move(pages(range), to: page(destination))
         case .reclaim: break
+        case .mmap, .munmap, .mprotect, .madvise:
+            var copy = self
+            try copy.applyVMAOperation(operation)
+            self = copy
         }
     }
 
@@ -339,5 +353,27 @@ extension PageRecord {
         var changed = self
         changed.content = .present(pfn: pfn, attributes: change(attributes))
         return changed
+    }
+}
+
+extension AbstractModel: VMAHost {
+    /// The unit mapping `address`: its span, level and shape.
+    package func vmaBoundaryUnit(at address: UInt64) -> (span: AddressRange, level: Level, inHugepd: Bool, contiguous: Bool)? {
+        unit(at: format.pageNumber(address)).map {
+            (AddressRange(start: $0.pages.lowerBound << UInt64(format.pageShift), end: $0.pages.upperBound << UInt64(format.pageShift)),
+             $0.record.level, $0.record.inHugepd, $0.record.contiguous)
+        }
+    }
+
+    /// Whether a page outside `range` is mapped.
+    package func hasEntries(outside range: AddressRange) -> Bool {
+        let first = format.pageNumber(range.start), last = format.pageNumber(range.end)
+        guard let mapped = pages.firstMappedPage(atOrAfter: 0) else { return false }
+        return mapped < first || pages.firstMappedPage(atOrAfter: last) != nil
+    }
+
+    /// Applies an entry operation through ``apply(_:)``.
+    package mutating func applyEntryOperation(_ operation: Operation) throws(PageTableError) {
+        try apply(operation)
     }
 }

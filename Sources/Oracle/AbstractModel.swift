@@ -14,6 +14,8 @@ public struct AbstractModel: Hashable, Sendable {
     public internal(set) var memory = PhysicalMemory()
     /// The next swap slot swap-out hands out.
     public internal(set) var nextSwapSlot: UInt64 = 1
+    /// The VMAs, kept by the same code as the tree's.
+    public package(set) var vmas: VMAMap?
 
     /// Creates a model of an empty address space.
     public init(format: Format) { self.format = format }

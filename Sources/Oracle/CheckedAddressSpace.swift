@@ -38,6 +38,7 @@ public struct CheckedAddressSpace: Sendable {
         var problems = TreeInvariants.violations(in: space)
         if let disagreement = ModelComparison.firstDisagreement(space, model) { problems.append("model: " + disagreement) }
         if space.memory != model.memory { problems.append("tree and model allocated different frames") }
+        if space.vmas != model.vmas { problems.append("tree and model have different VMAs") }
         if space.nextSwapSlot != model.nextSwapSlot { problems.append("tree and model used different swap slots") }
         return problems
     }

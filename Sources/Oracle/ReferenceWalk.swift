@@ -63,10 +63,31 @@ public enum ReferenceWalk {
     }
 
     /// The entry walk, counting its read bound in `footprint` on the way (one traversal for both).
+    ///
+    /// With VMAs, `walk_page_range()`'s order: each gap is one hole at depth -1, each `VM_PFNMAP`
+    /// VMA too (the default `test_walk`), and each other VMA's part of the range is walked alone.
     static func entries(in space: AddressSpace, range: AddressRange, flags: EntryWalkFlags,
                         footprint: inout Footprint) throws(PageTableError) -> [EntryWalkItem] {
         let range = try range.validated(for: space.format)
         var items: [EntryWalkItem] = []
+        guard let vmas = space.vmas else {
+            entries(in: space, range: range, flags: flags, footprint: &footprint, into: &items)
+            return items
+        }
+        vmas.forEachPiece(in: range) { piece, vma in
+            guard let vma, !vma.flags.contains(.pfnmap) else {
+                if !flags.contains(.skipNone) { items.append(.vmaHole(piece, format: space.format)) }
+                return
+            }
+            footprint.startPiece()
+            entries(in: space, range: piece, flags: flags, footprint: &footprint, into: &items)
+        }
+        return items
+    }
+
+    /// The entry walk of a range without VMAs, or inside one VMA.
+    private static func entries(in space: AddressSpace, range: AddressRange, flags: EntryWalkFlags,
+                                footprint: inout Footprint, into items: inout [EntryWalkItem]) {
         var address = range.start
         while address < range.end {
             let observation = observe(space, address)
@@ -83,7 +104,6 @@ public enum ReferenceWalk {
             }
             address = end
         }
-        return items
     }
 
     /// The folio walk: present folio pages (and, if asked, zero pages and migration entries) as maximal runs.
@@ -98,17 +118,36 @@ public enum ReferenceWalk {
     }
 
     /// The folio walk, counting its read bound in `footprint` on the way (one traversal for both).
+    ///
+    /// With VMAs, each VMA's part of the range is walked alone (every VMA: `folio_walk_start()`
+    /// takes any VMA, and `vm_normal_page()` decides), so no run crosses a VMA boundary; gaps hold nothing.
     static func folios(in space: AddressSpace, range: AddressRange, flags: FolioWalkFlags,
                        footprint: inout Footprint) throws(PageTableError) -> [FolioRun] {
         let range = try range.validated(for: space.format)
-        let ignored = flags.ignoredAttributes
         var runs: [FolioRun] = []
+        guard let vmas = space.vmas else {
+            folios(in: space, range: range, flags: flags, footprint: &footprint, into: &runs)
+            return runs
+        }
+        vmas.forEachPiece(in: range) { piece, vma in
+            guard vma != nil else { return }
+            footprint.startPiece()
+            folios(in: space, range: piece, flags: flags, footprint: &footprint, into: &runs)
+        }
+        return runs
+    }
+
+    /// The folio walk of a range without VMAs, or inside one VMA, appended to `runs`.
+    private static func folios(in space: AddressSpace, range: AddressRange, flags: FolioWalkFlags,
+                               footprint: inout Footprint, into runs: inout [FolioRun]) {
+        let ignored = flags.ignoredAttributes
+        let firstRun = runs.count
         var lastTable: TableID?
         forEachSlot(space, in: range) { observation, piece in
             footprint.count(observation)
             guard let run = folioRun(space, observation, piece, flags: flags) else { return }
             let table = observation.translation.slot.table
-            if let last = runs.last, table == lastTable, canExtend(last, with: run, ignoring: ignored, format: space.format) {
+            if runs.count > firstRun, let last = runs.last, table == lastTable, canExtend(last, with: run, ignoring: ignored, format: space.format) {
                 runs[runs.count - 1].range.end = run.range.end
                 if flags.contains(.mergeIgnored) { runs[runs.count - 1].attributes.formUnion(run.attributes.intersection(LeafAttributes.mergedByBatch)) }
             } else {
@@ -116,7 +155,6 @@ public enum ReferenceWalk {
             }
             lastTable = table
         }
-        return runs
     }
 
     static func folioRun(_ space: AddressSpace, _ observation: Observation, _ piece: AddressRange,
@@ -176,10 +214,19 @@ public enum ReferenceWalk {
             && last.attributes.subtracting(ignored) == next.attributes.subtracting(ignored)
     }
 
+    /// The folio and frame of the present, normal page at `address`, or nil (for the census).
+    public static func lookupPage(_ space: AddressSpace, _ address: UInt64) -> (folio: FolioID, pfn: UInt64)? {
+        let observation = observe(space, address)
+        guard case .leaf(_, let attributes) = observation.entry, let pfn = observation.pfn(at: address, format: space.format),
+              let folio = normalPage(space, pfn: pfn, attributes: attributes) else { return nil }
+        return (folio.id, pfn)
+    }
+
     /// The single-address lookup: the terminal entry, its folio page and how far the caller may skip.
     public static func lookup(in space: AddressSpace, address: UInt64,
                               flags: LookupFlags = []) throws(PageTableError) -> LookupResult {
         guard address < space.format.top else { throw .pastTop(address, top: space.format.top, format: space.format.name) }
+        if let outside = LookupResult.outsideVMAs(of: space, at: address) { return outside }
         let observation = observe(space, address)
         let found = observation.translation
         var entry = observation.entry
@@ -205,9 +252,8 @@ public enum ReferenceWalk {
     /// How many distinct table slots a walk of `range` must inspect: every slot on the path to each
     /// terminal slot, each terminal slot, and every entry of each contiguous block it reports.
     public static func footprint(of space: AddressSpace, range: AddressRange) throws(PageTableError) -> Int {
-        let range = try range.validated(for: space.format)
         var footprint = Footprint()
-        forEachSlot(space, in: range) { observation, _ in footprint.count(observation) }
+        _ = try entries(in: space, range: range, flags: [], footprint: &footprint)
         return footprint.slots
     }
 
@@ -218,8 +264,17 @@ public enum ReferenceWalk {
     struct Footprint {
         /// The distinct slots counted so far.
         private(set) var slots = 0
+        /// How many VMA pieces were walked, each from the root again (as `walk_page_range()` does).
+        private(set) var pieces = 0
         private var lastPath = SlotPath()
         private var lastBlock: SlotRef?
+
+        /// Starts a VMA's piece: its walk descends from the root again, so its slots count anew.
+        mutating func startPiece() {
+            pieces += 1
+            lastPath = SlotPath()
+            lastBlock = nil
+        }
 
         /// Counts the slots a walker must read to report `observation` that it has not counted yet.
         mutating func count(_ observation: Observation) {
@@ -251,6 +306,7 @@ public enum ReferenceWalk {
     /// How many distinct table slots a lookup of `address` must inspect.
     public static func footprint(of space: AddressSpace, address: UInt64) throws(PageTableError) -> Int {
         guard address < space.format.top else { throw .pastTop(address, top: space.format.top, format: space.format.name) }
+        if LookupResult.outsideVMAs(of: space, at: address) != nil { return 0 }
         let observation = observe(space, address)
         return observation.translation.path.count + observation.blockCount
     }

@@ -11,7 +11,38 @@ public enum TreeInvariants {
         for table in space.tables.liveTables where !checker.visited.contains(table) {
             checker.report("\(table) (\(space.tables.descriptor(table).level)) is live but unreachable: leaked")
         }
-        return checker.problems
+        return checker.problems + vmaViolations(in: space)
+    }
+
+    /// The VMA invariants: VMAs sorted, disjoint, page-aligned and not empty; every mapped page
+    /// inside a VMA; no unit but a contiguous block across a VMA boundary
+    /// (`vma_adjust_trans_huge()` splits or clears huge leaves there).
+    static func vmaViolations(in space: AddressSpace) -> [String] {
+        guard let vmas = space.vmas?.vmas else { return [] }
+        var problems: [String] = []
+        for (vma, next) in zip(vmas, vmas.dropFirst()) where vma.range.end > next.range.start {
+            problems.append("VMAs \(vma) and \(next) overlap or are out of order")
+        }
+        for vma in vmas where vma.range.start >= vma.range.end || !space.format.isPageAligned(vma.range.start)
+            || !space.format.isPageAligned(vma.range.end) {
+            problems.append("VMA \(vma) is empty or not page-aligned")
+        }
+        var runs: [PageRun] = []
+        ModelComparison.treeRuns(space, into: &runs)
+        let shift = UInt64(space.format.pageShift)
+        for run in runs {
+            let range = AddressRange(start: run.start << shift, end: run.end << shift)
+            space.vmas!.forEachPiece(in: range) { piece, vma in
+                if vma == nil, problems.count < 20 { problems.append("\(piece) is mapped outside every VMA") }
+            }
+        }
+        for vma in vmas {
+            for boundary in [vma.range.start, vma.range.end] where boundary < space.format.top {
+                guard let unit = space.unit(containing: boundary), unit.span.start < boundary, !unit.contiguous else { continue }
+                problems.append("\(unit) straddles the VMA boundary 0x\(String(boundary, radix: 16))")
+            }
+        }
+        return problems
     }
 
     /// Where a slot is, printed only when a problem is reported.

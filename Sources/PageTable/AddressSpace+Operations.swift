@@ -5,12 +5,17 @@ extension AddressSpace {
         try checkBounds(operation)
         switch operation {
         case .map(let address, let source, let writable, let shape):
+            try checkInsideOneVMA(AddressRange(start: address, end: address + source.pageCount * format.pageSize), what: "a map")
             try map(at: address, source: source, writable: writable, shape: shape)
+            if vmas != nil, memory.mapsAnonymousFolio(source) {
+                vmas!.prepareAnonVMA(covering: AddressRange(start: address, end: address + format.pageSize))
+            }
         case .unmap(let range): unmap(range)
         case .protect(let range, let protection): protect(range, protection)
         case .split(let address):
             if let unit = unit(containing: address), unit.isLarge { split(unit) }
-        case .collapse(let address, let level): collapse(at: address, level: level)
+        case .collapse(let address, let level):
+            if collapsible(at: address, level: level) { collapse(at: address, level: level) }
         case .fold(let address): fold(at: address)
         case .unfold(let address):
             if let unit = unit(containing: address), unit.contiguous { split(unit) }
@@ -23,13 +28,23 @@ extension AddressSpace {
             var copy = self
             try copy.convert(range, to: kind)
             self = copy
-        case .installMarker(let range, let kind): installMarker(range, kind)
+        case .installMarker(let range, let kind):
+            for piece in markerPieces(range) { installMarker(piece, kind) }
         case .uffdWriteProtect(let range, let protect): uffdWriteProtect(range, protect: protect)
         case .age(let range): rewriteUnits(in: range) { $0.subtracting(.young) }
         case .dirty(let range): dirty(range)
-        case .clearSoftDirty(let range): clearSoftDirty(range)
-        case .move(let range, let destination): move(range, to: destination)
+        case .clearSoftDirty(let range):
+            clearSoftDirty(range)
+            if format.supportsSoftDirty { vmas?.clearSoftDirty(meeting: range) }
+        case .move(let range, let destination):
+            try checkInsideOneVMA(AddressRange(start: destination, end: destination + range.size), what: "a move's destination")
+            move(range, to: destination)
         case .reclaim(let range): reclaim(range)
+        case .mmap, .munmap, .mprotect, .madvise:
+            // Splits come first: the work is done on a copy kept only on success.
+            var copy = self
+            try copy.applyVMAOperation(operation)
+            self = copy
         }
     }
 

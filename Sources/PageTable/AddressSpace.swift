@@ -15,6 +15,9 @@ public struct AddressSpace: Hashable, Sendable {
     public let root: TableID
     /// The next swap slot swap-out hands out; slot 0 is never used, as in Linux (the swap header).
     public internal(set) var nextSwapSlot: UInt64 = 1
+    /// The VMAs, or nil for a space without them (an IOMMU-style table): the first `mmap` makes
+    /// them. A space without VMAs is walked as one range, as Linux walks one without a VMA.
+    public package(set) var vmas: VMAMap?
 
     /// Creates an empty address space: a root table and nothing mapped.
     public init(format: Format, owner: Int = 1) {

@@ -18,9 +18,28 @@ extension EntryWalkBody {
     /// three times its speed so. The readers are tested here rather than by a task object holding
     /// the visitor: a closure kept in a struct must be made escaping, which cost an allocation per
     /// walk, and one passed as a generic task's `(Item) -> Void` goes through a thunk per run.
+    ///
+    /// In a space with VMAs (and unless the body walks them itself) it is `walk_page_range()`'s VMA
+    /// loop: a gap, or a `VM_PFNMAP` VMA (the default `test_walk`), is one hole at depth -1, and the
+    /// body walks each other VMA's part of the range alone.
     @inlinable @inline(__always)
     public func walkEntriesOpened<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
                                            _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
+        guard !walksVMAsItself, let vmas = reader.space.vmas else { return try walkEntriesSpecialised(reader, range: range, flags: flags, visit) }
+        let format = reader.space.format
+        try vmas.forEachPiece(in: try range.validated(for: format)) { (piece, vma) throws(PageTableError) in
+            guard let vma, !vma.flags.contains(.pfnmap) else {
+                if !flags.contains(.skipNone) { visit(.vmaHole(piece, format: format)) }
+                return
+            }
+            try walkEntriesSpecialised(reader, range: piece, flags: flags, visit)
+        }
+    }
+
+    /// The body, specialised for the readers WalkCheck uses.
+    @inlinable @inline(__always)
+    func walkEntriesSpecialised<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
+                                                _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
         if let direct = reader as? DirectReader { return try walkEntriesBody(direct, range: range, flags: flags, visit) }
         if let counting = reader as? CountingReader<DirectReader> { return try walkEntriesBody(counting, range: range, flags: flags, visit) }
         return try walkEntriesBody(reader, range: range, flags: flags, visit)

@@ -24,15 +24,24 @@ public struct EntryWalkItem: Hashable, Sendable, CustomStringConvertible {
     /// The entry: none, a leaf whose pfn is that of `range.start` and whose young and dirty are ORed
     /// across its contiguous block, or a non-present entry as stored.
     public var entry: Entry
+    /// Whether it is a hole `walk_page_range()` reports at depth -1: a gap between VMAs, or a VMA
+    /// its `test_walk` skipped (`VM_PFNMAP` by default). Its entry is none and its level the format's root level.
+    public var vmaHole: Bool
 
     /// Creates an item.
-    public init(range: AddressRange, level: Level, inHugepd: Bool, entry: Entry) {
+    public init(range: AddressRange, level: Level, inHugepd: Bool, entry: Entry, vmaHole: Bool = false) {
         self.range = range
         self.level = level
         self.inHugepd = inHugepd
         self.entry = entry
+        self.vmaHole = vmaHole
     }
 
-    /// `[start, end) pmd leaf pfn 0x… attrs`.
-    public var description: String { "\(range) \(level)\(inHugepd ? " hugepd" : "") \(entry)" }
+    /// The depth -1 hole over `range` in `format` (`pte_hole(start, end, -1, walk)`).
+    @inlinable public static func vmaHole(_ range: AddressRange, format: Format) -> EntryWalkItem {
+        EntryWalkItem(range: range, level: format.rootLevel, inHugepd: false, entry: .none, vmaHole: true)
+    }
+
+    /// `[start, end) pmd leaf pfn 0x… attrs`, or `[start, end) vma-hole none`.
+    public var description: String { vmaHole ? "\(range) vma-hole none" : "\(range) \(level)\(inHugepd ? " hugepd" : "") \(entry)" }
 }

@@ -18,9 +18,22 @@ extension FolioWalkBody {
     /// three times its speed so. The readers are tested here rather than by a task object holding
     /// the visitor: a closure kept in a struct must be made escaping, which cost an allocation per
     /// walk, and one passed as a generic task's `(Item) -> Void` goes through a thunk per run.
+    ///
+    /// In a space with VMAs (and unless the body walks them itself) the body walks each VMA's part
+    /// of the range alone, so that no run crosses a VMA boundary; gaps hold nothing.
     @inlinable @inline(__always)
     public func walkFoliosOpened<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
                                            _ visit: (FolioRun) -> Void) throws(PageTableError) {
+        guard !walksVMAsItself, let vmas = reader.space.vmas else { return try walkFoliosSpecialised(reader, range: range, flags: flags, visit) }
+        try vmas.forEachPiece(in: try range.validated(for: reader.space.format)) { (piece, vma) throws(PageTableError) in
+            if vma != nil { try walkFoliosSpecialised(reader, range: piece, flags: flags, visit) }
+        }
+    }
+
+    /// The body, specialised for the readers WalkCheck uses.
+    @inlinable @inline(__always)
+    func walkFoliosSpecialised<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
+                                               _ visit: (FolioRun) -> Void) throws(PageTableError) {
         if let direct = reader as? DirectReader { return try walkFoliosBody(direct, range: range, flags: flags, visit) }
         if let counting = reader as? CountingReader<DirectReader> { return try walkFoliosBody(counting, range: range, flags: flags, visit) }
         try walkFoliosBody(reader, range: range, flags: flags, visit)

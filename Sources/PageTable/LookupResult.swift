@@ -29,9 +29,14 @@ public struct LookupResult: Hashable, Sendable, CustomStringConvertible {
     public var pageIndex: UInt64?
     /// Bytes from the address to the end of the terminal slot: how far the caller may skip.
     public var skip: UInt64
+    /// Whether the address lies in no VMA of a space with VMAs (GUP's `vma_lookup()` fails): the
+    /// entry is none, the level the root's, and `skip` runs to the next VMA's start or the top.
+    public var vmaHole: Bool
 
     /// Creates a result.
-    public init(address: UInt64, level: Level, inHugepd: Bool, entry: Entry, folio: FolioID?, pageIndex: UInt64?, skip: UInt64) {
+    public init(address: UInt64, level: Level, inHugepd: Bool, entry: Entry, folio: FolioID?, pageIndex: UInt64?, skip: UInt64,
+                vmaHole: Bool = false) {
+        self.vmaHole = vmaHole
         self.address = address
         self.level = level
         self.inHugepd = inHugepd
@@ -44,6 +49,18 @@ public struct LookupResult: Hashable, Sendable, CustomStringConvertible {
     /// `0x… pmd leaf … folio#2+5 skip 0x…`.
     public var description: String {
         let page = folio.map { " \($0)\(pageIndex.map { "+\($0)" } ?? "")" } ?? ""
+        if vmaHole { return "0x\(String(address, radix: 16)) vma-hole none skip 0x\(String(skip, radix: 16))" }
         return "0x\(String(address, radix: 16)) \(level)\(inHugepd ? " hugepd" : "") \(entry)\(page) skip 0x\(String(skip, radix: 16))"
+    }
+}
+
+extension LookupResult {
+    /// The result outside every VMA of `space` at `address`, or nil when a VMA holds it or the
+    /// space has none: what every lookup design returns before reading the tree.
+    @inlinable public static func outsideVMAs(of space: AddressSpace, at address: UInt64) -> LookupResult? {
+        guard let vmas = space.vmas, vmas.vma(containing: address) == nil else { return nil }
+        let end = vmas.nextStart(atOrAfter: address) ?? space.format.top
+        return LookupResult(address: address, level: space.format.rootLevel, inHugepd: false, entry: .none, folio: nil,
+                            pageIndex: nil, skip: end - address, vmaHole: true)
     }
 }

@@ -30,8 +30,18 @@ extension Operation {
         case .unmap(let range), .protect(let range, _), .swapOut(let range), .swapIn(let range),
              .startMigration(let range), .finishMigration(let range), .convert(let range, _),
              .installMarker(let range, _), .age(let range), .dirty(let range), .clearSoftDirty(let range),
-             .reclaim(let range):
+             .reclaim(let range), .munmap(let range), .mprotect(let range, _):
             _ = try range.validated(for: format)
+        case .madvise(let range, let advice):
+            _ = try range.validated(for: format)
+            if advice == .uffdRegister, !format.supportsUffdWP { throw .unsupported("uffd-wp entries", format: format.name) }
+        case .mmap(let range, let spec):
+            _ = try range.validated(for: format)
+            if spec.flags.isSuperset(of: VMAFlags.special) { throw .badVMA("pfnmap and mixedmap together") }
+            if spec.flags.contains(.hugepage), spec.flags.contains(.noHugepage) { throw .badVMA("hugepage and nohugepage together") }
+            if spec.flags.contains(.uffdWP), !format.supportsUffdWP { throw .unsupported("uffd-wp entries", format: format.name) }
+            if let file = spec.file, file < 0 { throw .badVMA("file number \(file) is negative") }
+            guard spec.pageOffset <= UInt64(1) << 52 else { throw .badVMA("page offset 0x\(String(spec.pageOffset, radix: 16)) is past 2^52") }
         case .uffdWriteProtect(let range, _):
             _ = try range.validated(for: format)
             guard format.supportsUffdWP else { throw .unsupported("uffd-wp entries", format: format.name) }

@@ -127,4 +127,15 @@ public enum Operation: Hashable, Sendable {
     case move(AddressRange, to: UInt64)
     /// Free every table inside the range that has no non-none entry, and clear its parent entry.
     case reclaim(AddressRange)
+    /// Create a VMA over the range (`mmap()` with `MAP_FIXED`): what was there is unmapped first,
+    /// and the new VMA merges with compatible neighbours. The first one gives the space VMAs.
+    case mmap(AddressRange, VMASpec)
+    /// Remove the VMAs in the range and zap what they map (`munmap()`), splitting VMAs at its edges.
+    case munmap(AddressRange)
+    /// Change the protection of the VMAs in the range and of what they map (`mprotect()`),
+    /// splitting and merging VMAs as `vma_modify_flags()` does.
+    case mprotect(AddressRange, Protection)
+    /// Change the flags of the VMAs in the range (`madvise()`, userfaultfd registration), splitting
+    /// and merging VMAs as `vma_modify_flags()` does.
+    case madvise(AddressRange, VMAAdvice)
 }

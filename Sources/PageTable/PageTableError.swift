@@ -16,6 +16,10 @@ public enum PageTableError: Error, Hashable, Sendable, CustomStringConvertible {
     case outOfMemory(String)
     /// The operation asks for more work than a case may (``AddressSpace/maxEntriesPerOperation``).
     case tooLarge(String)
+    /// In a space with VMAs, a range that must lie inside one VMA does not (`need` says what asked).
+    case outsideVMA(AddressRange, need: String)
+    /// A VMA request that cannot be met (flags that do not go together, or the format lacks them).
+    case badVMA(String)
 
     /// A sentence that says what was wrong.
     public var description: String {
@@ -36,6 +40,10 @@ public enum PageTableError: Error, Hashable, Sendable, CustomStringConvertible {
             "out of memory: \(what)"
         case .tooLarge(let what):
             "too large: \(what)"
+        case .outsideVMA(let range, let need):
+            "\(range) is not inside one VMA, as \(need) needs"
+        case .badVMA(let reason):
+            "bad VMA: \(reason)"
         }
     }
 }

@@ -2,6 +2,15 @@
 public protocol WalkDesign: Sendable {
     /// The design's name in reports and on the command line.
     var name: String { get }
+    /// Whether its walks go VMA by VMA themselves, as `walk_page_range()` does; when false (the
+    /// default), the opened entry points of ``EntryWalkBody`` and ``FolioWalkBody`` run the
+    /// design's body once per VMA piece of a space with VMAs.
+    var walksVMAsItself: Bool { get }
+}
+
+extension WalkDesign {
+    /// Designs leave the VMA loop to the opened entry points unless they say otherwise.
+    public var walksVMAsItself: Bool { false }
 }
 
 /// A design that performs the entry walk (see SEMANTICS.md).

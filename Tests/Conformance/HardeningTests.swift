@@ -100,7 +100,7 @@ import Mutants
     @Test func shrinkingDoesNotDependOnSpeed() throws {
         let design = MutantCatalog.designs.only("mutant-young-dirty-not-ored")
         var found: (TestCase, [UInt64])?
-        for index in 0..<400 where found == nil {
+        for index in 0..<4000 where found == nil {
             var choices = ChoiceSequence(seed: CaseSeed.derive(base: 7, format: .arm64_4k, index: index))
             let testCase = CaseGenerator(format: .arm64_4k).generate(&choices)
             if !CaseRunner.run(testCase, designs: design).failures.isEmpty { found = (testCase, choices.recorded) }
@@ -141,7 +141,9 @@ import Mutants
     // 11. --cases is the whole campaign's: shards together run its cases, each index the same case.
     @Test func shardsTogetherRunTheUnshardedCampaign() throws {
         func campaign(shard: Int, of count: Int) -> CampaignReport {
-            var configuration = CampaignConfiguration(designs: MutantCatalog.designs.only("mutant-pmd-migration-uffd-wp-dropped"),
+            // A mutant that fails early and often (any PTE table with a none entry), so the test
+            // does not hang on how the generator reaches rare states.
+            var configuration = CampaignConfiguration(designs: MutantCatalog.designs.only("mutant-pte-holes-skipped"),
                                                       formats: [.arm64_4k], cases: 60, seed: 0x5EED)
             configuration.shardIndex = shard
             configuration.shardCount = count

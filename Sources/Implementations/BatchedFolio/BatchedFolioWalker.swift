@@ -31,6 +31,7 @@ public struct BatchedFolioWalker: FolioWalkBody {
     /// The folio walk (`folio_walk_start()` and `folio_pte_batch()`'s view): the body, specialised here for WalkCheck's readers.
     public func walkFolios<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
                                            _ visit: (FolioRun) -> Void) throws(PageTableError) {
+        if fault == .batchAcrossVMA { return try walkFoliosAcrossVMAEnds(reader, range: range, flags: flags, visit) }
         try walkFoliosOpened(reader, range: range, flags: flags, visit)
     }
 

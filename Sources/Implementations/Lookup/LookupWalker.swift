@@ -25,7 +25,8 @@ public struct LookupWalker: LookupBody, EntryWalkBody, FolioWalkBody {
 
     /// The lookup (`follow_page_mask()`'s view): the body, specialised here for WalkCheck's readers.
     public func lookup<R: TableReader>(_ reader: R, address: UInt64, flags: LookupFlags) throws(PageTableError) -> LookupResult {
-        try lookupOpened(reader, address: address, flags: flags)
+        if fault == .lookupOutsideVMA { return try lookupBody(reader, address: address, flags: flags) }
+        return try lookupOpened(reader, address: address, flags: flags)
     }
 
     /// The lookup with `reader`.

@@ -24,4 +24,43 @@ public protocol PageWalkOps {
                            table: TableHandle)
     /// A none entry at a directory level (`pte_hole`), clipped to the walk.
     mutating func hole(_ range: AddressRange, level: Level)
+    /// A hole at depth -1 (`pte_hole(start, end, -1, walk)`): a gap between VMAs, or a VMA the
+    /// default `test_walk` skips. The default ignores it.
+    mutating func vmaHole(_ range: AddressRange)
+    /// `test_walk`: whether to walk `vma`'s part `range` of the walk. The default is
+    /// `walk_page_test()`'s: a `VM_PFNMAP` VMA is reported as a depth -1 hole and skipped.
+    mutating func testWalk(_ vma: VMA, range: AddressRange) -> VMATest
+    /// `pre_vma`: called before a VMA's part is walked; false aborts the walk (a non-zero return),
+    /// without `post_vma`. The default walks on.
+    mutating func preVMA(_ vma: VMA, range: AddressRange) -> Bool
+    /// `post_vma`: called after a VMA's part was walked. The default does nothing.
+    mutating func postVMA(_ vma: VMA)
+}
+
+/// What `test_walk` decides for one VMA (its return value: 0, positive, negative).
+public enum VMATest: Sendable {
+    /// Walk the VMA (0).
+    case walk
+    /// Skip it and go on with the next (a positive value).
+    case skip
+    /// Stop the whole walk (a negative value, an error).
+    case abort
+}
+
+extension PageWalkOps {
+    /// Ignores the hole.
+    public mutating func vmaHole(_ range: AddressRange) {}
+
+    /// `walk_page_test()` without `ops->test_walk`: a `VM_PFNMAP` VMA is one depth -1 hole, then skipped.
+    public mutating func testWalk(_ vma: VMA, range: AddressRange) -> VMATest {
+        guard vma.flags.contains(.pfnmap) else { return .walk }
+        vmaHole(range)
+        return .skip
+    }
+
+    /// Walks on.
+    public mutating func preVMA(_ vma: VMA, range: AddressRange) -> Bool { true }
+
+    /// Does nothing.
+    public mutating func postVMA(_ vma: VMA) {}
 }

@@ -84,6 +84,13 @@ struct EntryStream: PageWalkOps {
         pteEntry(.none, level: level, inHugepd: false, range: range, slotStart: range.start, table: TableHandle(base: -1))
     }
 
+    mutating func vmaHole(_ range: AddressRange) {
+        flush()
+        if !flags.contains(.skipNone) { visit(.vmaHole(range, format: format)) }
+    }
+
+    mutating func postVMA(_ vma: VMA) { flush() }
+
     mutating func flush() {
         if let item = pending { visit(item) }
         pending = nil
@@ -119,4 +126,10 @@ struct FolioBatch: PageWalkOps {
     }
 
     mutating func hole(_ range: AddressRange, level: Level) {}
+
+    /// A run ends with its VMA (folio_pte_batch()'s callers clamp to the VMA's end).
+    mutating func postVMA(_ vma: VMA) { builder.finish(visit) }
+
+    /// The folio walk walks every VMA: `vm_normal_page()`, not `test_walk`, decides what counts.
+    mutating func testWalk(_ vma: VMA, range: AddressRange) -> VMATest { .walk }
 }

@@ -8,8 +8,10 @@ import PageTable
 /// Callbacks (``PageWalkOps``) see every non-none directory entry, every PTE and every hole, and
 /// steer the walk with ``WalkAction``.
 ///
-/// Departures from Linux: there are no VMAs, so no `pte_hole(depth -1)` outside one and no
-/// `pre_vma`/`post_vma`; a directory leaf is left to the directory callback rather than split; the
+/// In a space with VMAs it runs `walk_page_range_mm()`'s VMA loop: a gap is one `vmaHole`
+/// (depth -1), each VMA goes through `testWalk`, then `preVMA`, the walk of its part, `postVMA`.
+///
+/// Departures from Linux: no hugetlb VMAs yet; a directory leaf is left to the directory callback rather than split; the
 /// PTE callback of a contiguous entry gets young and dirty ORed across its block (what `ptep_get()`
 /// returns on arm64), reading each entry of the block once; when a table pointer no longer resolves
 /// (a concurrent free, as a failed `pte_offset_map_lock()`), the entry is read again (`ACTION_AGAIN`).
@@ -28,13 +30,41 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
         name = fault.designName(shipped: "recursive")
     }
 
+    /// It walks VMA by VMA itself (`walk_page_range()`), with the callbacks of `mm_walk_ops`.
+    public var walksVMAsItself: Bool { true }
+
     /// Walks `range`, calling `ops` as `walk_page_range()` calls `mm_walk_ops`.
     public func walk<R: TableReader, Ops: PageWalkOps>(_ reader: R, range: AddressRange, ops: inout Ops) throws(PageTableError) {
         let format = reader.space.format
         let range = try range.validated(for: format)
         var walk = Walk(reader: reader, format: format, fault: fault, ops: ops)
-        walk.directoryRange(reader.root, level: format.rootLevel, start: range.start, end: range.end)
-        ops = walk.ops
+        defer { ops = walk.ops }
+        guard let vmas = reader.space.vmas else {
+            return walk.directoryRange(reader.root, level: format.rootLevel, start: range.start, end: range.end)
+        }
+        // walk_page_range_mm(): one hole per gap, then each VMA's part through walk_page_test()
+        // and __walk_page_range().
+        var aborted = false
+        vmas.forEachPiece(in: range) { piece, vma in
+            guard !aborted else { return }
+            guard let vma else {
+                if fault == .gapWalkedAsTable { return walk.directoryRange(reader.root, level: format.rootLevel, start: piece.start, end: piece.end) }
+                return walk.ops.vmaHole(piece)
+            }
+            switch fault == .pfnmapWalked ? .walk : walk.ops.testWalk(vma, range: piece) {
+            case .skip: return
+            case .abort: aborted = true; return
+            case .walk: break
+            }
+            guard walk.ops.preVMA(vma, range: piece) else {
+                aborted = true
+                return
+            }
+            walk.directoryRange(reader.root, level: format.rootLevel, start: piece.start, end: piece.end)
+            // post_vma runs whether or not the walk of the VMA failed (__walk_page_range(); the
+            // comment in include/linux/pagewalk.h says only after success). This walk cannot fail.
+            walk.ops.postVMA(vma)
+        }
     }
 
     /// The walk in progress: the reader, the format, the callbacks.
