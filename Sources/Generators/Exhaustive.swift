@@ -3,7 +3,8 @@ import Oracle
 
 /// Bounded-exhaustive checking on the small formats: every operation sequence up to a length, over
 /// an alphabet of operations at the boundaries that matter, with a fixed set of walk queries after
-/// each sequence. Its result does not depend on a seed. A state reached by two sequences is checked once.
+/// each sequence. Its result does not depend on a seed. A state reached by two sequences is checked
+/// once; a sequence with an operation refused for lying outside every VMA is skipped (it cannot happen).
 ///
 /// Two spaces are enumerated (``Exhaustive/spaces``): `tiny` (arm64 encoding, contiguous PTEs and
 /// PMDs) and `tiny-hugepd` (powerpc64 encoding with soft-dirty, leaves at the root, PUD and PMD,
@@ -64,6 +65,10 @@ public enum Exhaustive {
         .installMarker(range(8, 16), .uffdWP), .installMarker(range(12, 16), .guardRegion),
         .age(range(0, 4)), .age(range(0, 32)), .dirty(range(4, 8)), .dirty(range(12, 16)), .dirty(range(16, 20)), .clearSoftDirty(range(0, 32)),
         .move(range(0, 16), to: 16 * k), .move(range(16, 32), to: 4 * k), .reclaim(range(0, 256)),
+        // VMAs: one over the first 32 KiB, which later maps need; a PFNMAP one replacing a page of
+        // it; a gap; a boundary through a PMD leaf (split) and one through a block (kept).
+        .mmap(range(0, 32), VMASpec(flags: [.read, .write])), .mmap(range(8, 12), VMASpec(flags: [.read, .write, .pfnmap])),
+        .munmap(range(24, 28)), .mprotect(range(20, 24), .readOnly), .madvise(range(0, 4), .hugepage),
     ], queries: queries(between: [0, 4, 8, 12, 16, 20, 24, 28, 32], extra: [
         .entries(range(0, 256), []), .entries(range(0, 256), .coalesceContiguous),
         .folios(range(0, 32), [.ignoreYoung, .ignoreDirty, .mergeIgnored, .includeZeroPage, .includeMigration]),
@@ -92,6 +97,8 @@ public enum Exhaustive {
         .age(range(0, 512)), .dirty(range(4, 8)), .dirty(range(260, 264)), .clearSoftDirty(range(0, 512)),
         .move(range(0, 64), to: 192 * k), .move(range(256, 512), to: 512 * k), .move(range(128, 136), to: 136 * k),
         .reclaim(range(0, 1024)),
+        // VMAs: one over the first 1 MiB, and a boundary through the PMD leaf at 144 KiB.
+        .mmap(range(0, 1024), VMASpec(flags: [.read, .write])), .mprotect(range(148, 152), .readOnly),
     ], queries: queries(between: [0, 4, 64, 68, 96, 128, 132, 144, 148, 160, 248, 256, 260, 512, 1024], extra: [
         .lookup(4 * k + 8, []), .lookup(260 * k + 1, [.includeMigration]), .lookup(1024 * k - 1, []),
         .folios(range(0, 1024), [.ignoreYoung, .ignoreDirty, .mergeIgnored, .includeZeroPage, .includeMigration]),
@@ -138,7 +145,13 @@ public enum Exhaustive {
         guard remaining == 0 else {
             for operation in enumerated.alphabet {
                 var next = space
-                do { try next.apply(operation) } catch { preconditionFailure("the exhaustive alphabet holds a bad operation: \(error)") }
+                do {
+                    try next.apply(operation)
+                } catch {
+                    // With VMAs, a map outside one is refused: the sequence does not exist.
+                    guard case .outsideVMA = error else { preconditionFailure("the exhaustive alphabet holds a bad operation: \(error)") }
+                    continue
+                }
                 sequence.append(operation)
                 visit(next, of: enumerated, remaining: remaining - 1, sequence: &sequence, standing: &standing, seen: &seen, report: &report,
                       progress: progress, onState: onState)

@@ -13,7 +13,18 @@ import Implementations
     func everyDesignConformsOnEverySequenceOfTwo(format: String) {
         let space = Exhaustive.spaces.first { $0.format.name == format }!
         let report = Exhaustive.run(designs: shippedDesigns, space: space, maxLength: 2)
-        #expect(report.sequences == 1 + space.alphabet.count + space.alphabet.count * space.alphabet.count)
+        // Every sequence but those with a map outside every VMA (refused, so it does not exist).
+        var valid = 1
+        for first in space.alphabet {
+            var one = AddressSpace(format: space.format)
+            guard (try? one.apply(first)) != nil else { continue }
+            valid += 1
+            for second in space.alphabet {
+                var two = one
+                if (try? two.apply(second)) != nil { valid += 1 }
+            }
+        }
+        #expect(report.sequences == valid && valid > space.alphabet.count * space.alphabet.count * 9 / 10)
         for (design, found) in report.failures.sorted(by: { $0.key < $1.key }) {
             Issue.record("\(design) after \(found.step) operations:\n\(CorpusFormat.text(of: CorpusCase(testCase: found.testCase)))\(found.failure.detail)")
         }
