@@ -7,8 +7,9 @@ import Generators
 /// one kind of entry is one `map` — the folio's first as a new folio of its order, later ones as
 /// `map … folio N` of the same folio (a folio mapped at two addresses, a page refaulted into a
 /// partly unmapped THP) — then soft-dirty cleared and uffd-wp set where the kernel says, then the
-/// markers, swap and migration entries. Queries: an entry and a folio walk over every VMA and one
-/// folio walk over the whole region, so that runs meeting at VMA boundaries are checked too.
+/// markers, swap and migration entries; first of all, an `mmap` for every VMA. Queries: an entry and
+/// a folio walk over every VMA, and an entry and a folio walk over the whole region, so that runs
+/// meeting at VMA boundaries are checked too.
 public enum CorpusExport {
     /// The case; `note` becomes its comment line.
     public static func corpusCase(_ snapshot: KernelSnapshot, _ imported: KernelImporter.Imported, note: String) -> CorpusCase {
@@ -16,7 +17,8 @@ public enum CorpusExport {
         exporter.export()
         var queries = snapshot.vmas.flatMap { [WalkQuery.entries($0.range, []), .folios($0.range, .batchDefault)] }
         if let first = snapshot.pages.first, let last = snapshot.pages.last {
-            queries.append(.folios(AddressRange(start: first.address, end: last.address + 4096), .batchDefault))
+            let region = AddressRange(start: first.address, end: last.address + 4096)
+            queries += [.entries(region, []), .folios(region, .batchDefault)]
         }
         var saved = CorpusCase(testCase: TestCase(format: imported.space.format, operations: exporter.operations, queries: queries))
         saved.firstDifference = note
@@ -50,12 +52,19 @@ public enum CorpusExport {
         }
 
         mutating func export() {
+            // The VMAs first: every map must land inside one. (mmap sets VM_SOFTDIRTY; a later
+            // clear-soft-dirty of pages clears it on their VMA too, which no walk looks at.)
+            for vma in imported.vmas?.vmas ?? [] {
+                emit(.mmap(vma.range, VMASpec(file: vma.file, pageOffset: vma.pageOffset, flags: vma.flags.subtracting(.softDirty))))
+            }
             var later: [(AddressRange, SwapEntry, Level)] = []
             for run in ModelComparison.treeRuns(imported) {
                 let range = AddressRange(start: imported.format.address(ofPage: run.start), end: imported.format.address(ofPage: run.end))
                 switch run.record.content {
                 case .present(_, let attributes):
-                    if let current = pending, current.range.end == range.start, current.record.advanced(by: current.pages) == run.record,
+                    // A stretch ends at a VMA boundary: one map lands in one VMA.
+                    let vmaStart = imported.vmas?.vma(containing: range.start)?.range.start == range.start
+                    if let current = pending, !vmaStart, current.range.end == range.start, current.record.advanced(by: current.pages) == run.record,
                        !run.record.contiguous, run.record.level == .pte, sameFolio(current.record.content, run.record.content) {
                         pending = (AddressRange(start: current.range.start, end: range.end), current.record, current.pages + run.count)
                     } else {

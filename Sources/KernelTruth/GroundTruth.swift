@@ -9,9 +9,9 @@ public enum GroundTruth {
     public static func disagreements(_ snapshot: KernelSnapshot, _ imported: KernelImporter.Imported, designs: DesignSet) -> [String] {
         let space = imported.space
         var problems: [String] = []
-        // Design versus oracle on every VMA, both views.
-        for vma in snapshot.vmas {
-            for query in [WalkQuery.entries(vma.range, []), .folios(vma.range, .batchDefault)] {
+        // Design versus oracle on every VMA and on the whole region across them, both views.
+        for range in snapshot.vmas.map(\.range) + [snapshot.region].compactMap({ $0 }) {
+            for query in [WalkQuery.entries(range, []), .folios(range, .batchDefault)] {
                 problems += Conformance.check(designs, in: space, query: query).map { "\($0)" }
             }
         }
@@ -94,7 +94,7 @@ public enum GroundTruth {
             guard page.present, page.pfn != 0, !page.isZeroPage, let folio = imported.folioOf[page.pfn] else { continue }
             if let before = previous, before.present, !before.isZeroPage, let last = runs.last, last.range.end == page.address,
                before.pfn + 1 == page.pfn, imported.folioOf[before.pfn]?.head == folio.head, before.huge == page.huge,
-               before.uffdWP == page.uffdWP, page.address % (2 << 20) != 0 {
+               before.uffdWP == page.uffdWP, page.address % (2 << 20) != 0, !snapshot.vmas.contains(where: { $0.range.start == page.address }) {
                 runs[runs.count - 1].range.end = page.address + 4096
             } else {
                 runs.append(KernelRun(range: AddressRange(start: page.address, end: page.address + 4096), head: folio.head,
@@ -104,26 +104,27 @@ public enum GroundTruth {
         return runs
     }
 
-    /// Each VMA's folio runs — the oracle's and every folio design's — against ``expectedRuns(_:_:over:)``.
+    /// Each VMA's folio runs, and the whole region's across its VMAs — the oracle's and every folio
+    /// design's — against ``expectedRuns(_:_:over:)``.
     static func runBoundaries(_ snapshot: KernelSnapshot, _ imported: KernelImporter.Imported, designs: DesignSet) -> [String] {
         let space = imported.space
         var problems: [String] = []
         func kernelRuns(_ runs: [FolioRun]) -> [KernelRun] {
             runs.map { KernelRun(range: $0.range, head: space.memory.folios[$0.folio.rawValue].pfn, firstPage: $0.firstPage) }
         }
-        for vma in snapshot.vmas {
-            let expected = expectedRuns(snapshot, imported, over: vma.range)
+        for vma in snapshot.vmas.map(\.range) + [snapshot.region].compactMap({ $0 }) {
+            let expected = expectedRuns(snapshot, imported, over: vma)
             var computed: [(String, [KernelRun])] = []
-            if let runs = try? ReferenceWalk.folios(in: space, range: vma.range) { computed.append(("oracle", kernelRuns(runs))) }
+            if let runs = try? ReferenceWalk.folios(in: space, range: vma) { computed.append(("oracle", kernelRuns(runs))) }
             for design in designs.folioWalkers {
                 var runs: [FolioRun] = []
-                try? design.walkFolios(DirectReader(space), range: vma.range, flags: .batchDefault) { runs.append($0) }
+                try? design.walkFolios(DirectReader(space), range: vma, flags: .batchDefault) { runs.append($0) }
                 computed.append((design.name, kernelRuns(runs)))
             }
             for (name, runs) in computed {
                 guard let diff = WalkDiff.firstDifference(expected: expected, actual: runs, format: space.format, address: { $0.range.start })
                 else { continue }
-                problems.append("VMA \(vma.range): \(name)'s runs differ from the kernel's batches (- kernel, + \(name)):\n\(diff)")
+                problems.append("\(vma == snapshot.region ? "region" : "VMA") \(vma): \(name)'s runs differ from the kernel's batches (- kernel, + \(name)):\n\(diff)")
             }
         }
         return problems

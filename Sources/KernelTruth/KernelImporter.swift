@@ -5,8 +5,9 @@ import Generators
 /// compound pages (their head frames and orders from kpageflags), PMD leaves where PAGEMAP_SCAN
 /// says PAGE_IS_HUGE, the zero page and the huge zero page, uffd-wp bits, and every non-present
 /// entry pagemap shows by type (`pte_to_pagemap_entry()`: `swp_type() | swp_offset() << 5`):
-/// PTE markers, swap entries and migration entries. What it cannot import (hwpoison, device
-/// entries) it lists; it never turns an entry into none.
+/// PTE markers, swap entries and migration entries; and the VMAs smaps shows, with their flags.
+/// What it cannot import (hwpoison, device entries, hugetlb VMAs) it lists; it never turns an
+/// entry into none.
 public enum KernelImporter {
     /// The imported space, the folio (head frame, order) each present page belongs to, and what
     /// could not be imported.
@@ -60,6 +61,15 @@ public enum KernelImporter {
             }
         }
         var space = AddressSpace(format: .x86_64_4level)
+        // The VMAs, as smaps shows them (a file by its inode, numbered in order of appearance).
+        // Hugetlb VMAs are not in the model yet: a snapshot holding one is imported without VMAs.
+        if snapshot.vmas.contains(where: \.hugetlb) {
+            unimportable.append("a hugetlb VMA: the model has no hugetlb VMAs yet, so the region is imported without VMAs")
+        } else if !snapshot.vmas.isEmpty {
+            var files: [UInt64: Int] = [:]
+            for inode in snapshot.vmas.compactMap(\.inode) where files[inode] == nil { files[inode] = files.count + 1 }
+            space.vmas = VMAMap(snapshot.vmas.map { $0.vma(file: $0.inode.map { files[$0]! }) })
+        }
         for head in heads.keys.sorted() {
             let (order, kind) = heads[head]!
             let adopted = kind == .zero ? space._adoptHugeZero(pfn: head, order: order) : space._adoptFolio(pfn: head, order: order, kind: kind)

@@ -61,12 +61,30 @@ public struct KernelVMA: Hashable, Sendable {
     public var rss: UInt64
     /// AnonHugePages, bytes (PMD-mapped anonymous THPs).
     public var anonHugePages: UInt64
+    /// The flags smaps' `VmFlags:` line shows that the model has (`rd wr ex sh pf mm sd uw hg nh`).
+    public var flags: VMAFlags
+    /// The inode of the file behind it, or nil for anonymous memory (inode 0).
+    public var inode: UInt64?
+    /// The file offset of its start in pages (the maps line's offset, over the page size).
+    public var pageOffset: UInt64
+    /// Whether smaps says it is a hugetlb VMA (`ht`), which the model does not have yet.
+    public var hugetlb: Bool
 
     /// Creates a VMA record.
-    public init(range: AddressRange, rss: UInt64, anonHugePages: UInt64) {
+    public init(range: AddressRange, rss: UInt64, anonHugePages: UInt64, flags: VMAFlags = [.read, .write], inode: UInt64? = nil,
+                pageOffset: UInt64 = 0, hugetlb: Bool = false) {
         self.range = range
         self.rss = rss
         self.anonHugePages = anonHugePages
+        self.flags = flags
+        self.inode = inode
+        self.pageOffset = pageOffset
+        self.hugetlb = hugetlb
+    }
+
+    /// The model's VMA for it: a file VMA numbered `file`, or an anonymous one.
+    public func vma(file: Int?) -> VMA {
+        VMA(range: range, flags: flags, file: file, pageOffset: file == nil ? range.start >> 12 : pageOffset)
     }
 }
 
@@ -77,6 +95,12 @@ public struct KernelSnapshot: Hashable, Sendable {
     public var pages: [KernelPage]
     /// The VMAs inside the region.
     public var vmas: [KernelVMA]
+
+    /// The region read: from the first page to the end of the last, or nil when it holds none.
+    public var region: AddressRange? {
+        guard let first = pages.first, let last = pages.last else { return nil }
+        return AddressRange(start: first.address, end: last.address + 4096)
+    }
 
     /// Creates a snapshot from its pages and VMAs.
     public init(pages: [KernelPage], vmas: [KernelVMA]) {

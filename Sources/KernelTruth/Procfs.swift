@@ -55,7 +55,13 @@ enum Procfs {
         return (0..<Int(count)).map { (regions[3 * $0], regions[3 * $0 + 1]) }
     }
 
-    /// The VMAs overlapping `region`, with their Rss and AnonHugePages, from /proc/self/smaps.
+    /// The two-letter names of smaps' `VmFlags:` (fs/proc/task_mmu.c, `show_smap_vma_flags()`) of the flags the model has.
+    static let vmFlags: [String: VMAFlags] = [
+        "rd": .read, "wr": .write, "ex": .exec, "sh": .shared, "pf": .pfnmap, "mm": .mixedmap, "sd": .softDirty,
+        "uw": .uffdWP, "hg": .hugepage, "nh": .noHugepage,
+    ]
+
+    /// The VMAs overlapping `region`, with their Rss, AnonHugePages, flags, inode and offset, from /proc/self/smaps.
     static func vmas(in region: AddressRange) throws(FileError) -> [KernelVMA] {
         let text = try FileSystem.read("/proc/self/smaps", maxBytes: 1 << 28)
         var found: [KernelVMA] = []
@@ -65,10 +71,23 @@ enum Procfs {
                let low = UInt64(line[..<dash], radix: 16), let high = UInt64(line[line.index(after: dash)..<space], radix: 16) {
                 if let vma = current { found.append(vma) }
                 let range = AddressRange(start: low, end: high)
-                current = range.clamped(to: region) != nil ? KernelVMA(range: range, rss: 0, anonHugePages: 0) : nil
+                // start-end perms offset dev inode [pathname]
+                let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+                let offset = fields.count > 2 ? UInt64(fields[2], radix: 16) ?? 0 : 0
+                let inode = fields.count > 4 ? UInt64(fields[4]) ?? 0 : 0
+                current = range.clamped(to: region) != nil
+                    ? KernelVMA(range: range, rss: 0, anonHugePages: 0, flags: [], inode: inode == 0 ? nil : inode, pageOffset: offset >> 12)
+                    : nil
                 continue
             }
             guard current != nil else { continue }
+            if line.hasPrefix("VmFlags:") {
+                for word in line.split(separator: " ").dropFirst() {
+                    if let flag = vmFlags[String(word)] { current?.flags.insert(flag) }
+                    if word == "ht" { current?.hugetlb = true }
+                }
+                continue
+            }
             let words = line.split(separator: " ")
             guard words.count >= 2, let kibibytes = UInt64(words[1]) else { continue }
             if words[0] == "Rss:" { current?.rss = kibibytes << 10 }

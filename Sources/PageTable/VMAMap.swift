@@ -7,6 +7,15 @@ public struct VMAMap: Hashable, Sendable {
     /// An empty map: an address space with VMAs, none of them left.
     public init() {}
 
+    /// A map of `vmas` as another source lists them (a kernel import): sorted by start, with
+    /// overlapping or empty ones left out.
+    package init(_ vmas: [VMA]) {
+        for vma in vmas.sorted(by: { $0.range.start < $1.range.start })
+        where vma.range.start < vma.range.end && (self.vmas.last.map { $0.range.end <= vma.range.start } ?? true) {
+            self.vmas.append(vma)
+        }
+    }
+
     /// The index of the first VMA ending after `address` (`find_vma()`), or `vmas.count`.
     @inlinable public func firstIndex(endingAfter address: UInt64) -> Int {
         var low = 0, high = vmas.count

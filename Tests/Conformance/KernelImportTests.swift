@@ -59,6 +59,29 @@ import KernelTruth
         #expect(difference == nil, "\(difference ?? "")")
     }
 
+    /// VMAs come from smaps: an order-4 folio whose middle pages were mprotected read-only lies in
+    /// three VMAs (`VmFlags: rd wr` / `rd` / `rd wr`); the import has them, the kernel's batches
+    /// (`folio_pte_batch()` stops at a VMA's end) and the oracle's runs over the whole region are
+    /// cut at both boundaries, and the exported case rebuilds the same VMAs.
+    @Test func vmasAreImportedAndCutTheRuns() throws {
+        let vmas = [KernelVMA(range: AddressRange(start: Self.base, end: Self.base + 4 << 12), rss: 0, anonHugePages: 0, flags: [.read, .write, .softDirty]),
+                    KernelVMA(range: AddressRange(start: Self.base + 4 << 12, end: Self.base + 8 << 12), rss: 0, anonHugePages: 0, flags: [.read, .softDirty]),
+                    KernelVMA(range: AddressRange(start: Self.base + 8 << 12, end: Self.base + 16 << 12), rss: 0, anonHugePages: 0, flags: [.read, .write, .softDirty])]
+        let pages = Array(Self.pages.prefix(16)).map { page in var page = page; page.uffdWP = false; return page }
+        let snapshot = KernelSnapshot(pages: pages, vmas: vmas)
+        let imported = try KernelImporter.importSnapshot(snapshot) { pfn in Self.flags(pfn) }
+        #expect(imported.space.vmas?.vmas.map(\.range) == vmas.map(\.range))
+        #expect(TreeInvariants.violations(in: imported.space).isEmpty)
+        let region = try #require(snapshot.region)
+        #expect(GroundTruth.expectedRuns(snapshot, imported, over: region).map(\.range.size) == [4 << 12, 4 << 12, 8 << 12])
+        #expect(try ReferenceWalk.folios(in: imported.space, range: region).map(\.range.size) == [4 << 12, 4 << 12, 8 << 12])
+        let saved = CorpusExport.corpusCase(snapshot, imported, note: "by hand")
+        var rebuilt = AddressSpace(format: .x86_64_4level)
+        for operation in saved.testCase.operations { try rebuilt.apply(operation) }
+        #expect(rebuilt.vmas?.vmas.map { [$0.range.start, $0.range.end] } == vmas.map { [$0.range.start, $0.range.end] })
+        #expect(try ShapeComparison.firstDifference(imported.space, rebuilt, in: region) == nil)
+    }
+
     /// hwpoison (type 24) and device entries (28-30) are reported, never imported as none.
     @Test(arguments: [UInt8(24), 28, 29, 30])
     func unimportableKindsAreReported(type: UInt8) throws {
