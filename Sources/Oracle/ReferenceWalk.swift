@@ -214,6 +214,24 @@ public enum ReferenceWalk {
             && last.attributes.subtracting(ignored) == next.attributes.subtracting(ignored)
     }
 
+    /// The soft-dirty bit pagemap reports for the page at `address` (fs/proc/task_mmu.c):
+    /// `pte_to_pagemap_entry()` takes `pte_soft_dirty()` or `pte_swp_soft_dirty()` and ends with
+    /// `if (vma->vm_flags & VM_SOFTDIRTY) flags |= PM_SOFT_DIRTY`; `pagemap_pte_hole()` reports a
+    /// hole inside a `VM_SOFTDIRTY` VMA soft-dirty, and one outside every VMA clean. Without VMAs,
+    /// the entry's own bit.
+    public static func pagemapSoftDirty(in space: AddressSpace, address: UInt64) throws(PageTableError) -> Bool {
+        guard address < space.format.top else { throw .pastTop(address, top: space.format.top, format: space.format.name) }
+        if let vmas = space.vmas {
+            guard let vma = vmas.vma(containing: address) else { return false }
+            if vma.flags.contains(.softDirty) { return true }
+        }
+        switch observe(space, address).entry {
+        case .leaf(_, let attributes): return attributes.contains(.softDirty)
+        case .nonPresent(let entry): return entry.flags.contains(.softDirty)
+        default: return false
+        }
+    }
+
     /// The folio and frame of the present, normal page at `address`, or nil (for the census).
     public static func lookupPage(_ space: AddressSpace, _ address: UInt64) -> (folio: FolioID, pfn: UInt64)? {
         let observation = observe(space, address)

@@ -144,6 +144,23 @@ import Generators
         #expect(failing.events.suffix(2) == ["test 0x4000", "pre 0x4000"])
     }
 
+    /// fs/proc/task_mmu.c: `pte_to_pagemap_entry()` ORs `VM_SOFTDIRTY` into `PM_SOFT_DIRTY`, and
+    /// `pagemap_pte_hole()` reports holes of a soft-dirty VMA soft-dirty; the entry walk still
+    /// reports the PTE's own bit (clear after clear_refs 4, which also clears the VMA's flag; a new
+    /// mmap makes the VMA soft-dirty again).
+    @Test func vmSoftDirtyOrsIntoPagemapOnly() throws {
+        var checked = try built(.x86_64_4level, [.mmap(span(0, 4 * page), anonRW), mapFolio(0, order: 0), .clearSoftDirty(span(0, 4 * page))])
+        #expect(try ReferenceWalk.pagemapSoftDirty(in: checked.space, address: 0) == false)
+        // mmap next door expands the VMA (vma_merge_new_range()) and makes it soft-dirty again.
+        #expect(try checked.apply(.mmap(span(4 * page, 8 * page), anonRW)).isEmpty)
+        #expect(checked.space.vmas?.vmas.count == 1)
+        #expect(try ReferenceWalk.pagemapSoftDirty(in: checked.space, address: 0))
+        #expect(try ReferenceWalk.pagemapSoftDirty(in: checked.space, address: 2 * page))
+        #expect(try ReferenceWalk.pagemapSoftDirty(in: checked.space, address: 16 * page) == false)
+        let items = try ReferenceWalk.entries(in: checked.space, range: span(0, page))
+        #expect(items.map(\.entry) == [.leaf(pfn: 0x100, attributes: [.user, .young])])
+    }
+
     /// The census counts the VMA cells a case reaches (and the campaign aims at them).
     @Test func theCensusCountsVMACells() {
         let testCase = TestCase(format: .x86_64_4level, operations: [
