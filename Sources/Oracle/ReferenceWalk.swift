@@ -70,19 +70,25 @@ public enum ReferenceWalk {
                         footprint: inout Footprint) throws(PageTableError) -> [EntryWalkItem] {
         let range = try range.validated(for: space.format)
         var items: [EntryWalkItem] = []
-        guard let vmas = space.vmas else {
-            entries(in: space, range: range, flags: flags, footprint: &footprint, into: &items)
-            return items
-        }
-        vmas.forEachPiece(in: range) { piece, vma in
-            guard let vma, !vma.flags.contains(.pfnmap) else {
-                if !flags.contains(.skipNone) { items.append(.vmaHole(piece, format: space.format)) }
-                return
-            }
-            footprint.startPiece()
+        byVMA(space, range, footprint: &footprint, walks: { !$0.flags.contains(.pfnmap) }) { piece in
+            if !flags.contains(.skipNone) { items.append(.vmaHole(piece, format: space.format)) }
+        } walk: { piece, footprint in
             entries(in: space, range: piece, flags: flags, footprint: &footprint, into: &items)
         }
         return items
+    }
+
+    /// Runs `walk` over `range` in a space without VMAs; with VMAs, over each VMA's part of it that
+    /// `walks` accepts, each piece descending from the root again, and `hole` over the rest (gaps
+    /// and the VMAs `walks` refuses), in `walk_page_range()`'s order.
+    private static func byVMA(_ space: AddressSpace, _ range: AddressRange, footprint: inout Footprint, walks: (VMA) -> Bool,
+                              hole: (AddressRange) -> Void, walk: (AddressRange, inout Footprint) -> Void) {
+        guard let vmas = space.vmas else { return walk(range, &footprint) }
+        vmas.forEachPiece(in: range) { piece, vma in
+            guard let vma, walks(vma) else { return hole(piece) }
+            footprint.startPiece()
+            walk(piece, &footprint)
+        }
     }
 
     /// The entry walk of a range without VMAs, or inside one VMA.
@@ -125,13 +131,7 @@ public enum ReferenceWalk {
                        footprint: inout Footprint) throws(PageTableError) -> [FolioRun] {
         let range = try range.validated(for: space.format)
         var runs: [FolioRun] = []
-        guard let vmas = space.vmas else {
-            folios(in: space, range: range, flags: flags, footprint: &footprint, into: &runs)
-            return runs
-        }
-        vmas.forEachPiece(in: range) { piece, vma in
-            guard vma != nil else { return }
-            footprint.startPiece()
+        byVMA(space, range, footprint: &footprint, walks: { _ in true }) { _ in } walk: { piece, footprint in
             folios(in: space, range: piece, flags: flags, footprint: &footprint, into: &runs)
         }
         return runs
