@@ -124,7 +124,8 @@ public enum GroundTruth {
             for (name, runs) in computed {
                 guard let diff = WalkDiff.firstDifference(expected: expected, actual: runs, format: space.format, address: { $0.range.start })
                 else { continue }
-                problems.append("\(vma == snapshot.region ? "region" : "VMA") \(vma): \(name)'s runs differ from the kernel's batches (- kernel, + \(name)):\n\(diff)")
+                let what = vma == snapshot.region ? "region" : "VMA"
+                problems.append("\(what) \(vma): \(name)'s runs differ from the kernel's batches (- kernel, + \(name)):\n\(diff)")
             }
         }
         return problems

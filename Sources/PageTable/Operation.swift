@@ -85,8 +85,9 @@ public enum MarkerKind: String, Hashable, Sendable, CaseIterable {
     }
 }
 
-/// One operation on an address space. Every operation is total: valid arguments are valid in any
-/// state, and an operation that finds nothing to do changes nothing. SEMANTICS.md defines each one.
+/// One operation on an address space. In a space without VMAs every operation is total: valid
+/// arguments are valid in any state, and an operation that finds nothing to do changes nothing;
+/// with VMAs, one that would map outside a VMA is refused. SEMANTICS.md defines each one.
 public enum Operation: Hashable, Sendable {
     /// Replace `[address, address + pages)` with pages from `source`, shaped by `shape`.
     case map(address: UInt64, source: MapSource, writable: Bool, shape: MapShape)

@@ -59,7 +59,8 @@ enum ExhaustiveCommand {
             let length = length ?? defaultLength(space)
             let alphabet = space.alphabet.count
             let total = (0...length).reduce(0) { $0 + Int(pow(alphabet, $1)) }
-            print("walkcheck exhaustive: \(space.format.name) format, \(alphabet) operations, sequences up to \(length) (at most \(total): those refused for lying outside every VMA are skipped), "
+            print("walkcheck exhaustive: \(space.format.name) format, \(alphabet) operations, sequences up to \(length) "
+                  + "(at most \(total): those refused for lying outside every VMA are skipped), "
                   + "\(space.queries.count) walks each, designs \(designs.names.joined(separator: ", ")) (\(BuildInfo.configuration) build)")
             let line = ProgressLine()
             let clock = ContinuousClock()

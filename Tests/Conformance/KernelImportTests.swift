@@ -64,9 +64,10 @@ import KernelTruth
     /// (`folio_pte_batch()` stops at a VMA's end) and the oracle's runs over the whole region are
     /// cut at both boundaries, and the exported case rebuilds the same VMAs.
     @Test func vmasAreImportedAndCutTheRuns() throws {
-        let vmas = [KernelVMA(range: AddressRange(start: Self.base, end: Self.base + 4 << 12), rss: 0, anonHugePages: 0, flags: [.read, .write, .softDirty]),
-                    KernelVMA(range: AddressRange(start: Self.base + 4 << 12, end: Self.base + 8 << 12), rss: 0, anonHugePages: 0, flags: [.read, .softDirty]),
-                    KernelVMA(range: AddressRange(start: Self.base + 8 << 12, end: Self.base + 16 << 12), rss: 0, anonHugePages: 0, flags: [.read, .write, .softDirty])]
+        func vma(_ first: UInt64, _ end: UInt64, _ flags: VMAFlags) -> KernelVMA {
+            KernelVMA(range: AddressRange(start: Self.base + first << 12, end: Self.base + end << 12), rss: 0, anonHugePages: 0, flags: flags)
+        }
+        let vmas = [vma(0, 4, [.read, .write, .softDirty]), vma(4, 8, [.read, .softDirty]), vma(8, 16, [.read, .write, .softDirty])]
         let pages = Array(Self.pages.prefix(16)).map { page in var page = page; page.uffdWP = false; return page }
         let snapshot = KernelSnapshot(pages: pages, vmas: vmas)
         let imported = try KernelImporter.importSnapshot(snapshot) { pfn in Self.flags(pfn) }

@@ -11,8 +11,8 @@ import PageTable
 /// In a space with VMAs it runs `walk_page_range_mm()`'s VMA loop: a gap is one `vmaHole`
 /// (depth -1), each VMA goes through `testWalk`, then `preVMA`, the walk of its part, `postVMA`.
 ///
-/// Departures from Linux: no hugetlb VMAs yet; a directory leaf is left to the directory callback rather than split; the
-/// PTE callback of a contiguous entry gets young and dirty ORed across its block (what `ptep_get()`
+/// Departures from Linux: no hugetlb VMAs yet; a directory leaf is left to the directory callback
+/// rather than split; the PTE callback of a contiguous entry gets young and dirty ORed across its block (what `ptep_get()`
 /// returns on arm64), reading each entry of the block once; when a table pointer no longer resolves
 /// (a concurrent free, as a failed `pte_offset_map_lock()`), the entry is read again (`ACTION_AGAIN`).
 public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
@@ -48,7 +48,9 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
         vmas.forEachPiece(in: range) { piece, vma in
             guard !aborted else { return }
             guard let vma else {
-                if fault == .gapWalkedAsTable { return walk.directoryRange(reader.root, level: format.rootLevel, start: piece.start, end: piece.end) }
+                if fault == .gapWalkedAsTable {
+                    return walk.directoryRange(reader.root, level: format.rootLevel, start: piece.start, end: piece.end)
+                }
                 return walk.ops.vmaHole(piece)
             }
             switch fault == .pfnmapWalked ? .walk : walk.ops.testWalk(vma, range: piece) {
