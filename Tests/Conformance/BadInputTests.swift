@@ -22,6 +22,15 @@ import Oracle
          .pastTop(260.KiB, top: 256.KiB, format: "tiny")),
         (.tiny, .move(span(0, 8.KiB), to: 252.KiB), .pastTop(260.KiB, top: 256.KiB, format: "tiny")),
         (.tiny, .move(span(0, 8.KiB), to: 0x800), .unalignedAddress(0x800, alignment: 0x1000, role: "move destination")),
+        // VMA requests: flags that do not go together, a flag the format lacks, a misaligned range,
+        // and the first mmap of a space whose page 0 is mapped without a VMA (it would lie outside).
+        (.tiny, .mmap(span(0, 8.KiB), VMASpec(flags: [.read, .pfnmap, .mixedmap])), .badVMA("pfnmap and mixedmap together")),
+        (.tiny, .mmap(span(0, 8.KiB), VMASpec(flags: [.hugepage, .noHugepage])), .badVMA("hugepage and nohugepage together")),
+        (.riscv_sv39, .mmap(span(0, 8.KiB), VMASpec(flags: [.read, .uffdWP])), .unsupported("uffd-wp entries", format: "riscv-sv39")),
+        (.riscv_sv39, .madvise(span(0, 8.KiB), .uffdRegister), .unsupported("uffd-wp entries", format: "riscv-sv39")),
+        (.tiny, .mprotect(span(0x800, 8.KiB), .readOnly), .unalignedAddress(0x800, alignment: 0x1000, role: "range start")),
+        (.tiny, .mmap(span(8.KiB, 16.KiB), VMASpec(flags: [.read])),
+         .outsideVMA(span(8.KiB, 16.KiB), need: "an mmap in a space whose mappings have no VMA")),
     ]
 
     @Test(arguments: cases.indices)
