@@ -262,7 +262,7 @@ public struct CaseGenerator: Sendable {
             // Right after a map, often a VMA boundary through what it mapped: a folio, a THP or a
             // block whose pages then lie in two VMAs, the state batching walkers get wrong.
             if context.lastOperationMapped, choices.chance(oneIn: 3) {
-                let range = context.vmaSplittingRange(&choices)
+                let range = fittedToHugePages(context.vmaSplittingRange(&choices), in: context)
                 return choices.chance(oneIn: 2) ? .madvise(range, .hugepage)
                     : .mprotect(range, swarm.pick(Protection.allCases, Swarm.Switch.protection, &choices))
             }
@@ -271,12 +271,13 @@ public struct CaseGenerator: Sendable {
         switch kind {
         case .map: return fitted(map(&context, &choices), into: context)
         case .mmap: return mmap(&context, &choices)
-        case .munmap: return .munmap(context.vmaSplittingRange(&choices))
+        case .munmap: return .munmap(fittedToHugePages(context.vmaSplittingRange(&choices), in: context))
         case .mprotect:
-            return .mprotect(context.vmaSplittingRange(&choices), swarm.pick(Protection.allCases, Swarm.Switch.protection, &choices))
+            let range = fittedToHugePages(context.vmaSplittingRange(&choices), in: context)
+            return .mprotect(range, swarm.pick(Protection.allCases, Swarm.Switch.protection, &choices))
         case .madvise:
             let advice = choices.pick(VMAAdvice.allCases.filter { format.supportsUffdWP || $0 != .uffdRegister })
-            return .madvise(context.vmaSplittingRange(&choices), advice)
+            return .madvise(fittedToHugePages(context.vmaSplittingRange(&choices), in: context), advice)
         case .unmap: return .unmap(range())
         case .protect: return .protect(range(), swarm.pick(Protection.allCases, Swarm.Switch.protection, &choices))
         case .split: return .split(address())
@@ -359,12 +360,39 @@ public struct CaseGenerator: Sendable {
         if format.supportsUffdWP, choices.chance(oneIn: 6) { flags.insert(.uffdWP) }
         if choices.chance(oneIn: 6) { flags.insert(.hugepage) }
         var spec = VMASpec(flags: flags)
+        // A hugetlb VMA one time in five (always when the swarm says so): one to four huge pages
+        // of a size the format has, at a huge page boundary, often right after the last VMA (hugetlb
+        // next to a THP region), never pfnmap or mixedmap.
+        let shapes = format.hugetlbShapes.filter { $0.size <= arena.range.size / 2 }
+        if !shapes.isEmpty, context.swarm.mode(.hugetlbVMAs).apply(choices.chance(oneIn: 5)) {
+            let shape = choices.pick(shapes)
+            let aligned = Format.alignDown(start + shape.size - 1, shape.size)
+            let count = 1 + choices.draw(below: 4)
+            let end = min(aligned + count * shape.size, Format.alignDown(arena.range.end, shape.size))
+            if aligned < end {
+                spec.flags.subtract(VMAFlags.special)
+                spec.hugetlbShift = shape.shift
+                return .mmap(fittedToHugePages(AddressRange(start: aligned, end: end), in: context), spec)
+            }
+        }
         if choices.chance(oneIn: 4) {
             // A file, at the offset that makes neighbouring mappings of it mergeable, or elsewhere.
             spec.file = Int(1 + choices.draw(below: 2))
             spec.pageOffset = choices.chance(oneIn: 2) ? format.pages(in: start) : choices.draw(below: 64)
         }
-        return .mmap(AddressRange(start: start, end: start + pages * page), spec)
+        return .mmap(fittedToHugePages(AddressRange(start: start, end: start + pages * page), in: context), spec)
+    }
+
+    /// `range` with each end that falls strictly inside a hugetlb VMA moved out to that VMA's huge
+    /// page boundary, so that the VMA operation splits it where Linux can (`hugetlb_vm_op_split()`).
+    func fittedToHugePages(_ range: AddressRange, in context: Context) -> AddressRange {
+        guard let vmas = context.space.vmas else { return range }
+        var fitted = range
+        if let shape = vmas.vma(containing: range.start)?.hugetlb { fitted.start = Format.alignDown(range.start, shape.size) }
+        if range.end < format.top, let shape = vmas.vma(containing: range.end)?.hugetlb {
+            fitted.end = Format.alignDown(range.end + shape.size - 1, shape.size)
+        }
+        return fitted
     }
 
     /// `operation`, a map or a move, moved and cut to land inside one VMA of a case with VMAs: the
@@ -378,9 +406,16 @@ public struct CaseGenerator: Sendable {
             return (vma.range.start, vma)
         }
         switch operation {
-        case .map(let address, var source, let writable, let shape):
+        case .map(let address, var source, let writable, let mapShape):
             guard let (start, vma) = target(address) else {
                 return .mmap(AddressRange(start: address, end: address + format.pageSize), VMASpec(flags: [.read, .write]))
+            }
+            if let shape = vma.hugetlb {
+                // A hugetlb fault maps one whole huge page: a new folio of its size, in its shape.
+                let order = shape.shift - format.pageShift
+                let kind: FolioKind = if case .folio(.file, _, _, _) = source { .file } else { .anonymous }
+                return .map(address: Format.alignDown(start, shape.size), source: .folio(kind: kind, order: order, firstPage: 0,
+                            pageCount: UInt64(1) << UInt64(order)), writable: writable, shape: MapShape(leafLevel: shape.level, contiguous: shape.contiguous))
             }
             let fits = format.pages(in: vma.range.end - start)
             switch source {
@@ -389,7 +424,7 @@ public struct CaseGenerator: Sendable {
             case .special(let count): source = .special(pageCount: min(count, fits))
             case .existingFolio(let id, let first, let count): source = .existingFolio(id, firstPage: first, pageCount: min(count, fits))
             }
-            return .map(address: start, source: source, writable: writable, shape: shape)
+            return .map(address: start, source: source, writable: writable, shape: mapShape)
         case .move(let range, let destination):
             guard let (start, vma) = target(destination) else { return .unmap(range) }
             let size = min(range.size, vma.range.end - start)
@@ -479,7 +514,7 @@ public struct CaseGenerator: Sendable {
         if swarm.mode(.refusedQueries).apply(choices.chance(oneIn: 16)) { return refusedQuery(kind: kind, context.address(&choices), &choices) }
         switch kind {
         case 0:
-            return .entries(context.walkRange(&choices), swarm.apply(EntryWalkFlags(rawValue: UInt8(choices.draw(below: 4))), Swarm.Switch.entryFlag))
+            return .entries(context.walkRange(&choices), swarm.apply(EntryWalkFlags(rawValue: UInt8(choices.draw(below: 8))), Swarm.Switch.entryFlag))
         case 1:
             var flags = FolioWalkFlags.batchDefault
             switch choices.weighted([(2, 0), (1, 1), (2, 2)]) {

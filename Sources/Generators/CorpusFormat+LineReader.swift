@@ -123,7 +123,8 @@ struct LineReader {
         return operation
     }
 
-    /// `mmap START END anon FLAGS` or `mmap START END file N pgoff OFFSET FLAGS`.
+    /// `mmap START END anon FLAGS` or `mmap START END file N pgoff OFFSET FLAGS`, either followed
+    /// by `hugetlb SIZE` for a hugetlb VMA of that huge page size.
     private mutating func mmap() throws(CorpusError) -> Operation {
         let range = try range()
         var spec = VMASpec(flags: [])
@@ -140,6 +141,12 @@ struct LineReader {
                        + VMAFlags.named.map(\.1).joined(separator: ", "))
         }
         spec.flags = flags
+        if !atEnd {
+            try keyword("hugetlb")
+            let size = try number("huge page size")
+            guard size.nonzeroBitCount == 1 else { throw fail("huge page size \(hex(size)) is not a power of two") }
+            spec.hugetlbShift = size.trailingZeroBitCount
+        }
         return .mmap(range, spec)
     }
 

@@ -76,7 +76,7 @@ public enum CorpusFormat {
         case .reclaim(let r): return "reclaim \(range(r))"
         case .mmap(let r, let spec):
             let backing = spec.file.map { "file \($0) pgoff \(hex(spec.pageOffset))" } ?? "anon"
-            return "mmap \(range(r)) \(backing) \(spec.flags)"
+            return "mmap \(range(r)) \(backing) \(spec.flags)" + (spec.hugetlbShift.map { " hugetlb \(hex(UInt64(1) << UInt64($0)))" } ?? "")
         case .munmap(let r): return "munmap \(range(r))"
         case .mprotect(let r, let protection): return "mprotect \(range(r)) \(protection.rawValue)"
         case .madvise(let r, let advice): return "madvise \(range(r)) \(advice.rawValue)"

@@ -21,7 +21,8 @@ import Oracle
 /// - in trees with VMAs: `vma hole gap` and `vma hole pfnmap` (an entry walk that must report a
 ///   depth -1 hole for a gap or a `VM_PFNMAP` VMA), `vma lookup outside` (a lookup in no VMA),
 ///   `vma run-cut` (a folio walk across a VMA boundary with one folio's consecutive pages on both
-///   sides: a run the walk must cut), `vma block-across` (a contiguous block across a VMA boundary).
+///   sides: a run the walk must cut), `vma block-across` (a contiguous block across a VMA boundary),
+///   `vma hugetlb page` (an entry walk, per huge page, over a mapped huge page of a hugetlb VMA).
 ///
 /// Trees and units are counted at every step a case is checked at (before its first operation and
 /// after each), not only its last.
@@ -100,8 +101,16 @@ public struct CoverageCensus: Sendable {
             switch query {
             case .entries(let range, let flags):
                 guard (try? range.validated(for: space.format)) != nil, !flags.contains(.skipNone) else { continue }
-                vmas.forEachPiece(in: range) { _, vma in
+                vmas.forEachPiece(in: range) { piece, vma in
                     if vma == nil { count(.named("vma hole gap")) } else if vma!.flags.contains(.pfnmap) { count(.named("vma hole pfnmap")) }
+                    // A huge page of a hugetlb VMA walked per huge page (at most 64 looked at).
+                    if let shape = vma?.hugetlb, !flags.contains(.unifiedHugetlb) {
+                        var page = Format.alignDown(piece.start, shape.size)
+                        for _ in 0..<64 where page < piece.end {
+                            if space.unit(containing: page) != nil { count(.named("vma hugetlb page")); break }
+                            page += shape.size
+                        }
+                    }
                 }
             case .folios(let range, _):
                 guard (try? range.validated(for: space.format)) != nil else { continue }
@@ -328,6 +337,7 @@ public struct CoverageCensus: Sendable {
             cells.append("address walk-across \(geometry.level)-table")
         }
         cells += ["vma hole gap", "vma hole pfnmap", "vma lookup outside", "vma run-cut"]
+        if !format.hugetlbShapes.isEmpty { cells.append("vma hugetlb page") }
         if !blockLevels.isEmpty { cells.append("vma block-across") }
         return cells
     }

@@ -69,7 +69,11 @@ public enum Exhaustive {
         // it; a gap; a boundary through a PMD leaf (split) and one through a block (kept).
         .mmap(range(0, 32), VMASpec(flags: [.read, .write])), .mmap(range(8, 12), VMASpec(flags: [.read, .write, .pfnmap])),
         .munmap(range(24, 28)), .mprotect(range(20, 24), .readOnly), .madvise(range(0, 4), .hugepage),
+        // A hugetlb VMA of 8 KiB pages (2-PTE blocks) after the first 32 KiB, and a huge page in it.
+        .mmap(range(32, 48), VMASpec(flags: [.read, .write], hugetlbShift: 13)), folio(32, order: 1),
     ], queries: queries(between: [0, 4, 8, 12, 16, 20, 24, 28, 32], extra: [
+        .entries(range(24, 48), []), .entries(range(36, 44), .unifiedHugetlb), .folios(range(24, 48), .batchDefault),
+        .lookup(36 * k, []), .lookup(44 * k, []),
         .entries(range(0, 256), []), .entries(range(0, 256), .coalesceContiguous),
         .folios(range(0, 32), [.ignoreYoung, .ignoreDirty, .mergeIgnored, .includeZeroPage, .includeMigration]),
         .folios(range(0, 32), [.ignoreSoftDirty, .ignoreWritable, .mergeIgnored]),

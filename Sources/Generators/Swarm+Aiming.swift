@@ -73,6 +73,11 @@ extension Swarm {
                 swarm.force(.focus, .always)
                 swarm.force(.longCase, .always)
                 swarm.force(.landmarks, .always)
+            case "hugetlb":
+                guard !format.hugetlbShapes.isEmpty else { return nil }
+                swarm.force(.hugetlbVMAs, .always)
+                swarm.only([.queryKind(0)]) { if case .queryKind = $0 { true } else { false } }
+                swarm.force(.landmarks, .always)
             case "block-across":
                 // A block, then a VMA boundary through it that leaves its entries alone (madvise).
                 guard swarm.build(Slot(level: .pte, inHugepd: false, contiguous: true), on: format) else { return nil }

@@ -32,6 +32,9 @@ package enum Fault: String, CaseIterable, Sendable {
     case gapWalkedAsTable = "gap-walked-as-table"
     /// A `VM_PFNMAP` VMA walked instead of reported as a depth -1 hole (`test_walk` forgotten).
     case pfnmapWalked = "pfnmap-walked"
+    /// A hugetlb VMA walked through its tables, entry by entry, in the per-huge-page view (a
+    /// contiguous huge page reported as its entries, holes at table levels).
+    case hugetlbWalkedAsTables = "hugetlb-walked-as-tables"
     // Flat iterator.
     /// The cursor leaves a table one entry early (an off-by-one at the table boundary).
     case popOffByOne = "pop-off-by-one"

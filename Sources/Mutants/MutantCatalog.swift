@@ -35,7 +35,7 @@ public enum MutantCatalog {
         switch fault {
         case .none, .nextNotClamped, .foldedLevelReported, .pteHolesSkipped, .hugepdSizeFromLevelBelow, .stopAfterFirstLeaf,
              .blockSkippedMidStart, .contiguityFromFirstEntry, .offsetWithinPTETable, .pmdMigrationUffdWPDropped,
-             .gapWalkedAsTable, .pfnmapWalked: "recursive"
+             .gapWalkedAsTable, .pfnmapWalked, .hugetlbWalkedAsTables: "recursive"
         case .popOffByOne, .youngDirtyNotORed, .blockStateOverrun, .startNotClipped, .swapAsPresent, .protNoneAsNone, .topEndMasked: "flat"
         case .noFolioClamp, .noTableClamp, .attributeChangeIgnored, .youngDirtyCompared, .youngDirtyIgnored, .zeroPageReported,
              .hintWithoutPermission, .mergeSkipped, .migrationWithoutFlag, .chainPastStop, .contiguousBitIgnored, .batchAcrossVMA: "batched"

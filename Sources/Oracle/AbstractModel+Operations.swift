@@ -4,6 +4,15 @@ extension AbstractModel {
     /// Applies `operation` page by page; throws the same errors as the tree, changing nothing.
     public mutating func apply(_ operation: Operation) throws(PageTableError) {
         try operation.validate(for: format)
+        let pieces = try hugetlbClipped(operation)
+        guard pieces.count != 1 else { return try perform(pieces[0]) }
+        var copy = self
+        for piece in pieces { try copy.perform(piece) }
+        self = copy
+    }
+
+    /// Applies a validated operation, hugetlb VMAs already cut out of it.
+    mutating func perform(_ operation: Operation) throws(PageTableError) {
         switch operation {
         case .map(let address, let source, let writable, let shape):
             try checkInsideOneVMA(AddressRange(start: address, end: address + source.pageCount * format.pageSize), what: "a map")
@@ -372,8 +381,10 @@ extension AbstractModel: VMAHost {
         return mapped < first || pages.firstMappedPage(atOrAfter: last) != nil
     }
 
-    /// Applies an entry operation through ``apply(_:)``.
-    package mutating func applyEntryOperation(_ operation: Operation) throws(PageTableError) {
-        try apply(operation)
+    /// Applies an entry operation through ``apply(_:)``, or, not `clipped`, as it is.
+    package mutating func applyEntryOperation(_ operation: Operation, clipped: Bool) throws(PageTableError) {
+        guard !clipped else { return try apply(operation) }
+        try operation.validate(for: format)
+        try perform(operation)
     }
 }

@@ -73,9 +73,42 @@ public enum ReferenceWalk {
         byVMA(space, range, footprint: &footprint, walks: { !$0.flags.contains(.pfnmap) }) { piece in
             if !flags.contains(.skipNone) { items.append(.vmaHole(piece, format: space.format)) }
         } walk: { piece, footprint in
-            entries(in: space, range: piece, flags: flags, footprint: &footprint, into: &items)
+            if let shape = space.vmas?.vma(containing: piece.start)?.hugetlb, !flags.contains(.unifiedHugetlb) {
+                hugetlbEntries(in: space, range: piece, shape: shape, flags: flags, footprint: &footprint, into: &items)
+            } else {
+                entries(in: space, range: piece, flags: flags, footprint: &footprint, into: &items)
+            }
         }
         return items
+    }
+
+    /// The entry walk of a hugetlb VMA's part, as `walk_hugetlb_range()` reports it: one item per
+    /// huge page (clipped to the range), the entry `huge_ptep_get()` returns for its first slot —
+    /// young and dirty ORed across a block — at the hstate's level; a depth -1 hole where
+    /// `hugetlb_walk()` finds no slot (a directory above the hstate's level is not a table). Each
+    /// huge page's walk descends from the root again (`huge_pte_offset()`), so each counts its path.
+    private static func hugetlbEntries(in space: AddressSpace, range: AddressRange, shape: HugetlbShape, flags: EntryWalkFlags,
+                                       footprint: inout Footprint, into items: inout [EntryWalkItem]) {
+        var address = range.start
+        while address < range.end {
+            let pageStart = Format.alignDown(address, shape.size)
+            let next = min(pageStart + shape.size, range.end)
+            if address > range.start { footprint.startPiece() }
+            let observation = observe(space, pageStart)
+            footprint.count(observation)
+            let found = observation.translation
+            let piece = AddressRange(start: address, end: next)
+            if found.level != shape.level || found.inHugepd {
+                if !flags.contains(.skipNone) { items.append(.vmaHole(piece, format: space.format)) }
+            } else {
+                var entry = observation.entry
+                if case .leaf(_, let attributes) = entry { entry = .leaf(pfn: observation.pfn(at: address, format: space.format)!, attributes: attributes) }
+                if !(flags.contains(.skipNone) && entry.isNone) {
+                    items.append(EntryWalkItem(range: piece, level: shape.level, inHugepd: false, entry: entry))
+                }
+            }
+            address = next
+        }
     }
 
     /// Runs `walk` over `range` in a space without VMAs; with VMAs, over each VMA's part of it that

@@ -16,7 +16,8 @@ public enum TreeInvariants {
 
     /// The VMA invariants: VMAs sorted, disjoint, page-aligned and not empty; every mapped page
     /// inside a VMA; no unit but a contiguous block across a VMA boundary
-    /// (`vma_adjust_trans_huge()` splits or clears huge leaves there).
+    /// (`vma_adjust_trans_huge()` splits or clears huge leaves there); in a hugetlb VMA, only whole
+    /// huge pages of its hstate.
     static func vmaViolations(in space: AddressSpace) -> [String] {
         guard let vmas = space.vmas?.vmas else { return [] }
         var problems: [String] = []
@@ -34,6 +35,15 @@ public enum TreeInvariants {
             let range = AddressRange(start: run.start << shift, end: run.end << shift)
             space.vmas!.forEachPiece(in: range) { piece, vma in
                 if vma == nil, problems.count < 20 { problems.append("\(piece) is mapped outside every VMA") }
+            }
+        }
+        // A hugetlb VMA maps only whole huge pages of its hstate, in its shape.
+        for vma in vmas {
+            guard let shape = vma.hugetlb else { continue }
+            for unit in space.units(in: vma.range)
+            where unit.span.size != shape.size || unit.span.start % shape.size != 0 || unit.level != shape.level
+                || unit.contiguous != shape.contiguous || unit.inHugepd != shape.hugepd {
+                problems.append("\(unit) in the hugetlb VMA \(vma) is not one of its huge pages")
             }
         }
         for vma in vmas {

@@ -17,9 +17,12 @@ extension AddressSpace: VMAHost {
         return copy
     }
 
-    /// Applies an entry operation through ``apply(_:)``.
-    package mutating func applyEntryOperation(_ operation: Operation) throws(PageTableError) {
-        try apply(operation)
+    /// Applies an entry operation through ``apply(_:)``, or, not `clipped`, as it is.
+    package mutating func applyEntryOperation(_ operation: Operation, clipped: Bool) throws(PageTableError) {
+        guard !clipped else { return try apply(operation) }
+        try operation.validate(for: format)
+        try checkBounds(operation)
+        try perform(operation)
     }
 }
 

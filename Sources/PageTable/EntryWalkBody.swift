@@ -20,8 +20,9 @@ extension EntryWalkBody {
     /// walk, and one passed as a generic task's `(Item) -> Void` goes through a thunk per run.
     ///
     /// In a space with VMAs (and unless the body walks them itself) it is `walk_page_range()`'s VMA
-    /// loop: a gap, or a `VM_PFNMAP` VMA (the default `test_walk`), is one hole at depth -1, and the
-    /// body walks each other VMA's part of the range alone.
+    /// loop: a gap, or a `VM_PFNMAP` VMA (the default `test_walk`), is one hole at depth -1, a
+    /// hugetlb VMA is walked huge page by huge page (``HugetlbWalk``, unless the walk asks for the
+    /// unified view), and the body walks each other VMA's part of the range alone.
     @inlinable @inline(__always)
     public func walkEntriesOpened<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
                                            _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
@@ -32,7 +33,16 @@ extension EntryWalkBody {
                 if !flags.contains(.skipNone) { visit(.vmaHole(piece, format: format)) }
                 return
             }
-            try walkEntriesSpecialised(reader, range: piece, flags: flags, visit)
+            guard let shape = vma.hugetlb, !flags.contains(.unifiedHugetlb) else {
+                return try walkEntriesSpecialised(reader, range: piece, flags: flags, visit)
+            }
+            HugetlbWalk.forEachHugePage(reader, range: piece, shape: shape) { part, entry in
+                guard let entry else {
+                    if !flags.contains(.skipNone) { visit(.vmaHole(part, format: format)) }
+                    return
+                }
+                if !(flags.contains(.skipNone) && entry.isNone) { visit(EntryWalkItem(range: part, level: shape.level, inHugepd: false, entry: entry)) }
+            }
         }
     }
 

@@ -9,8 +9,13 @@ public struct EntryWalkFlags: NamedOptions, Hashable, Sendable {
     /// Report each contiguous block as one item instead of one item per entry.
     @inlinable public static var coalesceContiguous: EntryWalkFlags { EntryWalkFlags(rawValue: 1 << 1) }
 
+    /// Walk hugetlb VMAs as any other VMA, leaf by leaf (the unified view the hugetlb unification
+    /// seeds propose), instead of one item per huge page (`walk_hugetlb_range()`).
+    @inlinable public static var unifiedHugetlb: EntryWalkFlags { EntryWalkFlags(rawValue: 1 << 2) }
+
     /// The flags and their corpus names.
-    public static let named: [(EntryWalkFlags, String)] = [(.skipNone, "skip-none"), (.coalesceContiguous, "coalesce")]
+    public static let named: [(EntryWalkFlags, String)] = [(.skipNone, "skip-none"), (.coalesceContiguous, "coalesce"),
+                                                           (.unifiedHugetlb, "unified-hugetlb")]
 }
 
 /// One terminal slot an entry walk reports, clipped to the walk's range.

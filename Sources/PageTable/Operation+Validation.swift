@@ -41,6 +41,15 @@ extension Operation {
             if spec.flags.contains(.hugepage), spec.flags.contains(.noHugepage) { throw .badVMA("hugepage and nohugepage together") }
             if spec.flags.contains(.uffdWP), !format.supportsUffdWP { throw .unsupported("uffd-wp entries", format: format.name) }
             if let file = spec.file, file < 0 { throw .badVMA("file number \(file) is negative") }
+            if let shift = spec.hugetlbShift {
+                guard shift < 64, let shape = format.hugetlbShape(shift: shift) else {
+                    throw .badVMA("\(format.name) has no hugetlb page of 2^\(shift) bytes; it has "
+                                  + format.hugetlbShapes.map { "0x\(String($0.size, radix: 16))" }.joined(separator: ", "))
+                }
+                if !spec.flags.isDisjoint(with: VMAFlags.special) { throw .badVMA("a hugetlb VMA is never pfnmap or mixedmap") }
+                guard range.start % shape.size == 0 else { throw .unalignedAddress(range.start, alignment: shape.size, role: "hugetlb VMA start") }
+                guard range.end % shape.size == 0 else { throw .unalignedAddress(range.end, alignment: shape.size, role: "hugetlb VMA end") }
+            }
             guard spec.pageOffset <= UInt64(1) << 52 else { throw .badVMA("page offset 0x\(String(spec.pageOffset, radix: 16)) is past 2^52") }
         case .uffdWriteProtect(let range, _):
             _ = try range.validated(for: format)

@@ -61,14 +61,18 @@ public struct VMA: Hashable, Sendable, CustomStringConvertible {
     public var pageOffset: UInt64
     /// The `anon_vma` it was given by its first anonymous fault (`anon_vma_prepare()`), by number.
     public var anonVMA: Int?
+    /// For a hugetlb VMA (`VM_HUGETLB`), how its huge pages are mapped (its hstate); nil otherwise.
+    public var hugetlb: HugetlbShape?
 
     /// Creates a VMA.
-    public init(range: AddressRange, flags: VMAFlags, file: Int? = nil, pageOffset: UInt64, anonVMA: Int? = nil) {
+    public init(range: AddressRange, flags: VMAFlags, file: Int? = nil, pageOffset: UInt64, anonVMA: Int? = nil,
+                hugetlb: HugetlbShape? = nil) {
         self.range = range
         self.flags = flags
         self.file = file
         self.pageOffset = pageOffset
         self.anonVMA = anonVMA
+        self.hugetlb = hugetlb
     }
 
     /// `vma_is_anonymous()`: no file and not shared (a shared anonymous VMA is shmem).
@@ -77,7 +81,7 @@ public struct VMA: Hashable, Sendable, CustomStringConvertible {
     /// `[start, end) anon|file N pgoff 0x… flags`.
     public var description: String {
         "\(range) \(file.map { "file \($0)" } ?? "anon") pgoff 0x\(String(pageOffset, radix: 16)) \(flags)"
-            + (anonVMA.map { " anon_vma \($0)" } ?? "")
+            + (anonVMA.map { " anon_vma \($0)" } ?? "") + (hugetlb.map { " hugetlb 0x\(String($0.size, radix: 16))" } ?? "")
     }
 }
 
@@ -89,12 +93,15 @@ public struct VMASpec: Hashable, Sendable {
     public var pageOffset: UInt64
     /// The flags asked for (`VM_SOFTDIRTY` is set by mmap itself where the format has soft-dirty).
     public var flags: VMAFlags
+    /// For a hugetlb mapping (`MAP_HUGETLB`, or a hugetlbfs file), its huge page size's shift.
+    public var hugetlbShift: Int?
 
     /// Creates a specification.
-    public init(file: Int? = nil, pageOffset: UInt64 = 0, flags: VMAFlags) {
+    public init(file: Int? = nil, pageOffset: UInt64 = 0, flags: VMAFlags, hugetlbShift: Int? = nil) {
         self.file = file
         self.pageOffset = pageOffset
         self.flags = flags
+        self.hugetlbShift = hugetlbShift
     }
 }
 

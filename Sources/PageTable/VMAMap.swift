@@ -77,6 +77,9 @@ public struct VMAMap: Hashable, Sendable {
         left.range.end == right.range.start
             && left.flags.subtracting(.softDirty) == right.flags.subtracting(.softDirty)
             && left.flags.isDisjoint(with: .special)
+            // A hugetlb VMA has a hugetlbfs file of its own (hugetlb_file_setup() per MAP_HUGETLB
+            // mapping): WalkCheck never merges one (see SEMANTICS.md).
+            && left.hugetlb == nil && right.hugetlb == nil
             && left.file == right.file
             && left.pageOffset &+ (left.range.size >> UInt64(pageShift)) == right.pageOffset
             && (left.anonVMA == nil || right.anonVMA == nil || left.anonVMA == right.anonVMA)

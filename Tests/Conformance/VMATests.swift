@@ -161,6 +161,51 @@ import Generators
         #expect(items.map(\.entry) == [.leaf(pfn: 0x100, attributes: [.user, .young])])
     }
 
+    /// mm/pagewalk.c `walk_hugetlb_range()`: one `hugetlb_entry` per huge page of the VMA's hstate,
+    /// the entry from `huge_ptep_get()` — on arm64 (arch/arm64/mm/hugetlbpage.c) the block's first
+    /// PTE with young and dirty ORed over `find_num_contig()` entries; `hugetlb_walk()` returning
+    /// NULL (`huge_pte_offset()`: for `CONT_PTE_SIZE` a none PMD gives NULL; for `PMD_SIZE` a none
+    /// PMD still gives its pointer) is `pte_hole(addr, next, -1)`.
+    @Test func hugetlbVMAsAreWalkedPerHugePage() throws {
+        let checked = try built(.arm64_4k, [
+            .mmap(span(0, 2.MiB), VMASpec(flags: [.read, .write], hugetlbShift: 16)),
+            .mmap(span(2.MiB, 6.MiB), VMASpec(flags: [.read, .write], hugetlbShift: 21)),
+            mapFolio(0, order: 4, leaf: .pte, contiguous: true), .dirty(span(4.KiB, 8.KiB)),
+            mapFolio(4.MiB, order: 9, leaf: .pmd),
+        ])
+        let pfn: UInt64 = 0x100
+        let items = try ReferenceWalk.entries(in: checked.space, range: span(0, 6.MiB))
+        #expect(items[0] == item(0, 64.KiB, .pte, .leaf(pfn: pfn, attributes: freshRWArm.union([.dirty, .contiguous]))))
+        #expect(items[1] == item(64.KiB, 128.KiB, .pte, .none))   // the PTE table is there: a none huge page
+        #expect(items.count == 32 + 2)
+        // The 2 MiB VMA: its first huge page's PMD is none, but the PUD table holds it: a none item, not a hole.
+        #expect(items[32] == item(2.MiB, 4.MiB, .pmd, .none))
+        #expect(items[33] == item(4.MiB, 6.MiB, .pmd, .leaf(pfn: 0x200, attributes: freshRWArm)))
+        // The unified view: the contiguous huge page as its sixteen PTEs.
+        let unified = try ReferenceWalk.entries(in: checked.space, range: span(0, 64.KiB), flags: .unifiedHugetlb)
+        #expect(unified.count == 16 && unified.allSatisfy { $0.level == .pte && $0.range.size == 4.KiB })
+        // Before anything is mapped, a CONT_PTE huge page has no PTE table: NULL, a depth -1 hole.
+        let empty = try built(.arm64_4k, [.mmap(span(0, 2.MiB), VMASpec(flags: [.read, .write], hugetlbShift: 16))])
+        #expect(try ReferenceWalk.entries(in: empty.space, range: span(0, 64.KiB)) == [.vmaHole(span(0, 64.KiB), format: .arm64_4k)])
+        try expectDesignsConform(checked.space, ranges: [span(0, 6.MiB), span(8.KiB, 3.MiB)], lookups: [4.KiB, 4.MiB])
+        for query in [WalkQuery.entries(span(0, 6.MiB), .unifiedHugetlb), .entries(span(0, 6.MiB), .skipNone)] {
+            let designs = DesignSet(entryWalkers: Designs.entryWalkers)
+            #expect(Conformance.check(designs, in: checked.space, query: query).isEmpty)
+        }
+    }
+
+    /// mm/hugetlb.c `hugetlb_vm_op_split()`: a hugetlb VMA splits only on a huge page boundary
+    /// (`-EINVAL`); a hugetlb fault maps one whole huge page. Both are refused here, changing nothing.
+    @Test func hugetlbVMAsSplitOnlyAtHugePages() throws {
+        var checked = try built(.arm64_4k, [.mmap(span(0, 2.MiB), VMASpec(flags: [.read, .write], hugetlbShift: 16))])
+        #expect(throws: PageTableError.unalignedAddress(4.KiB, alignment: 64.KiB, role: "a boundary inside a hugetlb VMA")) {
+            try checked.apply(.mprotect(span(4.KiB, 64.KiB), .readOnly))
+        }
+        #expect(throws: PageTableError.self) { try checked.apply(mapFolio(0, order: 0)) }
+        #expect(try checked.apply(.mprotect(span(64.KiB, 128.KiB), .readOnly)).isEmpty)
+        #expect(checked.space.vmas?.vmas.count == 3)
+    }
+
     /// The census counts the VMA cells a case reaches (and the campaign aims at them).
     @Test func theCensusCountsVMACells() {
         let testCase = TestCase(format: .x86_64_4level, operations: [

@@ -35,6 +35,15 @@ public protocol PageWalkOps {
     mutating func preVMA(_ vma: VMA, range: AddressRange) -> Bool
     /// `post_vma`: called after a VMA's part was walked. The default does nothing.
     mutating func postVMA(_ vma: VMA)
+    /// Whether the callbacks have a `hugetlb_entry`: a hugetlb VMA is walked huge page by huge
+    /// page only then, and otherwise not at all (nothing reported). The default has none.
+    var hasHugetlbEntry: Bool { get }
+    /// Whether a hugetlb VMA is walked as any other (the unified view), its leaves reaching
+    /// `directoryEntry`/`pteEntry`. The default does not.
+    var walksHugetlbAsLeaves: Bool { get }
+    /// `hugetlb_entry`: one huge page of a hugetlb VMA (its part of the walk), the entry
+    /// `huge_ptep_get()` returns, at its hstate's level. The default does nothing.
+    mutating func hugetlbEntry(_ entry: Entry, level: Level, range: AddressRange)
 }
 
 /// What `test_walk` decides for one VMA (its return value: 0, positive, negative).
@@ -63,4 +72,13 @@ extension PageWalkOps {
 
     /// Does nothing.
     public mutating func postVMA(_ vma: VMA) {}
+
+    /// No `hugetlb_entry`.
+    public var hasHugetlbEntry: Bool { false }
+
+    /// Hugetlb VMAs are hugetlb VMAs.
+    public var walksHugetlbAsLeaves: Bool { false }
+
+    /// Does nothing.
+    public mutating func hugetlbEntry(_ entry: Entry, level: Level, range: AddressRange) {}
 }

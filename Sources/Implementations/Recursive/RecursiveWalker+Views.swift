@@ -91,6 +91,16 @@ struct EntryStream: PageWalkOps {
 
     mutating func postVMA(_ vma: VMA) { flush() }
 
+    var hasHugetlbEntry: Bool { true }
+
+    var walksHugetlbAsLeaves: Bool { flags.contains(.unifiedHugetlb) }
+
+    mutating func hugetlbEntry(_ entry: Entry, level: Level, range: AddressRange) {
+        flush()
+        if flags.contains(.skipNone), entry.isNone { return }
+        visit(EntryWalkItem(range: range, level: level, inHugepd: false, entry: entry))
+    }
+
     mutating func flush() {
         if let item = pending { visit(item) }
         pending = nil
@@ -132,4 +142,7 @@ struct FolioBatch: PageWalkOps {
 
     /// The folio walk walks every VMA: `vm_normal_page()`, not `test_walk`, decides what counts.
     mutating func testWalk(_ vma: VMA, range: AddressRange) -> VMATest { .walk }
+
+    /// `folio_walk_start()` reads hugetlb leaves as any other leaf.
+    var walksHugetlbAsLeaves: Bool { true }
 }

@@ -11,7 +11,7 @@ import PageTable
 /// In a space with VMAs it runs `walk_page_range_mm()`'s VMA loop: a gap is one `vmaHole`
 /// (depth -1), each VMA goes through `testWalk`, then `preVMA`, the walk of its part, `postVMA`.
 ///
-/// Departures from Linux: no hugetlb VMAs yet; a directory leaf is left to the directory callback
+/// Departures from Linux: a directory leaf is left to the directory callback
 /// rather than split; the PTE callback of a contiguous entry gets young and dirty ORed across its block (what `ptep_get()`
 /// returns on arm64), reading each entry of the block once; when a table pointer no longer resolves
 /// (a concurrent free, as a failed `pte_offset_map_lock()`), the entry is read again (`ACTION_AGAIN`).
@@ -62,7 +62,12 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
                 aborted = true
                 return
             }
-            walk.directoryRange(reader.root, level: format.rootLevel, start: piece.start, end: piece.end)
+            if let shape = vma.hugetlb, !walk.ops.walksHugetlbAsLeaves {
+                // __walk_page_range(): walk_hugetlb_range() only with a hugetlb_entry.
+                if walk.ops.hasHugetlbEntry { walk.hugetlbRange(piece, shape: shape) }
+            } else {
+                walk.directoryRange(reader.root, level: format.rootLevel, start: piece.start, end: piece.end)
+            }
             // post_vma runs whether or not the walk of the VMA failed (__walk_page_range(); the
             // comment in include/linux/pagewalk.h says only after success). This walk cannot fail.
             walk.ops.postVMA(vma)
@@ -191,6 +196,15 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
                 }
                 address = blockEnd
             } while address != end
+        }
+
+        /// `walk_hugetlb_range()`: one `hugetlb_entry` per huge page, a depth -1 hole where
+        /// `hugetlb_walk()` finds no slot.
+        mutating func hugetlbRange(_ range: AddressRange, shape: HugetlbShape) {
+            if fault == .hugetlbWalkedAsTables { return directoryRange(reader.root, level: format.rootLevel, start: range.start, end: range.end) }
+            HugetlbWalk.forEachHugePage(reader, range: range, shape: shape) { part, entry in
+                if let entry { ops.hugetlbEntry(entry, level: shape.level, range: part) } else { ops.vmaHole(part) }
+            }
         }
 
         /// `walk_hugepd_range()`: one callback per huge page of a hugepd table.
