@@ -55,7 +55,8 @@ public enum CorpusExport {
             // The VMAs first: every map must land inside one. (mmap sets VM_SOFTDIRTY; a later
             // clear-soft-dirty of pages clears it on their VMA too, which no walk looks at.)
             for vma in imported.vmas?.vmas ?? [] {
-                emit(.mmap(vma.range, VMASpec(file: vma.file, pageOffset: vma.pageOffset, flags: vma.flags.subtracting(.softDirty))))
+                emit(.mmap(vma.range, VMASpec(file: vma.file, pageOffset: vma.pageOffset, flags: vma.flags.subtracting(.softDirty),
+                                              hugetlbShift: vma.hugetlb?.shift)))
             }
             var later: [(AddressRange, SwapEntry, Level)] = []
             for run in ModelComparison.treeRuns(imported) {

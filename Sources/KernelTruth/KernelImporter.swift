@@ -61,14 +61,17 @@ public enum KernelImporter {
             }
         }
         var space = AddressSpace(format: .x86_64_4level)
-        // The VMAs, as smaps shows them (a file by its inode, numbered in order of appearance).
-        // Hugetlb VMAs are not in the model yet: a snapshot holding one is imported without VMAs.
-        if snapshot.vmas.contains(where: \.hugetlb) {
-            unimportable.append("a hugetlb VMA: the model has no hugetlb VMAs yet, so the region is imported without VMAs")
-        } else if !snapshot.vmas.isEmpty {
+        // The VMAs, as smaps shows them (a file by its inode, numbered in order of appearance; a
+        // hugetlb VMA with the hstate of its KernelPageSize).
+        if !snapshot.vmas.isEmpty {
             var files: [UInt64: Int] = [:]
             for inode in snapshot.vmas.compactMap(\.inode) where files[inode] == nil { files[inode] = files.count + 1 }
-            space.vmas = VMAMap(snapshot.vmas.map { $0.vma(file: $0.inode.map { files[$0]! }) })
+            let vmas = snapshot.vmas.map { $0.vma(file: $0.inode.map { files[$0]! }, format: space.format) }
+            if vmas.contains(where: { $0 == nil }) {
+                unimportable.append("a hugetlb VMA of a page size x86-64 has no hugetlb page for: the region is imported without VMAs")
+            } else {
+                space.vmas = VMAMap(vmas.compactMap { $0 })
+            }
         }
         for head in heads.keys.sorted() {
             let (order, kind) = heads[head]!
@@ -105,8 +108,9 @@ public enum KernelImporter {
             while end < pages.count, pages[end].present, pages[end].pfn == page.pfn + UInt64(end - index),
                   pages[end].huge == page.huge, pages[end].softDirty == page.softDirty, pages[end].uffdWP == page.uffdWP,
                   pages[end].isZeroPage == page.isZeroPage, folioOf[pages[end].pfn]?.head == folioOf[page.pfn]?.head { end += 1 }
+            let hugeLevel = space.vmas?.vma(containing: page.address)?.hugetlb?.level ?? .pmd
             space._install(.present(pfn: page.pfn, attributes: attributes), at: page.address, pages: UInt64(end - index),
-                           maxLevel: page.huge ? .pmd : .pte)
+                           maxLevel: page.huge ? hugeLevel : .pte)
             index = end
         }
         return Imported(space: space, folioOf: folioOf, unimportable: unimportable)

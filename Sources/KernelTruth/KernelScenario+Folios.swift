@@ -6,7 +6,7 @@ import Generators
 import KernelShim
 
 extension KernelScenario {
-    static let madvFree: Int32 = 8, madvCollapse: Int32 = 25
+    static let madvFree: Int32 = 8, madvCollapse: Int32 = 25, mapHugetlb: Int32 = 0x40000
     static let thpDirectory = "/sys/kernel/mm/transparent_hugepage"
     static let mthp64k = thpDirectory + "/hugepages-64kB/enabled"
     static let useZeroPage = thpDirectory + "/use_zero_page"
@@ -14,6 +14,23 @@ extension KernelScenario {
     /// Scenarios of large folios below and at the PMD size, uffd-wp, a shared file mapped twice and
     /// the huge zero page. Those needing a sysfs knob skip, saying why, where it is absent or read-only.
     static let folioScenarios: [KernelScenario] = [
+        KernelScenario(name: "hugetlb", summary: "MAP_HUGETLB: two 2 MiB hugetlb pages written, next to a THP region",
+                       prerequisite: { HugePages.freeReason(needed: 2) }) {
+            () throws(FileError) in
+            // A hugetlb mapping of two huge pages right after a THP region (hugetlb next to THP).
+            let window = try mapAligned(8 * mib, alignment: 2 * mib)
+            munmap(pointer(window.start + 4 * mib), Int(4 * mib))
+            let hugetlb = AddressRange(start: window.start + 4 * mib, end: window.end)
+            guard let raw = mmap(pointer(hugetlb.start), Int(hugetlb.size), PROT_READ | PROT_WRITE,
+                                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | mapHugetlb, -1, 0), raw != MAP_FAILED else {
+                throw FileError(path: "mmap(MAP_HUGETLB)", reason: String(cString: strerror(errno)))
+            }
+            let thp = AddressRange(start: window.start, end: window.start + 4 * mib)
+            try advise(thp, madvHugepage)
+            touch(thp)
+            touch(hugetlb)
+            return KernelRegion(region: window, mappings: [window], child: nil)
+        },
         KernelScenario(name: "mthp-64k", summary: "64 KiB anonymous mTHPs (hugepages-64kB set to always, then restored)",
                        prerequisite: { Sysfs.writable(mthp64k) }) {
             () throws(FileError) in
@@ -97,6 +114,21 @@ extension KernelScenario {
 }
 
 /// The few sysfs knobs the scenarios read and set.
+/// The machine's hugetlb pool (/proc/meminfo).
+enum HugePages {
+    /// Why `needed` free 2 MiB huge pages are not there, or nil when they are.
+    static func freeReason(needed: Int) -> String? {
+        guard let text = try? FileSystem.read("/proc/meminfo", maxBytes: 1 << 16) else { return "/proc/meminfo cannot be read" }
+        func value(_ key: String) -> Int? {
+            text.split(separator: "\n").first { $0.hasPrefix(key + ":") }.flatMap { $0.split(separator: " ").dropFirst().first.flatMap { Int($0) } }
+        }
+        guard value("Hugepagesize") == 2048 else { return "the default huge page size is not 2 MiB" }
+        let free = value("HugePages_Free") ?? 0
+        return free >= needed ? nil
+            : "\(free) free 2 MiB huge pages (HugePages_Free), \(needed) needed: reserve them with `echo \(needed) > /proc/sys/vm/nr_hugepages`"
+    }
+}
+
 enum Sysfs {
     /// The file's first line, or nil when it cannot be read.
     static func read(_ path: String) -> String? {

@@ -190,6 +190,7 @@ extension KernelScenario {
             let first = pages.prefix(16), second = pages.dropFirst(32).prefix(16)
             holds = first.allSatisfy(\.present) && first.map(\.pfn) == second.map(\.pfn)
         case "huge-zero-page": holds = zero == 1024 && huge == 1024
+        case "hugetlb": holds = present == 2048 && huge >= 1024 && snapshot.vmas.contains(where: \.hugetlb)
         default: holds = false
         }
         return holds ? nil : "\(name) did not make its state: huge \(huge), guard \(guards), zero \(zero), present \(present), "

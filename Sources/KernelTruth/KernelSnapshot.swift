@@ -67,8 +67,12 @@ public struct KernelVMA: Hashable, Sendable {
     public var inode: UInt64?
     /// The file offset of its start in pages (the maps line's offset, over the page size).
     public var pageOffset: UInt64
-    /// Whether smaps says it is a hugetlb VMA (`ht`), which the model does not have yet.
+    /// Whether smaps says it is a hugetlb VMA (`ht`).
     public var hugetlb: Bool
+    /// Its `KernelPageSize`, bytes (the hstate's size for a hugetlb VMA).
+    public var kernelPageSize: UInt64 = 4096
+    /// Private_Hugetlb plus Shared_Hugetlb, bytes: what a hugetlb VMA maps (smaps leaves it out of Rss).
+    public var hugetlbBytes: UInt64 = 0
 
     /// Creates a VMA record.
     public init(range: AddressRange, rss: UInt64, anonHugePages: UInt64, flags: VMAFlags = [.read, .write], inode: UInt64? = nil,
@@ -82,9 +86,15 @@ public struct KernelVMA: Hashable, Sendable {
         self.hugetlb = hugetlb
     }
 
-    /// The model's VMA for it: a file VMA numbered `file`, or an anonymous one.
-    public func vma(file: Int?) -> VMA {
-        VMA(range: range, flags: flags, file: file, pageOffset: file == nil ? range.start >> 12 : pageOffset)
+    /// The model's VMA for it in `format`: a file VMA numbered `file`, or an anonymous one; a
+    /// hugetlb one with the hstate of its page size (nil when the format has no such huge page).
+    public func vma(file: Int?, format: Format) -> VMA? {
+        var vma = VMA(range: range, flags: flags, file: file, pageOffset: file == nil ? range.start >> 12 : pageOffset)
+        if hugetlb {
+            guard let shape = format.hugetlbShape(shift: kernelPageSize.trailingZeroBitCount) else { return nil }
+            vma.hugetlb = shape
+        }
+        return vma
     }
 }
 

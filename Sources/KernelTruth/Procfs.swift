@@ -91,6 +91,8 @@ enum Procfs {
             let words = line.split(separator: " ")
             guard words.count >= 2, let kibibytes = UInt64(words[1]) else { continue }
             if words[0] == "Rss:" { current?.rss = kibibytes << 10 }
+            if words[0] == "KernelPageSize:" { current?.kernelPageSize = kibibytes << 10 }
+            if words[0] == "Private_Hugetlb:" || words[0] == "Shared_Hugetlb:" { current?.hugetlbBytes += kibibytes << 10 }
             if words[0] == "AnonHugePages:" { current?.anonHugePages = kibibytes << 10 }
         }
         if let vma = current { found.append(vma) }

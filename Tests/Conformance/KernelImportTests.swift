@@ -83,6 +83,40 @@ import KernelTruth
         #expect(try ShapeComparison.firstDifference(imported.space, rebuilt, in: region) == nil)
     }
 
+    /// A hugetlb VMA (smaps `VmFlags: … ht`, `KernelPageSize: 2048 kB`) is imported with its
+    /// hstate, its PAGE_IS_HUGE pages as a PMD leaf, and the exported case rebuilds both; its
+    /// walk is one item per huge page.
+    @Test func aHugetlbVMAIsImportedWithItsHstate() throws {
+        let base: UInt64 = 0x7f00_0020_0000
+        let pages = (0..<512).map { index in
+            KernelPage(address: base + UInt64(index) << 12, present: true, softDirty: true, pfn: 0x40000 + UInt64(index),
+                       flags: (index == 0 ? Self.head : Self.tail) | Self.anon, huge: true)
+        }
+        var vma = KernelVMA(range: AddressRange(start: base, end: base + 2 << 20), rss: 0, anonHugePages: 0,
+                            flags: [.read, .write, .softDirty], inode: 7, hugetlb: true)
+        vma.kernelPageSize = 2 << 20
+        vma.hugetlbBytes = 2 << 20
+        let snapshot = KernelSnapshot(pages: pages, vmas: [vma])
+        let imported = try KernelImporter.importSnapshot(snapshot) { pfn in
+            switch pfn {
+            case 0x40000: Self.head | Self.anon
+            case 0x40001..<0x40200: Self.tail | Self.anon
+            default: 0
+            }
+        }
+        #expect(imported.unimportable.isEmpty)
+        #expect(imported.space.vmas?.vmas.first?.hugetlb == Format.x86_64_4level.hugetlbShape(shift: 21))
+        #expect(TreeInvariants.violations(in: imported.space).isEmpty)
+        let items = try ReferenceWalk.entries(in: imported.space, range: vma.range)
+        #expect(items.count == 1 && items[0].level == .pmd)
+        let saved = CorpusExport.corpusCase(snapshot, imported, note: "by hand")
+        var rebuilt = AddressSpace(format: .x86_64_4level)
+        for operation in saved.testCase.operations { try rebuilt.apply(operation) }
+        #expect(rebuilt.vmas?.vmas.first?.hugetlb == imported.space.vmas?.vmas.first?.hugetlb)
+        #expect(try ShapeComparison.firstDifference(imported.space, rebuilt, in: vma.range) == nil)
+        #expect(GroundTruth.disagreements(snapshot, imported, designs: shippedDesigns).isEmpty)
+    }
+
     /// hwpoison (type 24) and device entries (28-30) are reported, never imported as none.
     @Test(arguments: [UInt8(24), 28, 29, 30])
     func unimportableKindsAreReported(type: UInt8) throws {
