@@ -4,15 +4,11 @@ extension AbstractModel {
     /// Applies `operation` page by page; throws the same errors as the tree, changing nothing.
     public mutating func apply(_ operation: Operation) throws(PageTableError) {
         try operation.validate(for: format)
-        let pieces = try hugetlbClipped(operation)
-        guard pieces.count != 1 else { return try perform(pieces[0]) }
-        var copy = self
-        for piece in pieces { try copy.perform(piece) }
-        self = copy
+        try performClipped(operation)
     }
 
     /// Applies a validated operation, hugetlb VMAs already cut out of it.
-    mutating func perform(_ operation: Operation) throws(PageTableError) {
+    package mutating func perform(_ operation: Operation) throws(PageTableError) {
         switch operation {
         case .map(let address, let source, let writable, let shape):
             try checkInsideOneVMA(AddressRange(start: address, end: address + source.pageCount * format.pageSize), what: "a map")

@@ -3,16 +3,11 @@ extension AddressSpace {
     public mutating func apply(_ operation: Operation) throws(PageTableError) {
         try operation.validate(for: format)
         try checkBounds(operation)
-        let pieces = try hugetlbClipped(operation)
-        guard pieces.count != 1 else { return try perform(pieces[0]) }
-        // Cut around hugetlb VMAs into several: done on a copy, kept only when every piece succeeds.
-        var copy = self
-        for piece in pieces { try copy.perform(piece) }
-        self = copy
+        try performClipped(operation)
     }
 
     /// Applies a validated operation, hugetlb VMAs already cut out of it.
-    mutating func perform(_ operation: Operation) throws(PageTableError) {
+    package mutating func perform(_ operation: Operation) throws(PageTableError) {
         switch operation {
         case .map(let address, let source, let writable, let shape):
             try checkInsideOneVMA(AddressRange(start: address, end: address + source.pageCount * format.pageSize), what: "a map")

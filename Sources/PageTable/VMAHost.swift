@@ -13,6 +13,8 @@ package protocol VMAHost {
     /// `clipped` false, also where hugetlb VMAs would clip it (for the VMA operations' own zaps
     /// and protection changes, on whole huge pages).
     mutating func applyEntryOperation(_ operation: Operation, clipped: Bool) throws(PageTableError)
+    /// Applies a validated operation that hugetlb VMAs no longer clip.
+    mutating func perform(_ operation: Operation) throws(PageTableError)
 }
 
 extension VMAHost {
@@ -138,6 +140,16 @@ extension VMAHost {
         var pieces: [AddressRange] = []
         vmas.forEachPiece(in: range) { piece, vma in if vma != nil { pieces.append(piece) } }
         return pieces
+    }
+
+    /// Applies a validated `operation` cut around hugetlb VMAs (``hugetlbClipped(_:)``); when it is
+    /// cut into several, on a copy kept only when every piece succeeds.
+    package mutating func performClipped(_ operation: Operation) throws(PageTableError) {
+        let pieces = try hugetlbClipped(operation)
+        guard pieces.count != 1 else { return try perform(pieces[0]) }
+        var copy = self
+        for piece in pieces { try copy.perform(piece) }
+        self = copy
     }
 
     /// What an entry operation becomes where hugetlb VMAs are (their pages change only whole, as
