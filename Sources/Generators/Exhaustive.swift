@@ -101,9 +101,12 @@ public enum Exhaustive {
         .age(range(0, 512)), .dirty(range(4, 8)), .dirty(range(260, 264)), .clearSoftDirty(range(0, 512)),
         .move(range(0, 64), to: 192 * k), .move(range(256, 512), to: 512 * k), .move(range(128, 136), to: 136 * k),
         .reclaim(range(0, 1024)),
-        // VMAs: one over the first 1 MiB, and a boundary through the PMD leaf at 144 KiB.
+        // VMAs: one over the first 1 MiB, and a boundary through the PMD leaf at 144 KiB; a hugetlb
+        // VMA of 64 KiB PUD-leaf pages at 512 KiB, and a huge page in it.
         .mmap(range(0, 1024), VMASpec(flags: [.read, .write])), .mprotect(range(148, 152), .readOnly),
+        .mmap(range(512, 640), VMASpec(flags: [.read, .write], hugetlbShift: 16)), folio(576, order: 4),
     ], queries: queries(between: [0, 4, 64, 68, 96, 128, 132, 144, 148, 160, 248, 256, 260, 512, 1024], extra: [
+        .entries(range(500, 660), []), .entries(range(516, 600), .unifiedHugetlb), .lookup(580 * k, []),
         .lookup(4 * k + 8, []), .lookup(260 * k + 1, [.includeMigration]), .lookup(1024 * k - 1, []),
         .folios(range(0, 1024), [.ignoreYoung, .ignoreDirty, .mergeIgnored, .includeZeroPage, .includeMigration]),
         .folios(range(0, 1024), [.ignoreSoftDirty, .ignoreWritable, .mergeIgnored]),
