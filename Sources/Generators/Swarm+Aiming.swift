@@ -73,11 +73,16 @@ extension Swarm {
                 swarm.force(.focus, .always)
                 swarm.force(.longCase, .always)
                 swarm.force(.landmarks, .always)
+                // Walks from a landmark to the top cross every boundary after it.
+                swarm.force(.rangesToTop, .always)
             case "hugetlb":
                 guard !format.hugetlbShapes.isEmpty else { return nil }
                 swarm.force(.hugetlbVMAs, .always)
                 swarm.only([.queryKind(0)]) { if case .queryKind = $0 { true } else { false } }
                 swarm.force(.landmarks, .always)
+                swarm.force(.longCase, .always)
+                // The per-huge-page view: walks without the unified flag.
+                if let unified = EntryWalkFlags.named.firstIndex(where: { $0.0 == .unifiedHugetlb }) { swarm.force(.entryFlag(unified), .never) }
             case "block-across":
                 // A block, then a VMA boundary through it that leaves its entries alone (madvise).
                 guard swarm.build(Slot(level: .pte, inHugepd: false, contiguous: true), on: format) else { return nil }
