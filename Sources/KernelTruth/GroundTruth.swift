@@ -10,7 +10,7 @@ public enum GroundTruth {
         let space = imported.space
         var problems: [String] = []
         // Design versus oracle on every VMA and on the whole region across them, both views.
-        for range in snapshot.vmas.map(\.range) + [snapshot.region].compactMap({ $0 }) {
+        for range in snapshot.comparedRanges {
             for query in [WalkQuery.entries(range, []), .folios(range, .batchDefault)] {
                 problems += Conformance.check(designs, in: space, query: query).map { "\($0)" }
             }
@@ -114,7 +114,7 @@ public enum GroundTruth {
         func kernelRuns(_ runs: [FolioRun]) -> [KernelRun] {
             runs.map { KernelRun(range: $0.range, head: space.memory.folios[$0.folio.rawValue].pfn, firstPage: $0.firstPage) }
         }
-        for vma in snapshot.vmas.map(\.range) + [snapshot.region].compactMap({ $0 }) {
+        for vma in snapshot.comparedRanges {
             let expected = expectedRuns(snapshot, imported, over: vma)
             var computed: [(String, [KernelRun])] = []
             if let runs = try? ReferenceWalk.folios(in: space, range: vma) { computed.append(("oracle", kernelRuns(runs))) }

@@ -112,6 +112,9 @@ public struct KernelSnapshot: Hashable, Sendable {
         return AddressRange(start: first.address, end: last.address + 4096)
     }
 
+    /// The ranges a comparison walks: every VMA, then the whole region across them.
+    public var comparedRanges: [AddressRange] { vmas.map(\.range) + [region].compactMap { $0 } }
+
     /// Creates a snapshot from its pages and VMAs.
     public init(pages: [KernelPage], vmas: [KernelVMA]) {
         self.pages = pages

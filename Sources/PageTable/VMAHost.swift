@@ -62,9 +62,7 @@ extension VMAHost {
                 return
             }
             // madvise_walk_vmas(): every VMA meeting the range, gaps skipped.
-            var pieces: [(AddressRange, VMA)] = []
-            vmas!.forEachPiece(in: range) { piece, vma in if let vma { pieces.append((piece, vma)) } }
-            for (piece, vma) in pieces {
+            for (piece, vma) in vmas!.pieces(inside: range) {
                 let flags = advice.apply(to: vma.flags)
                 if advice == .uffdUnregister, vma.flags.contains(.uffdWP) {
                     try applyEntryOperation(.uffdWriteProtect(piece, protect: false), clipped: true)
@@ -137,9 +135,7 @@ extension VMAHost {
     /// else its parts inside VMAs (madvise_walk_vmas() and uffd's VMA walk skip gaps).
     package func markerPieces(_ range: AddressRange) -> [AddressRange] {
         guard let vmas else { return [range] }
-        var pieces: [AddressRange] = []
-        vmas.forEachPiece(in: range) { piece, vma in if vma != nil { pieces.append(piece) } }
-        return pieces
+        return vmas.pieces(inside: range).map(\.range)
     }
 
     /// Applies a validated `operation` cut around hugetlb VMAs (``hugetlbClipped(_:)``); when it is
@@ -175,11 +171,10 @@ extension VMAHost {
         case .map(let address, let source, let writable, _):
             guard let shape = hugetlb(at: address) else { return [operation] }
             let order = shape.shift - format.pageShift
-            guard address % shape.size == 0, case .folio(let kind, order, 0, let count) = source, count == UInt64(1) << UInt64(order) else {
+            guard address % shape.size == 0, case .folio(_, order, 0, let count) = source, count == UInt64(1) << UInt64(order) else {
                 throw .badVMA("a map in a hugetlb VMA maps one whole huge page (0x\(String(shape.size, radix: 16)) bytes, "
                               + "a new order-\(order) folio) at a huge page boundary")
             }
-            _ = kind
             return [.map(address: address, source: source, writable: writable,
                          shape: MapShape(leafLevel: shape.level, contiguous: shape.contiguous, hugepd: shape.hugepd))]
         case .split(let address), .fold(let address), .unfold(let address), .collapse(let address, _):

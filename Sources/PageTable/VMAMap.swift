@@ -69,6 +69,13 @@ public struct VMAMap: Hashable, Sendable {
         }
     }
 
+    /// The parts of `range` inside VMAs, each with its VMA, gaps left out (`madvise_walk_vmas()`'s order).
+    public func pieces(inside range: AddressRange) -> [(range: AddressRange, vma: VMA)] {
+        var pieces: [(range: AddressRange, vma: VMA)] = []
+        forEachPiece(in: range) { piece, vma in if let vma { pieces.append((piece, vma)) } }
+        return pieces
+    }
+
     /// Whether `left` and `right`, adjacent, may become one VMA (`is_mergeable_vma()`,
     /// `is_mergeable_anon_vma()`, `can_vma_merge_before/after()`): the same flags but soft-dirty
     /// (`VM_IGNORE_MERGE`), neither `VM_SPECIAL`, the same file at consecutive offsets, and
