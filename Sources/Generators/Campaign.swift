@@ -31,6 +31,8 @@ public struct CampaignConfiguration: Sendable {
     public var shrinker: Shrinker? = Shrinker()
     /// The largest number of operations in a generated case.
     public var maxOperations = CampaignConfiguration.defaultMaxOperations
+    /// The most racers a generated case races its walks with (SEMANTICS.md, "Racing walks"); 0 for none.
+    public var maxRaces = CampaignConfiguration.defaultMaxRaces
     /// Whether to stop at the first failure: each format's worker stops once its case index passes
     /// the smallest index any worker failed at, so that the failure with the smallest (index,
     /// format) is found, whatever the workers' timing, and little else is run (a mutant hunt).
@@ -46,10 +48,15 @@ public struct CampaignConfiguration: Sendable {
     }
 
     /// The generator cases are drawn from for `format`.
-    public func generator(for format: Format) -> CaseGenerator { CaseGenerator(format: format, maxOperations: maxOperations) }
+    public func generator(for format: Format) -> CaseGenerator {
+        CaseGenerator(format: format, maxOperations: maxOperations, maxRaces: maxRaces)
+    }
 
     /// The default largest number of operations in a generated case.
     public static let defaultMaxOperations = 12
+    /// The default largest number of racers in a generated case: racing walks cost about a third
+    /// more CPU a campaign (BENCHMARKS.md, "Step 11"), so they are on by default.
+    public static let defaultMaxRaces = 2
 
     /// The `walkcheck` arguments that run the campaign again up to case `index` of `format` for
     /// `design` alone: the same seed, shard and generator settings, the format the case was found
@@ -58,6 +65,7 @@ public struct CampaignConfiguration: Sendable {
         var arguments = ["run", "--seed", hex(seed), "--design", design, "--format", format.name, "--cases", "\(index + 1)"]
         if shardCount > 1 { arguments += ["--shard", "\(shardIndex + 1)/\(shardCount)"] }
         if maxOperations != Self.defaultMaxOperations { arguments += ["--max-operations", "\(maxOperations)"] }
+        if maxRaces != Self.defaultMaxRaces { arguments += ["--races", "\(maxRaces)"] }
         return arguments
     }
 }

@@ -10,11 +10,15 @@ public struct CaseGenerator: Sendable {
     /// The largest number of walk queries in a case.
     public var maxQueries: Int
 
+    /// The most racers raced against each case's walks (0: quiescent walks only).
+    public var maxRaces: Int
+
     /// Creates a generator.
-    public init(format: Format, maxOperations: Int = 12, maxQueries: Int = 4) {
+    public init(format: Format, maxOperations: Int = 12, maxQueries: Int = 4, maxRaces: Int = 0) {
         self.format = format
         self.maxOperations = maxOperations
         self.maxQueries = maxQueries
+        self.maxRaces = maxRaces
     }
 
     /// Generates a case from `choices`; any choice sequence yields a valid case.
@@ -69,7 +73,37 @@ public struct CaseGenerator: Sendable {
             spans.append(start..<choices.position)
         }
         census?.record(queries, format: format, units: context.units, vmaTrees: context.vmaTrees)
-        return (TestCase(format: format, operations: operations, queries: queries), spans, context.states)
+        // Racers, each with its own flag, so that deleting its span deletes it.
+        var races: [RaceStep] = []
+        while races.count < maxRaces {
+            let start = choices.position
+            guard choices.draw(below: 2) != 0 else { break }
+            races.append(race(&context, &choices))
+            spans.append(start..<choices.position)
+        }
+        return (TestCase(format: format, operations: operations, queries: queries, races: races), spans, context.states)
+    }
+
+    /// The racers' kinds, weighted: zaps (with PT_RECLAIM) and the MMU most, as they are the most
+    /// frequent writers beside a reader.
+    static let racerWeights: [(weight: UInt64, value: Int)] = [(3, 0), (2, 1), (2, 2), (1, 3), (1, 4), (1, 5), (1, 6), (3, 7)]
+
+    /// One racer at a point drawn on a log scale (1 to 8, 32, 128 or 512: walks pass from a few to
+    /// thousands of points), aimed as operations are.
+    func race(_ context: inout Context, _ choices: inout ChoiceSequence) -> RaceStep {
+        let point = 1 + Int(choices.draw(below: 8 << (2 * choices.draw(below: 4))))
+        let racer: Racer
+        switch choices.weighted(Self.racerWeights) {
+        case 0: racer = .zap(context.operationRange(&choices))
+        case 1: racer = .collapse(context.operationAddress(&choices))
+        case 2: racer = .split(context.operationAddress(&choices))
+        case 3: racer = .swapOut(context.operationRange(&choices))
+        case 4: racer = .startMigration(context.operationRange(&choices))
+        case 5: racer = .finishMigration(context.operationRange(&choices))
+        case 6: racer = .age(context.operationRange(&choices))
+        default: racer = .access(context.operationAddress(&choices), write: choices.draw(below: 2) == 1)
+        }
+        return RaceStep(point: point, racer: racer)
     }
 
     /// What one case's choices are drawn against: its window and swarm, the ranges its maps and

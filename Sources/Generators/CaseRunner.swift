@@ -18,7 +18,8 @@ public struct CaseResult: Sendable {
 }
 
 /// Runs cases: applies the operations to an empty address space and, after each one (and before
-/// the first), checks every design still standing on every query of the case.
+/// the first), checks every design still standing on every query of the case; then, when the case
+/// has racers, checks each query once more, raced by them.
 public enum CaseRunner {
     /// Runs `testCase` against `designs`; `states`, when given, are its trees before the first
     /// operation and after each (as ``CaseGenerator/generate(_:census:)`` returns them), checked
@@ -51,6 +52,17 @@ public enum CaseRunner {
             }
             standing = standing.removing(Set(result.failures.keys))
             if standing.names.isEmpty { break }
+        }
+        // The racing walks, on the tree the operations built.
+        guard !testCase.races.isEmpty, !standing.names.isEmpty else { return result }
+        for query in testCase.queries {
+            let serving = names(standing, serving: query)
+            for name in serving { result.walksByDesign[name, default: 0] += 1 }
+            result.walks += serving.count
+            for failure in RaceConformance.check(standing, in: space, query: query, schedule: testCase.races)
+            where result.failures[failure.design] == nil {
+                result.failures[failure.design] = (testCase.operations.count, failure)
+            }
         }
         return result
     }

@@ -123,6 +123,29 @@ struct LineReader {
         return operation
     }
 
+    /// `race N RACER ARGUMENTS`: a racer run after the walk's Nth scheduling point (after `race`).
+    mutating func race() throws(CorpusError) -> RaceStep {
+        let point = try number("race point", maximum: UInt64(CorpusFormat.maxRacePoint))
+        guard point >= 1 else { throw fail("race point 0: a racer runs after at least one scheduling point (before the walk, it is an operation)") }
+        let name = try word("racer")
+        let racer: Racer
+        switch name {
+        case "zap": racer = .zap(try range())
+        case "collapse": racer = .collapse(try address("address"))
+        case "split": racer = .split(try address("address"))
+        case "swap-out": racer = .swapOut(try range())
+        case "start-migration": racer = .startMigration(try range())
+        case "finish-migration": racer = .finishMigration(try range())
+        case "age": racer = .age(try range())
+        case "access": racer = .access(try address("address"), write: try choice("access", [("read", false), ("write", true)]))
+        default:
+            throw fail("unknown racer \"\(Self.printable(name))\"; expected zap, collapse, split, swap-out, start-migration, "
+                       + "finish-migration, age or access")
+        }
+        do { try racer.validate(for: format) } catch { throw fail(error.description) }
+        return RaceStep(point: Int(point), racer: racer)
+    }
+
     /// `mmap START END anon FLAGS` or `mmap START END file N pgoff OFFSET FLAGS`, either followed
     /// by `hugetlb SIZE` for a hugetlb VMA of that huge page size.
     private mutating func mmap() throws(CorpusError) -> Operation {

@@ -5,7 +5,9 @@ import Darwin
 #endif
 import PageTable
 
-/// The text form of corpus files: a version line, the format, then one operation or walk per line.
+/// The text form of corpus files: a version line, the format, then one operation, walk or racer per
+/// line (`race N RACER …`: the racer runs after the Nth scheduling point of each walk, on the tree
+/// the operations built; SEMANTICS.md, "Racing walks").
 ///
 /// ```
 /// walkcheck-case 1
@@ -15,6 +17,7 @@ import PageTable
 /// # first difference at item 0 of 1 expected, 1 actual: address 0x201000, path pgd:0 pud:0 pmd:1
 /// map 0x200000 anon order 9 pages 0+512 rw leaf pmd
 /// walk entries 0x201000 0x203000 -
+/// race 3 zap 0x200000 0x400000
 /// choices 0 3 1 …
 /// ```
 public enum CorpusFormat {
@@ -25,6 +28,10 @@ public enum CorpusFormat {
     public static let maxOperations = 4096
     /// The most walk queries a case may hold (each is checked after every operation).
     public static let maxQueries = 256
+    /// The most racers a case may hold.
+    public static let maxRaces = 16
+    /// The largest scheduling point a racer may name.
+    public static let maxRacePoint = 1 << 24
     /// The largest corpus file read, in bytes.
     public static let maxFileBytes = 1 << 20
 
@@ -36,6 +43,7 @@ public enum CorpusFormat {
         if let difference = saved.firstDifference { lines.append("# \(difference)") }
         lines += saved.testCase.operations.map(line(for:))
         lines += saved.testCase.queries.map(\.description)
+        lines += saved.testCase.races.map(\.description)
         if let choices = saved.choices { lines.append("choices " + choices.map(String.init).joined(separator: " ")) }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -132,6 +140,10 @@ public enum CorpusFormat {
                 var choices: [UInt64] = []
                 while !reader.atEnd { choices.append(try reader.number("choice")) }
                 saved.choices = choices
+            case "race":
+                reader.skip()
+                guard saved.testCase.races.count < maxRaces else { throw fail(number, "more than \(maxRaces) racers in one case") }
+                saved.testCase.races.append(try reader.race())
             case "walk":
                 reader.skip()
                 guard saved.testCase.queries.count < maxQueries else { throw fail(number, "more than \(maxQueries) walks in one case") }

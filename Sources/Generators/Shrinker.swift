@@ -104,7 +104,8 @@ public struct Shrinker: Sendable {
                       converged: !progress)
     }
 
-    /// Deletes single operations, then single queries, from `testCase` itself while it still fails:
+    /// Deletes single operations, then single queries and racers, and lowers racers' points, in
+    /// `testCase` itself while it still fails:
     /// the final pass, which makes the case 1-minimal as a case (deleting an operation's choices can
     /// also move a later anchored address, so the choice passes alone do not guarantee it).
     public func minimizeCase(_ testCase: TestCase, fails: (TestCase) -> Bool) -> (testCase: TestCase, evaluations: Int) {
@@ -124,6 +125,22 @@ public struct Shrinker: Sendable {
                 candidate.queries.remove(at: index)
                 evaluations += 1
                 if fails(candidate) { best = candidate; progress = true }
+            }
+            // Racers: each deleted, then its point lowered (to 1, to half, by one).
+            for index in best.races.indices.reversed() where index < best.races.count {
+                var candidate = best
+                candidate.races.remove(at: index)
+                evaluations += 1
+                if fails(candidate) { best = candidate; progress = true }
+            }
+            for index in best.races.indices {
+                let point = best.races[index].point
+                for lower in Set([1, point / 2, point - 1]).sorted() where lower >= 1 && lower < point {
+                    var candidate = best
+                    candidate.races[index].point = lower
+                    evaluations += 1
+                    if fails(candidate) { best = candidate; progress = true; break }
+                }
             }
         }
         return (best, evaluations)

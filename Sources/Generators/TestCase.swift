@@ -8,11 +8,15 @@ public struct TestCase: Hashable, Sendable {
     public var operations: [Operation]
     /// The walks every design is checked on after the operations (and, in campaigns, after each one).
     public var queries: [WalkQuery]
+    /// The racers that race each walk after the last operation (SEMANTICS.md, "Racing walks"):
+    /// each walk is checked once more, on that tree, with the racers run at their points.
+    public var races: [RaceStep]
 
     /// Creates a case.
-    public init(format: Format, operations: [Operation], queries: [WalkQuery]) {
+    public init(format: Format, operations: [Operation], queries: [WalkQuery], races: [RaceStep] = []) {
         self.format = format
         self.operations = operations
         self.queries = queries
+        self.races = races
     }
 }

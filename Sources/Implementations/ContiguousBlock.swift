@@ -8,22 +8,48 @@ struct ContiguousBlock {
     let count: Int
     /// Young and dirty ORed across every entry of the block.
     let youngDirty: LeafAttributes
+    /// Whether the block was read whole: always, unless verified and found changing.
+    let settled: Bool
 
     /// Reads the block holding `index` of `table` (whose word, already read, is `word`), reading each
-    /// other entry of the block exactly once.
-    init<R: TableReader>(_ reader: R, format: Format, table: TableHandle, index: Int, word: UInt64, level: Level) {
+    /// other entry of the block exactly once. `verifying` (a lockless read of the slot for that address) also checks what
+    /// `contpte_ptep_get_lockless()` does: every entry a contiguous leaf, frames consecutive, the
+    /// same bits but young and dirty; a block that changed under the read is not ``settled``.
+    init<R: TableReader>(_ reader: R, format: Format, table: TableHandle, index: Int, word: UInt64, level: Level,
+                         verifying address: UInt64? = nil) {
         count = format.geometry(level).contiguousEntries
         first = index & ~(count - 1)
         var bits = Self.youngDirty(of: word, format: format, level: level)
+        var whole = true
         for mate in first..<first + count where mate != index {
-            bits.formUnion(Self.youngDirty(of: reader.read(table, mate), format: format, level: level))
+            let mateWord = reader.read(table, mate)
+            bits.formUnion(Self.youngDirty(of: mateWord, format: format, level: level))
+            if let address, whole {
+                whole = Self.continues(word, at: index, mateWord, at: mate, format: format, level: level, address: address)
+            }
         }
         youngDirty = bits
+        settled = whole
     }
 
     /// A block's entries are present leaves (the fold rule), so their bits are read directly.
     @inline(__always)
     private static func youngDirty(of word: UInt64, format: Format, level: Level) -> LeafAttributes {
         format.youngAndDirty(ofLeaf: word)
+    }
+
+    /// Whether the block entry `mateWord` in slot `mate` is the entry `word` in slot `index` moved on
+    /// to that slot, young and dirty aside: a contiguous leaf of the next frames with the same bits.
+    private static func continues(_ word: UInt64, at index: Int, _ mateWord: UInt64, at mate: Int, format: Format, level: Level,
+                                  address: UInt64) -> Bool {
+        let size = format.geometry(level).entrySize
+        let slot = Format.alignDown(address, size)
+        let mateAddress = mate > index ? slot + UInt64(mate - index) * size : slot - UInt64(index - mate) * size
+        guard case .leaf(let pfn, let attributes) = format.decode(word, at: level, address: slot),
+              case .leaf(let matePFN, let mateAttributes) = format.decode(mateWord, at: level, address: mateAddress)
+        else { return false }
+        let pages = format.pages(at: level)
+        let expected = mate > index ? pfn + UInt64(mate - index) * pages : pfn &- UInt64(index - mate) * pages
+        return matePFN == expected && mateAttributes.subtracting([.young, .dirty]) == attributes.subtracting([.young, .dirty])
     }
 }

@@ -94,6 +94,23 @@ package enum Fault: String, CaseIterable, Sendable {
     case rootLeafSizeFromBelow = "root-leaf-size-from-below"
     /// An address outside every VMA looked up in the tables anyway.
     case lookupOutsideVMA = "lookup-outside-vma"
+    // Racing walks: faults only a walk raced by writers shows.
+    /// After `pte_offset_map_lock()` fails (the PMD changed under the walker), the PMD's span is
+    /// skipped instead of read again (no `ACTION_AGAIN`). Recursive walker.
+    case noRetryAfterFailedLock = "no-retry-after-failed-lock"
+    /// The PTE table reached through the PMD read once and then read without being mapped, locked
+    /// or re-checked (time of check to time of use). Recursive walker.
+    case pteTableUnlocked = "pte-table-unlocked"
+    /// After a failed lock the cursor moves past the PMD slot instead of reading it again. Flat iterator.
+    case cursorNotRevalidated = "cursor-not-revalidated"
+    /// The PTE lock not dropped when the range ends inside the table. Flat iterator.
+    case lockLeakedAtRangeEnd = "lock-leaked-at-range-end"
+    /// The PTE lock dropped after a batch's first entry, the batch extended from entries read
+    /// unlocked. Batched walker.
+    case batchExtendedUnlocked = "batch-extended-unlocked"
+    /// The lockless lookup without its PMD re-check after reading the PTE (GUP-fast's `pmd_val(pmd)
+    /// != pmd_val(pmdp_get_lockless(pmdp))`). Lookup.
+    case noPMDRecheck = "no-pmd-recheck"
 }
 
 extension Fault {

@@ -35,12 +35,14 @@ public enum MutantCatalog {
         switch fault {
         case .none, .nextNotClamped, .foldedLevelReported, .pteHolesSkipped, .hugepdSizeFromLevelBelow, .stopAfterFirstLeaf,
              .blockSkippedMidStart, .contiguityFromFirstEntry, .offsetWithinPTETable, .pmdMigrationUffdWPDropped,
-             .gapWalkedAsTable, .pfnmapWalked, .hugetlbWalkedAsTables: "recursive"
-        case .popOffByOne, .youngDirtyNotORed, .blockStateOverrun, .startNotClipped, .swapAsPresent, .protNoneAsNone, .topEndMasked: "flat"
+             .gapWalkedAsTable, .pfnmapWalked, .hugetlbWalkedAsTables, .noRetryAfterFailedLock, .pteTableUnlocked: "recursive"
+        case .popOffByOne, .youngDirtyNotORed, .blockStateOverrun, .startNotClipped, .swapAsPresent, .protNoneAsNone, .topEndMasked,
+             .cursorNotRevalidated, .lockLeakedAtRangeEnd: "flat"
         case .noFolioClamp, .noTableClamp, .attributeChangeIgnored, .youngDirtyCompared, .youngDirtyIgnored, .zeroPageReported,
-             .hintWithoutPermission, .mergeSkipped, .migrationWithoutFlag, .chainPastStop, .contiguousBitIgnored, .batchAcrossVMA: "batched"
+             .hintWithoutPermission, .mergeSkipped, .migrationWithoutFlag, .chainPastStop, .contiguousBitIgnored, .batchAcrossVMA,
+             .batchExtendedUnlocked: "batched"
         case .skipOnePageLong, .clearedParentAsTable, .coalesceIgnored, .hugepdFlagLost, .unalignedSkip, .rootLeafSizeFromBelow,
-             .lookupOutsideVMA: "lookup"
+             .lookupOutsideVMA, .noPMDRecheck: "lookup"
         }
     }
 

@@ -8,9 +8,9 @@ public struct MutantHuntResult: Sendable, CustomStringConvertible {
     public var name: String
     /// Whether the suite caught it.
     public var killed: Bool
-    /// What caught it: `exhaustive` or `campaign FORMAT`.
+    /// What caught it: `exhaustive FORMAT`, `races FORMAT` or `campaign FORMAT`.
     public var foundBy: String
-    /// Cases generated before the one that caught it (sequences, for the exhaustive mode).
+    /// Cases generated before the one that caught it (sequences for the exhaustive mode, racing walks for the race mode).
     public var cases: Int
     /// Seconds spent.
     public var seconds: Double
@@ -48,9 +48,11 @@ public struct MutantHuntResult: Sendable, CustomStringConvertible {
     }
 }
 
-/// Hunts one mutant with the default budget: bounded-exhaustive checking on the small formats first
-/// (every sequence up to `exhaustiveLength` on `tiny`, up to two on `tiny-hugepd`), then a
-/// campaign of `cases` cases on every format that stops at the first failure.
+/// Hunts one mutant with the default budget: bounded-exhaustive racing on `tiny` with one preemption
+/// (``RaceExhaustive``, whose unraced walks catch many quiescent bugs too), then bounded-exhaustive
+/// checking on the small formats (every sequence up to `exhaustiveLength` on `tiny`, up to two on
+/// `tiny-hugepd`), then a campaign of `cases` quiescent cases on every format that stops at the
+/// first failure.
 public enum MutantHunt {
     /// Hunts the mutant called `name`; a mutant that traps never returns (run it in a child process).
     public static func hunt(_ name: String, cases: Int, seed: UInt64, exhaustiveLength: Int = 3,
@@ -61,6 +63,18 @@ public enum MutantHunt {
         func seconds() -> Double {
             let elapsed = clock.now - started
             return elapsed.inSeconds
+        }
+        // Racing walks on tiny first: every racer at every scheduling point (one preemption). It
+        // costs little, and a design that fails its unraced walks there stops at once; a bug only
+        // races show would otherwise wait for the whole quiescent enumeration.
+        let raced = RaceExhaustive.run(designs: design, pairs: false,
+                                       onWalk: { CrashReporter.setCase(CorpusFormat.text(of: CorpusCase(testCase: $0, design: name))) })
+        CrashReporter.clear()
+        if let found = raced.failures[name] {
+            var result = MutantHuntResult(name: name, killed: true, foundBy: "races \(RaceExhaustive.tiny.format.name)", cases: raced.walks,
+                                          seconds: seconds(), shrunkOperations: found.testCase.operations.count, shrinkSeconds: 0)
+            result.testCase = found.testCase
+            return result
         }
         var sequences = 0
         for space in Exhaustive.spaces {
@@ -80,6 +94,8 @@ public enum MutantHunt {
         var configuration = CampaignConfiguration(designs: design, formats: formats, cases: cases, seed: seed)
         configuration.corpusDirectory = corpus
         configuration.stopAtFirstFailure = true
+        // Races were enumerated above; the campaign's cases stay quiescent, as a mutant hunt's always were.
+        configuration.maxRaces = 0
         let report = Campaign.run(configuration)
         let order = Dictionary(uniqueKeysWithValues: formats.enumerated().map { ($1.name, $0) })
         // The first failure by case index, then format order: the same whichever worker finished first.

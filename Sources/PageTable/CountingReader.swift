@@ -87,4 +87,18 @@ public struct CountingReader<Inner: TableReader>: TableReader {
 
     /// Resolves through the inner reader.
     @inlinable public func table(atPFN pfn: UInt64) -> TableHandle? { inner.table(atPFN: pfn) }
+    /// Locks through the inner reader.
+    @inlinable public func lockPTETable(atPFN pfn: UInt64, parent: TableHandle, _ index: Int, expecting word: UInt64) -> TableHandle? {
+        inner.lockPTETable(atPFN: pfn, parent: parent, index, expecting: word)
+    }
+    /// Unlocks through the inner reader.
+    @inlinable public func unlockPTETable(_ table: TableHandle) { inner.unlockPTETable(table) }
+    /// Maps through the inner reader.
+    @inlinable public func mapPTETable(atPFN pfn: UInt64, parent: TableHandle, _ index: Int, expecting word: UInt64) -> TableHandle? {
+        inner.mapPTETable(atPFN: pfn, parent: parent, index, expecting: word)
+    }
+    /// Unmaps through the inner reader.
+    @inlinable public func unmapPTETable(_ table: TableHandle) { inner.unmapPTETable(table) }
+    /// Re-checks through the inner reader (not counted).
+    @inlinable public func stillHolds(_ table: TableHandle, _ index: Int, _ word: UInt64) -> Bool { inner.stillHolds(table, index, word) }
 }

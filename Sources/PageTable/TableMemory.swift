@@ -1,7 +1,7 @@
 /// The page-table pages of an address space: their words and their descriptors.
 ///
 /// Every allocation and free goes through a ``PTDesc``; a freed page is zeroed and reused last-in,
-/// first-out by a later allocation of the same size, deterministically.
+/// first-out by a later allocation of the same size, deterministically (never, in a racing walk's copy).
 public struct TableMemory: Hashable, Sendable {
     /// The frame number of table 0; table `id` lives in frame `basePFN + id`.
     public static let basePFN: UInt64 = 1 << 31
@@ -11,6 +11,9 @@ public struct TableMemory: Hashable, Sendable {
     /// Every descriptor ever allocated, indexed by ``TableID/rawValue``.
     public private(set) var descriptors: [PTDesc] = []
     private var freeLists: [Int: [TableID]] = [:]
+    /// Whether freed pages stay off the free lists (a racing walk's copy: a table freed under a
+    /// walker is RCU-freed, never reused while the walker may still read it).
+    package var defersReuse = false
 
     /// Creates empty table memory.
     public init() {}
@@ -62,7 +65,7 @@ public struct TableMemory: Hashable, Sendable {
         for index in 0..<descriptor.entryCount { words[descriptor.storageOffset + index] = 0 }
         descriptors[table.rawValue].nonNoneCount = 0
         descriptors[table.rawValue].state = .free
-        freeLists[descriptor.entryCount, default: []].append(table)
+        if !defersReuse { freeLists[descriptor.entryCount, default: []].append(table) }
     }
 
     /// Stores `word` in `slot`, keeping the descriptor's count of non-none entries.

@@ -28,9 +28,44 @@ public protocol TableReader {
     /// The default reads each word through ``read(_:_:)``; a reader may take a faster way to the
     /// same result (the direct reader checks the bounds once and compares all the words branch-free).
     func scanBatch(_ table: TableHandle, from start: Int, to end: Int, expecting first: UInt64, _ pattern: BatchPattern) -> BatchScan
+
+    /// Maps and locks the PTE table in frame `pfn`, which slot `index` of `parent` was read holding
+    /// as `word` (`pte_offset_map_lock()`): nil when the slot no longer holds `word` (`pmd_same()`
+    /// fails) or the table is gone, and the caller reads the slot again (`ACTION_AGAIN`). While the
+    /// lock is held no writer changes the table but the MMU, which may set young and dirty.
+    func lockPTETable(atPFN pfn: UInt64, parent: TableHandle, _ index: Int, expecting word: UInt64) -> TableHandle?
+    /// Unlocks and unmaps a table ``lockPTETable(atPFN:parent:_:expecting:)`` returned (`pte_unmap_unlock()`).
+    func unlockPTETable(_ table: TableHandle)
+    /// Maps the PTE table in frame `pfn` without locking it (`pte_offset_map()`, under
+    /// `rcu_read_lock()`): the table may be emptied and freed meanwhile, but stays readable until
+    /// ``unmapPTETable(_:)``; a lockless reader re-checks the parent slot after reading
+    /// (``stillHolds(_:_:_:)``, as GUP-fast does). Nil as for the lock.
+    func mapPTETable(atPFN pfn: UInt64, parent: TableHandle, _ index: Int, expecting word: UInt64) -> TableHandle?
+    /// Unmaps a table ``mapPTETable(atPFN:parent:_:expecting:)`` returned (`pte_unmap()`).
+    func unmapPTETable(_ table: TableHandle)
+    /// Whether slot `index` of `table` still holds `word` (`pmd_same()` after `pmdp_get_lockless()`):
+    /// the re-check a lockless reader makes after reading below that slot. Not counted as a read.
+    func stillHolds(_ table: TableHandle, _ index: Int, _ word: UInt64) -> Bool
 }
 
 extension TableReader {
+    /// A quiescent tree: the slot holds what was read, so the table is resolved and nothing locked.
+    @inlinable @inline(__always)
+    public func lockPTETable(atPFN pfn: UInt64, parent: TableHandle, _ index: Int, expecting word: UInt64) -> TableHandle? {
+        table(atPFN: pfn)
+    }
+    /// Nothing to unlock in a quiescent tree.
+    @inlinable @inline(__always) public func unlockPTETable(_ table: TableHandle) {}
+    /// A quiescent tree: resolved as for the lock.
+    @inlinable @inline(__always)
+    public func mapPTETable(atPFN pfn: UInt64, parent: TableHandle, _ index: Int, expecting word: UInt64) -> TableHandle? {
+        table(atPFN: pfn)
+    }
+    /// Nothing to unmap in a quiescent tree.
+    @inlinable @inline(__always) public func unmapPTETable(_ table: TableHandle) {}
+    /// A quiescent tree: a slot still holds what was read from it.
+    @inlinable @inline(__always) public func stillHolds(_ table: TableHandle, _ index: Int, _ word: UInt64) -> Bool { true }
+
     /// Scans through ``read(_:_:)``, word by word.
     @inlinable public func scanBatch(_ table: TableHandle, from start: Int, to end: Int, expecting first: UInt64,
                                      _ pattern: BatchPattern) -> BatchScan {

@@ -32,6 +32,7 @@ enum RunCommand {
             configuration.shardCount = count
         }
         if let operations = try arguments.count("max-operations", in: 1...CorpusFormat.maxOperations) { configuration.maxOperations = operations }
+        if let races = try arguments.count("races", in: 0...CorpusFormat.maxRaces) { configuration.maxRaces = races }
         configuration.corpusDirectory = try arguments.value("corpus") ?? "corpus"
         if arguments.flag("no-shrink") { configuration.shrinker = nil }
         return configuration

@@ -21,6 +21,8 @@ let usage = """
                                          machines: N shards together run the unsharded campaign)
           --corpus DIR                   where failing cases are saved (default corpus)
           --max-operations N             operations per case, 1 to 4096 (default 12)
+          --races N                      racers per case, 0 to 16 (default 2): each case's walks
+                                         are checked again, raced by up to N writers and the MMU
           --no-shrink                    report failures unshrunk
       walkcheck replay [FILE…] [--design NAME]
                                          replay saved cases (default: corpus/*.case), each in a child process

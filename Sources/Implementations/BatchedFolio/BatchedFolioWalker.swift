@@ -10,9 +10,12 @@ import PageTable
 /// are checked by their first entry and the rest skipped, as `pte_batch_hint()` allows. It never
 /// materialises per-page items.
 ///
-/// Departures: there is no lock and no VMA, directory levels are walked recursively to reach PTE
-/// tables (Linux's callers batch one PTE table at a time), and directory leaves and hugepd pages
-/// join runs through the same batching rule.
+/// Raced, each PTE table is batched under its lock (`pte_offset_map_lock()`), as Linux's callers of
+/// `folio_pte_batch()` do; when the lock fails the PMD changed, and its slot is read again.
+///
+/// Departures: directory levels are walked recursively to reach PTE tables (Linux's callers batch
+/// one PTE table at a time), and directory leaves and hugepd pages join runs through the same
+/// batching rule.
 public struct BatchedFolioWalker: FolioWalkBody {
     /// `batched` (or the mutant's name when a fault is injected).
     public let name: String
@@ -67,6 +70,8 @@ public struct BatchedFolioWalker: FolioWalkBody {
         /// long chain that ends inside a table is taken in few stretches. While it is not 0, a chain
         /// that fills the rest of a table is scanned at once.
         var chainStretch = 0
+        /// Whether the mutant dropped the PTE lock of the table it batches in.
+        var unlocked = false
 
         mutating func directory(_ table: TableHandle, level: Level, start: UInt64, end: UInt64, _ visit: (FolioRun) -> Void) {
             let size = format.geometry(level).entrySize
@@ -84,14 +89,15 @@ public struct BatchedFolioWalker: FolioWalkBody {
                     next = Format.spanEnd(address, size: size * UInt64(block.count), clampedTo: end)
                     builder.add(.leaf(pfn: pfn, attributes: attributes.union(block.youngDirty)), range: AddressRange(start: address, end: next),
                                 slotStart: Format.alignDown(address, size), level: level, inHugepd: false, table: table, visit)
+                case .table(let pfn) where format.realLevel(below: level) == .pte:
+                    // Batches are taken under the PTE lock; when it fails, the PMD changed: read it again.
+                    guard let child = reader.lockPTETable(atPFN: pfn, parent: table, index, expecting: word) else { continue }
+                    ptes(child, start: address, end: fault == .noTableClamp ? end : next, visit)
+                    if !unlocked { reader.unlockPTETable(child) }
+                    unlocked = false
                 case .table(let pfn):
-                    guard let child = reader.table(atPFN: pfn) else { break }
-                    let lower = format.realLevel(below: level)!
-                    if lower == .pte {
-                        ptes(child, start: address, end: fault == .noTableClamp ? end : next, visit)
-                    } else {
-                        directory(child, level: lower, start: address, end: next, visit)
-                    }
+                    guard let child = reader.table(atPFN: pfn) else { continue }
+                    directory(child, level: format.realLevel(below: level)!, start: address, end: next, visit)
                 case .hugepd(let pfn, let shift):
                     guard let child = reader.table(atPFN: pfn) else { break }
                     hugepd(child, level: level, pageSize: 1 << UInt64(shift), start: address, end: next, visit)
@@ -144,6 +150,10 @@ public struct BatchedFolioWalker: FolioWalkBody {
                     continue
                 }
                 var batch = WordBatch(index: index, address: address, word: word, pfn: pfn, folio: folio)
+                if fault == .batchExtendedUnlocked, !unlocked {
+                    reader.unlockPTETable(table)
+                    unlocked = true
+                }
                 var blockEnd = index &+ 1
                 if attributes.contains(.contiguous) {
                     let block = firstBlock ?? ContiguousBlock(reader, format: format, table: table, index: index, word: word, level: .pte)

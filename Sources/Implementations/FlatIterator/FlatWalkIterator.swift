@@ -8,8 +8,12 @@ import PageTable
 /// sideways, then down; the size (order) of the current mapping lives in the iterator. A contiguous
 /// block is read once, when the iterator first meets it, and its young and dirty ORed.
 ///
+/// Raced, it holds the lock of the PTE table under the cursor (`pte_offset_map_lock()`) from the
+/// step down into it until the step up out of it, or the walk's end; when the lock fails, the PMD
+/// changed under the cursor, which reads its slot again.
+///
 /// Departures from the proposal: it yields entry-walk items (holes included) rather than visiting
-/// only present PTEs, and it never takes locks.
+/// only present PTEs.
 public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
     /// One level of the cursor: what a table at that depth holds.
     struct CursorLevel {
@@ -42,6 +46,8 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
     /// The cursor level of each real level; `levels` differs from it only at a hugepd table.
     private let realCursor: [CursorLevel]
     private var block: Block?
+    /// The depth of the PTE table the cursor holds locked, if any.
+    private var lockedDepth: Int?
     /// The table of the item `next()` returned last.
     private(set) var lastTable = TableHandle(base: -1)
 
@@ -89,6 +95,15 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
             }
             if cursor.holdsTables {
                 switch entry {
+                case .table(let pfn) where realCursor[depth + 1].level == .pte:
+                    // pte_offset_map_lock(); when the PMD changed under the cursor, its slot is read again.
+                    guard let child = reader.lockPTETable(atPFN: pfn, parent: tables[depth], indexes[depth], expecting: word) else {
+                        if fault == .cursorNotRevalidated { advance(to: Format.alignDown(address, 1 << cursor.entryShift) + (1 << cursor.entryShift), entries: 1) }
+                        continue
+                    }
+                    push(child, realCursor[depth + 1])
+                    lockedDepth = depth
+                    continue
                 case .table(let pfn):
                     guard let child = reader.table(atPFN: pfn) else { continue }
                     push(child, realCursor[depth + 1])
@@ -131,7 +146,15 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
             if flags.contains(.skipNone), reported.isNone { continue }
             return item
         }
+        // The walk ends: a PTE table still locked is unlocked.
+        if lockedDepth != nil, fault != .lockLeakedAtRangeEnd { unlock() }
         return nil
+    }
+
+    /// Drops the lock of the PTE table the cursor holds.
+    private mutating func unlock() {
+        reader.unlockPTETable(tables[lockedDepth!])
+        lockedDepth = nil
     }
 
     /// Reports the block's entry at `address` (or, coalescing, the rest of the block) without reading.
@@ -160,6 +183,7 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
         address = next
         indexes[depth] += entries
         while depth > 0, indexes[depth] > Int(levels[depth].indexMask) - (fault == .popOffByOne ? 1 : 0) {
+            if depth == lockedDepth { unlock() }
             depth -= 1
             indexes[depth] += 1
         }

@@ -4,6 +4,11 @@ import PageTable
 /// address and returns the entry, its folio page and how far the caller may skip (the rest of the
 /// leaf or hole). A range walk built on it steps by that skip.
 ///
+/// Raced, the lookup is lockless as GUP-fast is (`gup_fast_pte_range()`): the PTE table mapped
+/// under RCU, the PMD read again after the PTE, and the walk redone from the PMD when it changed; a
+/// contiguous block is read again until whole (`contpte_ptep_get_lockless()`). Its range walks hold
+/// the PTE lock of the table they are in, as `follow_page_pte()` takes it.
+///
 /// Departures: GUP takes references and faults pages in; this only looks. Its range walk keeps a
 /// page-walk cache (``PathCache``) of the tables the last lookup went through and of the last
 /// contiguous block, so that stepping through a table reads each of its slots once, as a hardware
@@ -33,8 +38,10 @@ public struct LookupWalker: LookupBody, EntryWalkBody, FolioWalkBody {
     public func lookupBody<R: TableReader>(_ reader: R, address: UInt64, flags: LookupFlags) throws(PageTableError) -> LookupResult {
         let format = reader.space.format
         guard address < format.top else { throw .pastTop(address, top: format.top, format: format.name) }
-        var cache = PathCache(reader: reader, fault: fault)
+        // GUP-fast's shape: PTE tables mapped without their lock, the PMD re-checked after the read.
+        var cache = PathCache(reader: reader, fault: fault, lockless: true)
         let found = cache.lookup(address)
+        cache.finish()
         var entry = found.entry
         var folio: FolioID?
         var pageIndex: UInt64?
@@ -88,6 +95,7 @@ public struct LookupWalker: LookupBody, EntryWalkBody, FolioWalkBody {
             }
             address = end
         }
+        cache.finish()
     }
 
     /// The folio walk (`folio_walk_start()` and `folio_pte_batch()`'s view): the body, specialised here for WalkCheck's readers.
@@ -110,6 +118,7 @@ public struct LookupWalker: LookupBody, EntryWalkBody, FolioWalkBody {
                         inHugepd: found.inHugepd, table: found.table, visit)
             address = end
         }
+        cache.finish()
         builder.finish(visit)
     }
 }

@@ -9,6 +9,9 @@ struct PathCache<R: TableReader> {
         var level: Level
         var inHugepd: Bool
         var span: AddressRange
+        /// For a PTE table: the slot above that pointed at it and the word it held, for the re-check;
+        /// the table is locked (range walks) or mapped (the lockless lookup) while the step is cached.
+        var parent: (table: TableHandle, index: Int, word: UInt64)? = nil
     }
 
     /// A contiguous block read by an earlier lookup: its slots, its first page and its attributes
@@ -24,12 +27,16 @@ struct PathCache<R: TableReader> {
     let reader: R
     let format: Format
     let fault: Fault
+    /// Whether PTE tables are mapped without their lock and the PMD re-checked after each read
+    /// (GUP-fast's `gup_fast_pte_range()`), rather than locked (`follow_page_pte()`).
+    let lockless: Bool
     private(set) var steps: [Step] = []
     private var block: CachedBlock?
 
-    init(reader: R, fault: Fault = .none) {
+    init(reader: R, fault: Fault = .none, lockless: Bool = false) {
         self.reader = reader
         self.fault = fault
+        self.lockless = lockless
         format = reader.space.format
         steps.reserveCapacity(6)
         steps.append(Step(table: reader.root, level: format.rootLevel, inHugepd: false, span: AddressRange(start: 0, end: format.top)))
@@ -37,7 +44,7 @@ struct PathCache<R: TableReader> {
 
     /// What a walk from the root finds at `address`, starting from the deepest cached table that maps it.
     mutating func lookup(_ address: UInt64) -> (entry: Entry, level: Level, inHugepd: Bool, span: AddressRange, table: TableHandle) {
-        while steps.count > 1, !steps[steps.count - 1].span.contains(address) { steps.removeLast() }
+        while steps.count > 1, !steps[steps.count - 1].span.contains(address) { pop() }
         while true {
             let step = steps[steps.count - 1]
             let geometry = format.geometry(step.level)
@@ -52,6 +59,12 @@ struct PathCache<R: TableReader> {
             let word = reader.read(step.table, index)
             let entry = format.decode(word, at: step.level, inHugepd: step.inHugepd, address: address)
             switch entry {
+            case .table(let pfn) where !step.inHugepd && format.realLevel(below: step.level) == .pte:
+                // follow_page_pte(): pte_offset_map_lock(); GUP-fast: pte_offset_map(). Failing, the PMD changed: read it again.
+                let child = lockless ? reader.mapPTETable(atPFN: pfn, parent: step.table, index, expecting: word)
+                                     : reader.lockPTETable(atPFN: pfn, parent: step.table, index, expecting: word)
+                guard let child else { continue }
+                steps.append(Step(table: child, level: .pte, inHugepd: false, span: span, parent: (step.table, index, word)))
             case .table(let pfn) where !step.inHugepd:
                 guard let child = reader.table(atPFN: pfn) else { continue }
                 steps.append(Step(table: child, level: format.realLevel(below: step.level)!, inHugepd: false, span: span))
@@ -59,7 +72,11 @@ struct PathCache<R: TableReader> {
                 guard let child = reader.table(atPFN: pfn) else { continue }
                 steps.append(Step(table: child, level: step.level, inHugepd: true, span: span))
             case .leaf(let pfn, let attributes) where attributes.contains(.contiguous) && !step.inHugepd:
-                let found = ContiguousBlock(reader, format: format, table: step.table, index: index, word: word, level: step.level)
+                // Read locklessly, the block is read again until it is whole (contpte_ptep_get_lockless()).
+                let found = ContiguousBlock(reader, format: format, table: step.table, index: index, word: word, level: step.level,
+                                            verifying: lockless && step.parent != nil ? address : nil)
+                guard found.settled else { continue }
+                guard settled(step) else { continue }
                 let merged = attributes.union(found.youngDirty)
                 block = CachedBlock(table: step.table, first: found.first, count: found.count,
                                     basePFN: pfn - UInt64(index - found.first) * format.pages(at: step.level), attributes: merged)
@@ -74,8 +91,32 @@ struct PathCache<R: TableReader> {
                 let page = Format.alignDown(address, format.pageSize)
                 return (.none, .pte, false, AddressRange(start: page, end: page + format.pageSize), step.table)
             default:
+                guard settled(step) else { continue }
                 return (entry, step.level, step.inHugepd, span, step.table)
             }
         }
+    }
+
+    /// Whether what was just read below `step` stands: always, but for a PTE table read locklessly,
+    /// whose PMD is read again (GUP-fast: `pmd_val(pmd) != pmd_val(pmdp_get_lockless(pmdp))`); when
+    /// it changed, the table may be gone, so it is dropped and the walk goes on from the PMD.
+    private mutating func settled(_ step: Step) -> Bool {
+        guard lockless, let parent = step.parent, fault != .noPMDRecheck else { return true }
+        if reader.stillHolds(parent.table, parent.index, parent.word) { return true }
+        pop()
+        return false
+    }
+
+    /// Drops the deepest cached table, unlocking or unmapping a PTE table.
+    private mutating func pop() {
+        let step = steps.removeLast()
+        if let cached = block, cached.table == step.table { block = nil }
+        guard step.parent != nil else { return }
+        if lockless { reader.unmapPTETable(step.table) } else { reader.unlockPTETable(step.table) }
+    }
+
+    /// Drops every cached table: the walk's end.
+    mutating func finish() {
+        while steps.count > 1 { pop() }
     }
 }

@@ -13,8 +13,11 @@ import PageTable
 ///
 /// Departures from Linux: a directory leaf is left to the directory callback
 /// rather than split; the PTE callback of a contiguous entry gets young and dirty ORed across its block (what `ptep_get()`
-/// returns on arm64), reading each entry of the block once; when a table pointer no longer resolves
-/// (a concurrent free, as a failed `pte_offset_map_lock()`), the entry is read again (`ACTION_AGAIN`).
+/// returns on arm64), reading each entry of the block once.
+///
+/// Raced: each PTE table is walked under its lock (`pte_offset_map_lock()`); when that fails, the
+/// PMD changed under the walker and its slot is read again (`ACTION_AGAIN`), as when a table
+/// pointer no longer resolves. Directory tables above are never freed under `mmap_lock`.
 public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
     /// `recursive` (or the mutant's name when a fault is injected).
     public let name: String
@@ -123,6 +126,15 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
                     if fault == .stopAfterFirstLeaf, case .leaf = entry { return }
                     guard action == .subtree else { break }
                     switch entry {
+                    case .table(let pfn) where format.realLevel(below: level) == .pte && fault != .pteTableUnlocked:
+                        // walk_pte_range(): pte_offset_map_lock(); when the PMD changed under it, ACTION_AGAIN.
+                        guard let child = reader.lockPTETable(atPFN: pfn, parent: table, index, expecting: word) else {
+                            if fault == .noRetryAfterFailedLock { break }
+                            word = reader.read(table, index)
+                            continue
+                        }
+                        pteRange(child, start: address, end: next)
+                        reader.unlockPTETable(child)
                     case .table(let pfn):
                         guard let child = reader.table(atPFN: pfn) else {
                             word = reader.read(table, index)
