@@ -32,11 +32,12 @@ public enum RaceExhaustive {
 
     /// `tiny`, in its first 32 KiB (two PTE tables of four pages): a file folio and an anonymous
     /// one in PTEs (collapsible, the file one by a racer), a contiguous pair, a PMD leaf (split by
-    /// a racer), a migration; racers that zap and reclaim a table, collapse and split under the
+    /// a racer), a migration, a write to the second page (so a block's entries differ in
+    /// dirty); racers that zap and reclaim a table, collapse and split under the
     /// walker, swap out, migrate, age, and the MMU setting young and dirty.
     public static let tiny = Space(format: .tiny, setups: [
         folio(0, order: 2, kind: .file), folio(0, order: 1, contiguous: true), folio(16, order: 2, leaf: .pmd), folio(20, order: 0),
-        folio(16, order: 2), .startMigration(range(4, 8)), .unmap(range(0, 4)),
+        folio(16, order: 2), .startMigration(range(4, 8)), .unmap(range(0, 4)), .dirty(range(4, 8)),
     ], setupLength: 2, racers: [
         .zap(range(0, 16)), .zap(range(4, 8)), .zap(range(16, 32)), .collapse(0), .collapse(16 * k), .split(0), .split(16 * k),
         .swapOut(range(0, 8)), .startMigration(range(0, 16)), .finishMigration(range(0, 32)), .age(range(0, 32)),
@@ -53,13 +54,17 @@ public enum RaceExhaustive {
         public var states = 0
         /// Racing walks checked (each one design, one walk, one schedule).
         public var walks = 0
+        /// How many of them ran every racer scheduled (a racer due past a walk's last point never runs).
+        public var racedWalks = 0
         /// Each failing design's first failure, as a case (setup operations, the walk, the racers).
         public var failures: [String: (testCase: TestCase, failure: Conformance.Failure)] = [:]
     }
 
     /// Races `designs` on every tree of `space`.
     /// - Parameter onWalk: called with each tree's case and walk before it is raced (a crash reporter's hook).
-    public static func run(designs: DesignSet, space: Space = tiny, pairs: Bool = true, onWalk: ((TestCase) -> Void)? = nil) -> Report {
+    /// - Parameter pairPoints: overrides ``Space/pairPoints``: walks with at most this many points are raced by pairs.
+    public static func run(designs: DesignSet, space: Space = tiny, pairs: Bool = true, pairPoints: Int? = nil,
+                           onWalk: ((TestCase) -> Void)? = nil) -> Report {
         var report = Report()
         var trees: [(AddressSpace, [Operation])] = [(AddressSpace(format: space.format), [])]
         var seen: Set<AddressSpace> = [trees[0].0]
@@ -82,7 +87,8 @@ public enum RaceExhaustive {
             for query in space.queries {
                 onWalk?(TestCase(format: space.format, operations: operations, queries: [query]))
                 for name in names(standing, query) {
-                    guard let failure = race(standing, name, tree, query, space: space, pairs: pairs, walks: &report.walks) else { continue }
+                    guard let failure = race(standing, name, tree, query, space: space, pairs: pairs ? pairPoints ?? space.pairPoints : 0,
+                                             report: &report) else { continue }
                     report.failures[name] = (TestCase(format: space.format, operations: operations, queries: [query], races: failure.schedule),
                                              failure.failure)
                     standing = standing.removing([name])
@@ -93,11 +99,13 @@ public enum RaceExhaustive {
     }
 
     /// The first schedule of `space`'s racers that fails the design on `query`, with its failure.
-    private static func race(_ designs: DesignSet, _ name: String, _ tree: AddressSpace, _ query: WalkQuery, space: Space, pairs: Bool,
-                             walks: inout Int) -> (schedule: [RaceStep], failure: Conformance.Failure)? {
+    private static func race(_ designs: DesignSet, _ name: String, _ tree: AddressSpace, _ query: WalkQuery, space: Space, pairs: Int,
+                             report: inout Report) -> (schedule: [RaceStep], failure: Conformance.Failure)? {
         func attempt(_ schedule: [RaceStep]) -> RaceConformance.Outcome {
-            walks += 1
-            return RaceConformance.run(designs, name, in: tree, query: query, schedule: schedule)
+            report.walks += 1
+            let outcome = RaceConformance.run(designs, name, in: tree, query: query, schedule: schedule)
+            if !schedule.isEmpty, outcome.racersRun == RaceConformance.applicable(schedule, to: query).count { report.racedWalks += 1 }
+            return outcome
         }
         let quiet = attempt([])
         if let failure = quiet.failure { return ([], failure) }
@@ -106,7 +114,7 @@ public enum RaceExhaustive {
                 if let failure = attempt([RaceStep(point: point, racer: racer)]).failure { return ([RaceStep(point: point, racer: racer)], failure) }
             }
         }
-        guard pairs, quiet.points <= space.pairPoints else { return nil }
+        guard quiet.points <= pairs else { return nil }
         for first in space.racers {
             for second in space.racers {
                 for p in 1...quiet.points {

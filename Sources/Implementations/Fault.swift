@@ -111,9 +111,17 @@ package enum Fault: String, CaseIterable, Sendable {
     /// The lockless lookup without its PMD re-check after reading the PTE (GUP-fast's `pmd_val(pmd)
     /// != pmd_val(pmdp_get_lockless(pmdp))`). Lookup.
     case noPMDRecheck = "no-pmd-recheck"
+    /// A contiguous block read locklessly, its entry re-read whole (young and dirty included), and
+    /// when the MMU changed them meanwhile, the entry reported with its own young and dirty, not
+    /// the block's (`contpte_ptep_get_lockless()` ignores young and dirty when it compares). Lookup.
+    case contiguousYoungDirtyIntolerant = "contiguous-young-dirty-intolerant"
 }
 
 extension Fault {
+    /// The faults only a racing walk shows (their mutants pass every quiescent walk).
+    package static let raceFaults: [Fault] = [.noRetryAfterFailedLock, .pteTableUnlocked, .cursorNotRevalidated, .lockLeakedAtRangeEnd,
+                                              .batchExtendedUnlocked, .noPMDRecheck, .contiguousYoungDirtyIntolerant]
+
     /// The name of a design with this fault injected: `shipped` for no fault, `mutant-NAME` otherwise.
     package func designName(shipped: String) -> String { self == .none ? shipped : "mutant-\(rawValue)" }
 }

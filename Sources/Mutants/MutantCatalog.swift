@@ -42,7 +42,7 @@ public enum MutantCatalog {
              .hintWithoutPermission, .mergeSkipped, .migrationWithoutFlag, .chainPastStop, .contiguousBitIgnored, .batchAcrossVMA,
              .batchExtendedUnlocked: "batched"
         case .skipOnePageLong, .clearedParentAsTable, .coalesceIgnored, .hugepdFlagLost, .unalignedSkip, .rootLeafSizeFromBelow,
-             .lookupOutsideVMA, .noPMDRecheck: "lookup"
+             .lookupOutsideVMA, .noPMDRecheck, .contiguousYoungDirtyIntolerant: "lookup"
         }
     }
 

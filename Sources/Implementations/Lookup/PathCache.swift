@@ -77,7 +77,12 @@ struct PathCache<R: TableReader> {
                                             verifying: lockless && step.parent != nil ? address : nil)
                 guard found.settled else { continue }
                 guard settled(step) else { continue }
-                let merged = attributes.union(found.youngDirty)
+                var merged = attributes.union(found.youngDirty)
+                if fault == .contiguousYoungDirtyIntolerant, lockless, !reader.stillHolds(step.table, index, word) {
+                    // The bug: an entry whose young or dirty the MMU set meanwhile taken as the block
+                    // breaking up, and reported with its own bits alone.
+                    merged = attributes
+                }
                 block = CachedBlock(table: step.table, first: found.first, count: found.count,
                                     basePFN: pfn - UInt64(index - found.first) * format.pages(at: step.level), attributes: merged)
                 return (.leaf(pfn: pfn, attributes: merged), step.level, false, span, step.table)
