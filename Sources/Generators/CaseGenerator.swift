@@ -89,12 +89,20 @@ public struct CaseGenerator: Sendable {
     static let racerWeights: [(weight: UInt64, value: Int)] = [(3, 0), (2, 1), (2, 2), (1, 3), (1, 4), (1, 5), (1, 6), (3, 7)]
 
     /// One racer at a point drawn on a log scale (1 to 8, 32, 128 or 512: walks pass from a few to
-    /// thousands of points), aimed as operations are.
+    /// thousands of points), aimed as operations are; half the zaps clear a whole PTE table's span.
     func race(_ context: inout Context, _ choices: inout ChoiceSequence) -> RaceStep {
         let point = 1 + Int(choices.draw(below: 8 << (2 * choices.draw(below: 4))))
         let racer: Racer
         switch choices.weighted(Self.racerWeights) {
-        case 0: racer = .zap(context.operationRange(&choices))
+        case 0:
+            // Half the zaps clear one whole PTE table's span, which PT_RECLAIM then frees under the walker.
+            if choices.draw(below: 2) == 0 {
+                racer = .zap(context.operationRange(&choices))
+            } else {
+                let size = format.geometry(.pmd).entrySize
+                let start = Format.alignDown(context.operationAddress(&choices), size)
+                racer = .zap(AddressRange(start: start, end: min(start + size, format.top)))
+            }
         case 1: racer = .collapse(context.operationAddress(&choices))
         case 2: racer = .split(context.operationAddress(&choices))
         case 3: racer = .swapOut(context.operationRange(&choices))

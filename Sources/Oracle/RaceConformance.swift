@@ -68,9 +68,16 @@ public enum RaceConformance {
             var runs: [FolioRun] = []
             let got = Result { () throws(PageTableError) in try design.walkFolios(reader, range: range, flags: flags) { runs.append($0) } }
             race.finish()
-            verdict = judge(got.map { runs }, race: race, range: range) { state throws(PageTableError) in
+            // A run of directory leaves is read leaf by leaf, no lock held across them (Linux takes
+            // the PMD lock per entry): it may be cut at any leaf it met at another moment, and is
+            // then what the oracle reports for its own range at one moment.
+            let moments = race.moments, format = space.format
+            verdict = judge(got.map { runs }, race: race, range: range, oracle: { state throws(PageTableError) in
                 try ReferenceWalk.folios(in: state, range: range, flags: flags)
-            }
+            }, alsoMatches: { run, moment in
+                guard run.level != .pte || run.inHugepd, Self.atLeafBoundaries(run, format, walk: range) else { return false }
+                return (try? ReferenceWalk.folios(in: moments[moment], range: run.range, flags: flags)) == [run]
+            })
         case .lookup(let address, let flags):
             guard let design = designs.lookups.first(where: { $0.name == name }) else { break }
             let got = Result { () throws(PageTableError) in try design.lookup(reader, address: address, flags: flags) }
@@ -106,8 +113,17 @@ public enum RaceConformance {
         return item.youngDirty.isSubset(of: ceiling)
     }
 
+    /// Whether `run` starts and ends at boundaries of the leaves at its level (a hugepd page's, a
+    /// directory entry's) or at the edges of the walk.
+    private static func atLeafBoundaries(_ run: FolioRun, _ format: Format, walk: AddressRange) -> Bool {
+        let geometry = format.geometry(run.level)
+        let size: UInt64 = run.inHugepd ? 1 << UInt64(geometry.hugepdPageShift ?? geometry.shift) : geometry.entrySize
+        return (run.range.start % size == 0 || run.range.start == walk.start) && (run.range.end % size == 0 || run.range.end == walk.end)
+    }
+
     private static func judge<Item: RacedItem>(_ got: Result<[Item], PageTableError>, race: RacingReader.Race, range: AddressRange,
-                                               oracle: (AddressSpace) throws(PageTableError) -> [Item]) -> String? {
+                                               oracle: (AddressSpace) throws(PageTableError) -> [Item],
+                                               alsoMatches: (Item, Int) -> Bool = { _, _ in false }) -> String? {
         if let misuse = race.misuse { return misuse }
         let expected = race.moments.map { state in Result { () throws(PageTableError) in try oracle(state) } }
         switch (expected[0], got) {
@@ -116,13 +132,14 @@ public enum RaceConformance {
         case (.success, .failure(let found)): return "expected a result, got the error \"\(found)\""
         case (.success, .success(let items)):
             let views = expected.map { (try? $0.get()) ?? [] }
-            return explain(items, range: range, views: views, reach: hardwareReach(race))
+            return explain(items, range: range, views: views, reach: hardwareReach(race), alsoMatches: alsoMatches)
         }
     }
 
     /// Finds ordered moments for `items` (a search over every moment an item may take), or says
     /// which item none explains.
-    private static func explain<Item: RacedItem>(_ items: [Item], range: AddressRange, views: [[Item]], reach: [Int]) -> String? {
+    private static func explain<Item: RacedItem>(_ items: [Item], range: AddressRange, views: [[Item]], reach: [Int],
+                                                 alsoMatches: (Item, Int) -> Bool) -> String? {
         let moments = views.count
         let byStart = views.map { Dictionary($0.map { ($0.itemRange.start, $0) }, uniquingKeysWith: { first, _ in first }) }
         func empty(_ gap: AddressRange, at moment: Int) -> Bool {
@@ -139,8 +156,8 @@ public enum RaceConformance {
             let gap = AddressRange(start: previousEnd, end: itemRange.start)
             var next = Array(repeating: false, count: moments)
             for j in 0..<moments {
-                guard let expected = byStart[j][itemRange.start],
-                      matches(item, expected, latest: byStart[reach[j]][itemRange.start]) else { continue }
+                let direct = byStart[j][itemRange.start].map { matches(item, $0, latest: byStart[reach[j]][itemRange.start]) } ?? false
+                guard direct || alsoMatches(item, j) else { continue }
                 next[j] = (0...j).contains { feasible[$0] && gapFits(gap, from: $0, to: j) }
             }
             guard next.contains(true) else {

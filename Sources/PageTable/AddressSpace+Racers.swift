@@ -1,8 +1,16 @@
 extension AddressSpace {
-    /// Applies `racer` as the writer beside a walker would (``Racer``): hugetlb VMAs are left alone
-    /// but for the MMU's young and dirty; an argument outside the format throws, changing nothing.
+    /// Applies `racer` as the writer beside a walker would (``Racer``): hugetlb VMAs and hugepd pages
+    /// are left alone but for the MMU's young and dirty; an argument outside the format throws,
+    /// changing nothing.
     public mutating func race(_ racer: Racer) throws(PageTableError) {
         try racer.validate(for: format)
+        // Hugetlb pages (hugetlb VMAs, powerpc's hugepd pages) change only under the hugetlb VMA
+        // lock a hugetlb walk holds (hugetlb_vma_lock_write() in __unmap_hugepage_range_final()):
+        // beside a reader only the MMU touches them, so a writer whose span meets one does nothing.
+        if !racer.isHardware, let span = racer.lockedSpan(in: format),
+           vmas?.pieces(inside: span).contains(where: { $0.vma.hugetlb != nil }) == true || units(in: span).contains(where: \.inHugepd) {
+            return
+        }
         switch racer {
         case .zap(let range):
             try apply(.unmap(range))
@@ -10,17 +18,15 @@ extension AddressSpace {
             let size = format.geometry(.pmd).entrySize
             var start = Format.alignDown(range.start, size) == range.start ? range.start : Format.alignDown(range.start, size) + size
             while start < range.end, range.end - start >= size {
-                try apply(.reclaim(AddressRange(start: start, end: start + size)))
+                reclaimPTETable(at: start)
                 start += size
             }
         case .collapse(let address):
-            guard vmas?.vma(containing: address)?.hugetlb == nil, let unit = unit(containing: address),
-                  case .present(let pfn, _) = unit.content, memory.folio(containing: pfn)?.kind == .file
+            guard let unit = unit(containing: address), case .present(let pfn, _) = unit.content, memory.folio(containing: pfn)?.kind == .file
             else { return }
             try apply(.collapse(address, level: .pmd))
         case .split(let address):
-            guard vmas?.vma(containing: address)?.hugetlb == nil, let unit = unit(containing: address), !unit.inHugepd,
-                  unit.contiguous || unit.level == .pmd
+            guard let unit = unit(containing: address), unit.contiguous || unit.level == .pmd
             else { return }
             split(unit)
         case .swapOut(let range): try apply(.swapOut(range))
@@ -39,6 +45,26 @@ extension AddressSpace {
 }
 
 extension AddressSpace {
+    /// PT_RECLAIM's `try_to_free_pte()`: frees the PTE table under the PMD slot for `address` when
+    /// it maps nothing, clearing the slot. Only PTE tables: a hugepd table holds hugetlb pages,
+    /// whose tables are freed only under `mmap_lock` held for write (`free_pgtables()`).
+    mutating func reclaimPTETable(at address: UInt64) {
+        var table = root
+        var level = format.rootLevel
+        while level != .pmd {
+            let slot = SlotRef(table: table, index: format.index(of: address, at: level))
+            guard case .table(let pfn) = format.decode(tables.word(slot), at: level, address: address),
+                  let child = tables.table(atPFN: pfn), let lower = format.realLevel(below: level) else { return }
+            table = child
+            level = lower
+        }
+        let slot = SlotRef(table: table, index: format.index(of: address, at: .pmd))
+        guard case .table(let pfn) = format.decode(tables.word(slot), at: .pmd, address: address), let child = tables.table(atPFN: pfn),
+              tables.descriptor(child).nonNoneCount == 0 else { return }
+        tables.setWord(slot, 0)
+        tables.free(child)
+    }
+
     /// Keeps freed table pages off the free lists from now on: what a racing walk's copy does, so
     /// that a table freed under the walker is never reused while the walker may still read it.
     package mutating func defersTableReuse() { tables.defersReuse = true }

@@ -33,8 +33,10 @@ enum ShrinkCommand {
             return 0
         }
         let before = saved.testCase.operations.count
-        let generator = { (format: Format) in CaseGenerator(format: format) }
-        if let choices = saved.choices, regenerate(choices, saved.testCase.format) == saved.testCase {
+        // A case with racers came from a campaign that drew them: its choices regenerate it with racers on.
+        let races = saved.testCase.races.isEmpty ? 0 : CorpusFormat.maxRaces
+        let generator = { (format: Format) in CaseGenerator(format: format, maxRaces: races) }
+        if let choices = saved.choices, regenerate(choices, saved.testCase.format, races: races) == saved.testCase {
             let result = Shrinker().shrink(choices: choices, format: saved.testCase.format, generator: generator, fails: fails)
             // Then operation by operation, as a campaign does; the choices stay only if that changed nothing.
             let minimal = Shrinker().minimizeCase(result.testCase, fails: fails)
@@ -54,8 +56,8 @@ enum ShrinkCommand {
         return 0
     }
 
-    static func regenerate(_ choices: [UInt64], _ format: Format) -> TestCase {
+    static func regenerate(_ choices: [UInt64], _ format: Format, races: Int = 0) -> TestCase {
         var sequence = ChoiceSequence(replaying: choices)
-        return CaseGenerator(format: format).generate(&sequence)
+        return CaseGenerator(format: format, maxRaces: races).generate(&sequence)
     }
 }

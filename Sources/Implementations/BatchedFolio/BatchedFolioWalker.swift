@@ -85,7 +85,10 @@ public struct BatchedFolioWalker: FolioWalkBody {
                 case .none: break
                 case .leaf(let pfn, let attributes) where attributes.contains(.contiguous):
                     // A contiguous block of directory leaves: one folio run piece for its part of the range.
-                    let block = ContiguousBlock(reader, format: format, table: table, index: index, word: word, level: level)
+                    // Read without a lock: read again until whole (as contpte_ptep_get_lockless()).
+                    let block = ContiguousBlock(reader, format: format, table: table, index: index, word: word, level: level,
+                                                verifying: address)
+                    guard block.settled else { continue }
                     next = Format.spanEnd(address, size: size * UInt64(block.count), clampedTo: end)
                     builder.add(.leaf(pfn: pfn, attributes: attributes.union(block.youngDirty)), range: AddressRange(start: address, end: next),
                                 slotStart: Format.alignDown(address, size), level: level, inHugepd: false, table: table, visit)

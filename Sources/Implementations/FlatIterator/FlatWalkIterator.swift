@@ -121,8 +121,10 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
             let slotSize: UInt64 = 1 << cursor.entryShift
             let slotStart = Format.alignDown(address, slotSize)
             if case .leaf(let pfn, let attributes) = entry, attributes.contains(.contiguous), !cursor.inHugepd {
+                // A directory block is read without a lock: read again until whole.
                 let found = ContiguousBlock(reader, format: format, table: tables[depth], index: indexes[depth], word: word,
-                                            level: cursor.level)
+                                            level: cursor.level, verifying: cursor.level == .pte ? nil : address)
+                guard found.settled else { continue }
                 let blockStart = Format.alignDown(address, slotSize * UInt64(found.count))
                 let base = pfn - UInt64(indexes[depth] - found.first) * (slotSize >> UInt64(format.pageShift))
                 let current = Block(end: blockStart + slotSize * UInt64(found.count), basePFN: base, baseAddress: blockStart,

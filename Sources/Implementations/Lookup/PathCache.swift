@@ -72,9 +72,10 @@ struct PathCache<R: TableReader> {
                 guard let child = reader.table(atPFN: pfn) else { continue }
                 steps.append(Step(table: child, level: step.level, inHugepd: true, span: span))
             case .leaf(let pfn, let attributes) where attributes.contains(.contiguous) && !step.inHugepd:
-                // Read locklessly, the block is read again until it is whole (contpte_ptep_get_lockless()).
+                // Read locklessly (a PTE table mapped without its lock, or any directory table), the
+                // block is read again until it is whole (contpte_ptep_get_lockless()).
                 let found = ContiguousBlock(reader, format: format, table: step.table, index: index, word: word, level: step.level,
-                                            verifying: lockless && step.parent != nil ? address : nil)
+                                            verifying: lockless && step.parent != nil || step.level != .pte ? address : nil)
                 guard found.settled else { continue }
                 guard settled(step) else { continue }
                 var merged = attributes.union(found.youngDirty)

@@ -102,7 +102,13 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
                     }
                     if case .leaf(let pfn, let attributes) = entry, attributes.contains(.contiguous) {
                         // A contiguous block of directory leaves: read it once, report its entries in the range.
-                        let block = ContiguousBlock(reader, format: format, table: table, index: index, word: word, level: level)
+                        // Read without a lock: read again until whole (as contpte_ptep_get_lockless()).
+                        let block = ContiguousBlock(reader, format: format, table: table, index: index, word: word, level: level,
+                                                    verifying: address)
+                        guard block.settled else {
+                            word = reader.read(table, index)
+                            continue
+                        }
                         let blockEnd = Format.spanEnd(address, size: size * UInt64(block.count), clampedTo: end)
                         var entryStart = address
                         while entryStart < blockEnd {
