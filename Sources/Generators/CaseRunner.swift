@@ -43,7 +43,7 @@ public enum CaseRunner {
                 result.operations += 1
             }
             for query in testCase.queries {
-                let serving = names(standing, serving: query)
+                let serving = standing.names(serving: query)
                 for name in serving { result.walksByDesign[name, default: 0] += 1 }
                 result.walks += serving.count
                 for failure in Conformance.check(standing, in: space, query: query) where result.failures[failure.design] == nil {
@@ -56,7 +56,7 @@ public enum CaseRunner {
         // The racing walks, on the tree the operations built.
         guard !testCase.races.isEmpty, !standing.names.isEmpty else { return result }
         for query in testCase.queries {
-            let serving = names(standing, serving: query)
+            let serving = standing.names(serving: query)
             for name in serving { result.walksByDesign[name, default: 0] += 1 }
             result.walks += serving.count
             for failure in RaceConformance.check(standing, in: space, query: query, schedule: testCase.races)
@@ -65,14 +65,6 @@ public enum CaseRunner {
             }
         }
         return result
-    }
-
-    private static func names(_ designs: DesignSet, serving query: WalkQuery) -> [String] {
-        switch query {
-        case .entries: designs.entryWalkers.map(\.name)
-        case .folios: designs.folioWalkers.map(\.name)
-        case .lookup: designs.lookups.map(\.name)
-        }
     }
 }
 

@@ -86,7 +86,7 @@ public enum RaceExhaustive {
             report.states += 1
             for query in space.queries {
                 onWalk?(TestCase(format: space.format, operations: operations, queries: [query]))
-                for name in names(standing, query) {
+                for name in standing.names(serving: query) {
                     guard let failure = race(standing, name, tree, query, space: space, pairs: pairs ? pairPoints ?? space.pairPoints : 0,
                                              report: &report) else { continue }
                     report.failures[name] = (TestCase(format: space.format, operations: operations, queries: [query], races: failure.schedule),
@@ -126,13 +126,5 @@ public enum RaceExhaustive {
             }
         }
         return nil
-    }
-
-    private static func names(_ designs: DesignSet, _ query: WalkQuery) -> [String] {
-        switch query {
-        case .entries: designs.entryWalkers.map(\.name)
-        case .folios: designs.folioWalkers.map(\.name)
-        case .lookup: designs.lookups.map(\.name)
-        }
     }
 }

@@ -17,6 +17,15 @@ public struct DesignSet: Sendable {
         self.lookups = lookups
     }
 
+    /// The names of the designs in the set that serve `query`, in order.
+    public func names(serving query: WalkQuery) -> [String] {
+        switch query {
+        case .entries: entryWalkers.map(\.name)
+        case .folios: folioWalkers.map(\.name)
+        case .lookup: lookups.map(\.name)
+        }
+    }
+
     /// The names of the designs in the set, each once, in order.
     public var names: [String] {
         var seen: [String] = []

@@ -20,16 +20,7 @@ public enum RaceConformance {
 
     /// Checks every design serving `query` on `space` raced by `schedule`.
     public static func check(_ designs: DesignSet, in space: AddressSpace, query: WalkQuery, schedule: [RaceStep]) -> [Conformance.Failure] {
-        names(designs, query).compactMap { name in run(designs, name, in: space, query: query, schedule: schedule).failure }
-    }
-
-    /// The names of the designs in `designs` serving `query`.
-    static func names(_ designs: DesignSet, _ query: WalkQuery) -> [String] {
-        switch query {
-        case .entries: designs.entryWalkers.map(\.name)
-        case .folios: designs.folioWalkers.map(\.name)
-        case .lookup: designs.lookups.map(\.name)
-        }
+        designs.names(serving: query).compactMap { name in run(designs, name, in: space, query: query, schedule: schedule).failure }
     }
 
     /// The racers of `schedule` that a walk of `query` is judged under: the MMU's young and dirty
@@ -126,14 +117,9 @@ public enum RaceConformance {
                                                alsoMatches: (Item, Int) -> Bool = { _, _ in false }) -> String? {
         if let misuse = race.misuse { return misuse }
         let expected = race.moments.map { state in Result { () throws(PageTableError) in try oracle(state) } }
-        switch (expected[0], got) {
-        case (.failure(let wanted), .failure(let found)): return wanted == found ? nil : "expected the error \"\(wanted)\", got \"\(found)\""
-        case (.failure(let wanted), .success): return "expected the error \"\(wanted)\", got a result"
-        case (.success, .failure(let found)): return "expected a result, got the error \"\(found)\""
-        case (.success, .success(let items)):
-            let views = expected.map { (try? $0.get()) ?? [] }
-            return explain(items, range: range, views: views, reach: hardwareReach(race), alsoMatches: alsoMatches)
-        }
+        guard case .success = expected[0], case .success(let items) = got else { return errorVerdict(expected[0], got) }
+        let views = expected.map { (try? $0.get()) ?? [] }
+        return explain(items, range: range, views: views, reach: hardwareReach(race), alsoMatches: alsoMatches)
     }
 
     /// Finds ordered moments for `items` (a search over every moment an item may take), or says
@@ -184,21 +170,27 @@ public enum RaceConformance {
         return nil
     }
 
+    /// The verdict when the oracle (before the walk: errors do not depend on the tree) or the
+    /// walk threw: nil when both threw the same error.
+    private static func errorVerdict<A, B>(_ wanted: Result<A, PageTableError>, _ found: Result<B, PageTableError>) -> String? {
+        switch (wanted, found) {
+        case (.failure(let wanted), .failure(let found)): wanted == found ? nil : "expected the error \"\(wanted)\", got \"\(found)\""
+        case (.failure(let wanted), .success): "expected the error \"\(wanted)\", got a result"
+        case (.success, .failure(let found)): "expected a result, got the error \"\(found)\""
+        case (.success, .success): nil
+        }
+    }
+
     private static func judgeLookup(_ got: Result<LookupResult, PageTableError>, race: RacingReader.Race,
                                     oracle: (AddressSpace) throws(PageTableError) -> LookupResult) -> String? {
         if let misuse = race.misuse { return misuse }
         let expected = race.moments.map { state in Result { () throws(PageTableError) in try oracle(state) } }
-        switch (expected[0], got) {
-        case (.failure(let wanted), .failure(let found)): return wanted == found ? nil : "expected the error \"\(wanted)\", got \"\(found)\""
-        case (.failure(let wanted), .success): return "expected the error \"\(wanted)\", got a result"
-        case (.success, .failure(let found)): return "expected a result, got the error \"\(found)\""
-        case (.success, .success(let result)):
-            let reach = hardwareReach(race)
-            let views = expected.map { try? $0.get() }
-            if views.indices.contains(where: { j in views[j].map { matches(result, $0, latest: views[reach[j]]) } ?? false }) { return nil }
-            return "the lookup found \(result), which the oracle reports at no moment of the walk:\n"
-                + views.enumerated().map { "  moment \($0.offset): \($0.element.map(\.description) ?? "an error")" }.joined(separator: "\n")
-        }
+        guard case .success = expected[0], case .success(let result) = got else { return errorVerdict(expected[0], got) }
+        let reach = hardwareReach(race)
+        let views = expected.map { try? $0.get() }
+        if views.indices.contains(where: { j in views[j].map { matches(result, $0, latest: views[reach[j]]) } ?? false }) { return nil }
+        return "the lookup found \(result), which the oracle reports at no moment of the walk:\n"
+            + views.enumerated().map { "  moment \($0.offset): \($0.element.map(\.description) ?? "an error")" }.joined(separator: "\n")
     }
 }
 

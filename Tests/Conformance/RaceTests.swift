@@ -71,6 +71,16 @@ import Mutants
         #expect(race.space.tables.liveTables.count == 2)
     }
 
+    /// The first PMD table of a tiny tree, its first slot's word and the PTE table's frame it points to.
+    static func firstPTETable<R: TableReader>(_ reader: R) -> (pmdTable: TableHandle, word: UInt64, ptePFN: UInt64)? {
+        let format = reader.space.format
+        guard case .table(let pfn) = format.decode(reader.read(reader.root, 0), at: .pgd, address: 0),
+              let pmdTable = reader.table(atPFN: pfn) else { return nil }
+        let word = reader.read(pmdTable, 0)
+        guard case .table(let ptePFN) = format.decode(word, at: .pmd, address: 0) else { return nil }
+        return (pmdTable, word, ptePFN)
+    }
+
     /// A walker written to read a PTE table through a pointer it resolved itself, without
     /// `pte_offset_map()`: after PT_RECLAIM frees the table (`free_pte()` → `pte_free_tlb()`, RCU)
     /// and no RCU reader holds the grace period open, the read is a use-after-free. The same walker
@@ -81,11 +91,7 @@ import Mutants
         func walkEntries<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
                                          _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
             let format = reader.space.format
-            let pmdWord = reader.read(reader.root, 0)
-            guard case .table(let pfn) = format.decode(pmdWord, at: .pgd, address: 0) else { return }
-            let pmdTable = reader.table(atPFN: pfn)!
-            let word = reader.read(pmdTable, 0)
-            guard case .table(let ptePFN) = format.decode(word, at: .pmd, address: 0) else { return }
+            guard let (pmdTable, word, ptePFN) = RaceTests.firstPTETable(reader) else { return }
             let table = maps ? reader.mapPTETable(atPFN: ptePFN, parent: pmdTable, 0, expecting: word)! : reader.table(atPFN: ptePFN)!
             for index in 0..<4 {
                 let entry = format.decode(reader.read(table, index), at: .pte, address: UInt64(index) << 12)
@@ -118,10 +124,7 @@ import Mutants
         let twice: Bool
         func walkEntries<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
                                          _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
-            let format = reader.space.format
-            let pmdTable = reader.table(atPFN: { if case .table(let pfn) = format.decode(reader.read(reader.root, 0), at: .pgd, address: 0) { pfn } else { 0 } }())!
-            let word = reader.read(pmdTable, 0)
-            guard case .table(let pfn) = format.decode(word, at: .pmd, address: 0),
+            guard let (pmdTable, word, pfn) = RaceTests.firstPTETable(reader),
                   let table = reader.lockPTETable(atPFN: pfn, parent: pmdTable, 0, expecting: word) else { return }
             if twice {
                 reader.unlockPTETable(table)
