@@ -8,7 +8,8 @@ public struct MutantHuntResult: Sendable, CustomStringConvertible {
     public var name: String
     /// Whether the suite caught it.
     public var killed: Bool
-    /// What caught it: `exhaustive FORMAT`, `races FORMAT` or `campaign FORMAT`.
+    /// What caught it: `races FORMAT` (a racer), `race-trees FORMAT` (the unraced walk of a race
+    /// tree), `exhaustive FORMAT`, `campaign FORMAT` or `trap`.
     public var foundBy: String
     /// Cases generated before the one that caught it (sequences for the exhaustive mode, racing walks for the race mode).
     public var cases: Int
@@ -71,7 +72,9 @@ public enum MutantHunt {
                                        onWalk: { CrashReporter.setCase(CorpusFormat.text(of: CorpusCase(testCase: $0, design: name))) })
         CrashReporter.clear()
         if let found = raced.failures[name] {
-            var result = MutantHuntResult(name: name, killed: true, foundBy: "races \(RaceExhaustive.tiny.format.name)", cases: raced.walks,
+            // A design whose unraced walk of a race tree fails has a quiescent bug: said so.
+            let how = found.testCase.races.isEmpty ? "race-trees" : "races"
+            var result = MutantHuntResult(name: name, killed: true, foundBy: "\(how) \(RaceExhaustive.tiny.format.name)", cases: raced.walks,
                                           seconds: seconds(), shrunkOperations: found.testCase.operations.count, shrinkSeconds: 0)
             result.testCase = found.testCase
             return result

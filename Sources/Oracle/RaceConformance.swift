@@ -127,9 +127,23 @@ public enum RaceConformance {
     private static func explain<Item: RacedItem>(_ items: [Item], range: AddressRange, views: [[Item]], reach: [Int],
                                                  alsoMatches: (Item, Int) -> Bool) -> String? {
         let moments = views.count
-        let byStart = views.map { Dictionary($0.map { ($0.itemRange.start, $0) }, uniquingKeysWith: { first, _ in first }) }
+        // The oracle's items are in address order and disjoint, so their ends ascend too: binary searches.
+        func firstEnding(after address: UInt64, at moment: Int) -> Int {
+            let view = views[moment]
+            var low = 0, high = view.count
+            while low < high {
+                let middle = (low + high) / 2
+                if view[middle].itemRange.end <= address { low = middle + 1 } else { high = middle }
+            }
+            return low
+        }
+        func expected(at start: UInt64, _ moment: Int) -> Item? {
+            let index = firstEnding(after: start, at: moment)
+            return index < views[moment].count && views[moment][index].itemRange.start == start ? views[moment][index] : nil
+        }
         func empty(_ gap: AddressRange, at moment: Int) -> Bool {
-            gap.start >= gap.end || !views[moment].contains { $0.itemRange.start < gap.end && gap.start < $0.itemRange.end }
+            let index = firstEnding(after: gap.start, at: moment)
+            return gap.start >= gap.end || index == views[moment].count || views[moment][index].itemRange.start >= gap.end
         }
         func gapFits(_ gap: AddressRange, from low: Int, to high: Int) -> Bool { (low...high).contains { empty(gap, at: $0) } }
         var feasible = [true] + Array(repeating: false, count: moments - 1)
@@ -142,18 +156,18 @@ public enum RaceConformance {
             let gap = AddressRange(start: previousEnd, end: itemRange.start)
             var next = Array(repeating: false, count: moments)
             for j in 0..<moments {
-                let direct = byStart[j][itemRange.start].map { matches(item, $0, latest: byStart[reach[j]][itemRange.start]) } ?? false
+                let direct = expected(at: itemRange.start, j).map { matches(item, $0, latest: expected(at: itemRange.start, reach[j])) } ?? false
                 guard direct || alsoMatches(item, j) else { continue }
                 next[j] = (0...j).contains { feasible[$0] && gapFits(gap, from: $0, to: j) }
             }
             guard next.contains(true) else {
                 if gap.start < gap.end, (0..<moments).contains(where: { j in
-                    byStart[j][itemRange.start].map { matches(item, $0, latest: byStart[reach[j]][itemRange.start]) } ?? false
+                    expected(at: itemRange.start, j).map { matches(item, $0, latest: expected(at: itemRange.start, reach[j])) } ?? false
                 }) {
                     return "the addresses \(gap) before item \(k) \(item) were not reported, yet the oracle reports something there at every moment the walk could have passed them"
                 }
                 let seen = (0..<moments).map { j in
-                    "  moment \(j): " + (byStart[j][itemRange.start].map(\.description)
+                    "  moment \(j): " + (expected(at: itemRange.start, j).map(\.description)
                         ?? "no item starts there" + (views[j].first { $0.itemRange.contains(itemRange.start) }.map { " (\($0) covers it)" } ?? ""))
                 }
                 let after = feasible.firstIndex(of: true) ?? 0

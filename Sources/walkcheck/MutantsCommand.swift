@@ -24,7 +24,8 @@ enum MutantsCommand {
         guard unknown.isEmpty else { throw UsageError(message: "unknown mutant \(unknown[0]); mutants are \(MutantCatalog.names.joined(separator: ", "))") }
         let scratch = try FileSystem.makeTemporaryDirectory(prefix: "walkcheck-mutants-")
         defer { FileSystem.removeDirectory(scratch) }
-        print("walkcheck mutants: \(names.count) mutants; budget: exhaustive sequences up to \(length) on tiny and \(min(length, 2)) on "
+        print("walkcheck mutants: \(names.count) mutants; budget: every racer at every point of the race trees on tiny, then "
+              + "exhaustive sequences up to \(length) on tiny and \(min(length, 2)) on "
               + "tiny-hugepd, then \(cases) cases per format (seed \(hex(seed))), stopping at the first kill; "
               + "\(BuildInfo.configuration) build, \(BuildInfo.cores) cores\n")
         let width = names.map(\.count).max()! + 2
