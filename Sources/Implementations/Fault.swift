@@ -115,12 +115,15 @@ package enum Fault: String, CaseIterable, Sendable {
     /// when the MMU changed them meanwhile, the entry reported with its own young and dirty, not
     /// the block's (`contpte_ptep_get_lockless()` ignores young and dirty when it compares). Lookup.
     case contiguousYoungDirtyIntolerant = "contiguous-young-dirty-intolerant"
+    /// The lockless lookup returns with the PTE table still mapped (`pte_unmap()` forgotten: the
+    /// RCU read section, the merged kernel's reference on a PTE table, never put). Lookup.
+    case pteMapLeaked = "pte-map-leaked"
 }
 
 extension Fault {
     /// The faults only a racing walk shows (their mutants pass every quiescent walk).
     package static let raceFaults: [Fault] = [.noRetryAfterFailedLock, .pteTableUnlocked, .cursorNotRevalidated, .lockLeakedAtRangeEnd,
-                                              .batchExtendedUnlocked, .noPMDRecheck, .contiguousYoungDirtyIntolerant]
+                                              .batchExtendedUnlocked, .noPMDRecheck, .contiguousYoungDirtyIntolerant, .pteMapLeaked]
 
     /// The name of a design with this fault injected: `shipped` for no fault, `mutant-NAME` otherwise.
     package func designName(shipped: String) -> String { self == .none ? shipped : "mutant-\(rawValue)" }

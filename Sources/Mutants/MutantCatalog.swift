@@ -42,7 +42,8 @@ public enum MutantCatalog {
              .hintWithoutPermission, .mergeSkipped, .migrationWithoutFlag, .chainPastStop, .contiguousBitIgnored, .batchAcrossVMA,
              .batchExtendedUnlocked: "batched"
         case .skipOnePageLong, .clearedParentAsTable, .coalesceIgnored, .hugepdFlagLost, .unalignedSkip, .rootLeafSizeFromBelow,
-             .lookupOutsideVMA, .noPMDRecheck, .contiguousYoungDirtyIntolerant: "lookup"
+             .lookupOutsideVMA, .noPMDRecheck, .contiguousYoungDirtyIntolerant,
+             .pteMapLeaked: "lookup"
         }
     }
 

@@ -1,7 +1,8 @@
 import PageTable
 
 /// Checks walker designs against the reference oracle: the same result (or the same error), no
-/// slot read twice, and no more distinct slots read than the walk must inspect.
+/// slot read twice, no more distinct slots read than the walk must inspect, and every PTE-table
+/// lock and map dropped by the walk's end.
 public enum Conformance {
     /// What went wrong for one design on one query, described for a report.
     public struct Failure: Error, Hashable, Sendable, CustomStringConvertible {
@@ -116,6 +117,7 @@ public enum Conformance {
             if let diff = WalkDiff.firstDifference(expected: wanted, actual: found, format: space.format, address: address) {
                 return failure(diff)
             }
+            if let misuse = log.lockMisuse { return failure(misuse) }
             // Walks of several VMA pieces descend from the root once per piece, as Linux's do.
             if pieces <= 1, let repeated = log.firstRepeatedRead {
                 return failure("read the word at offset \(repeated) twice (\(log.count) reads in all)")

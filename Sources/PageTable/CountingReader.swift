@@ -1,5 +1,6 @@
 /// A reader that records every read of the reader it wraps: how the conformance run checks that a
-/// design reads no slot twice and no more slots than the oracle says a walk must inspect.
+/// design reads no slot twice and no more slots than the oracle says a walk must inspect, and that
+/// it drops every PTE-table lock and map it takes.
 public struct CountingReader<Inner: TableReader>: TableReader {
     /// The log of reads, shared by copies of the reader: how many, and the first word read twice.
     ///
@@ -11,6 +12,10 @@ public struct CountingReader<Inner: TableReader>: TableReader {
             @usableFromInline var firstRepeatedRead: Int?
             /// One bit a word offset: whether it was read (a bitmap, not a set: no hashing a read).
             @usableFromInline var seen: [UInt64] = []
+            /// PTE tables locked and mapped now (a lock maps too), and the first misuse of them.
+            @usableFromInline var locks = 0
+            @usableFromInline var maps = 0
+            @usableFromInline var misuse: String?
             @usableFromInline init() {}
         }
 
@@ -34,6 +39,25 @@ public struct CountingReader<Inner: TableReader>: TableReader {
         public var count: Int { state.pointee.count }
         /// The first word offset read twice, if any.
         public var firstRepeatedRead: Int? { state.pointee.firstRepeatedRead }
+        /// The first misuse of the PTE-table locks and maps: one dropped that was not held, or
+        /// (once the walk has returned) one still held.
+        public var lockMisuse: String? {
+            if let misuse = state.pointee.misuse { return misuse }
+            if state.pointee.locks > 0 { return "returned holding \(state.pointee.locks) PTE-table lock(s)" }
+            if state.pointee.maps > 0 { return "returned with \(state.pointee.maps) PTE table(s) still mapped (rcu_read_lock held)" }
+            return nil
+        }
+
+        /// Counts a lock (or map) taken or dropped.
+        @usableFromInline func held(locking: Bool, _ change: Int) {
+            if locking { state.pointee.locks += change }
+            state.pointee.maps += change
+            if state.pointee.maps < 0 || state.pointee.locks < 0, state.pointee.misuse == nil {
+                state.pointee.misuse = locking ? "unlocked a PTE table it did not hold" : "unmapped a PTE table it had not mapped"
+            }
+            state.pointee.maps = max(state.pointee.maps, 0)
+            state.pointee.locks = max(state.pointee.locks, 0)
+        }
 
         /// Records a read of the word at `offset` (never negative: the reader checks bounds first);
         /// traps past the budget.
@@ -87,18 +111,28 @@ public struct CountingReader<Inner: TableReader>: TableReader {
 
     /// Resolves through the inner reader.
     @inlinable public func table(atPFN pfn: UInt64) -> TableHandle? { inner.table(atPFN: pfn) }
-    /// Locks through the inner reader.
+    /// Locks through the inner reader, counting the lock.
     @inlinable public func lockPTETable(atPFN pfn: UInt64, parent: TableHandle, _ index: Int, expecting word: UInt64) -> TableHandle? {
-        inner.lockPTETable(atPFN: pfn, parent: parent, index, expecting: word)
+        let table = inner.lockPTETable(atPFN: pfn, parent: parent, index, expecting: word)
+        if table != nil { log.held(locking: true, 1) }
+        return table
     }
-    /// Unlocks through the inner reader.
-    @inlinable public func unlockPTETable(_ table: TableHandle) { inner.unlockPTETable(table) }
-    /// Maps through the inner reader.
+    /// Unlocks through the inner reader, counting the unlock.
+    @inlinable public func unlockPTETable(_ table: TableHandle) {
+        inner.unlockPTETable(table)
+        log.held(locking: true, -1)
+    }
+    /// Maps through the inner reader, counting the map.
     @inlinable public func mapPTETable(atPFN pfn: UInt64, parent: TableHandle, _ index: Int, expecting word: UInt64) -> TableHandle? {
-        inner.mapPTETable(atPFN: pfn, parent: parent, index, expecting: word)
+        let table = inner.mapPTETable(atPFN: pfn, parent: parent, index, expecting: word)
+        if table != nil { log.held(locking: false, 1) }
+        return table
     }
-    /// Unmaps through the inner reader.
-    @inlinable public func unmapPTETable(_ table: TableHandle) { inner.unmapPTETable(table) }
+    /// Unmaps through the inner reader, counting the unmap.
+    @inlinable public func unmapPTETable(_ table: TableHandle) {
+        inner.unmapPTETable(table)
+        log.held(locking: false, -1)
+    }
     /// Re-checks through the inner reader (not counted).
     @inlinable public func stillHolds(_ table: TableHandle, _ index: Int, _ word: UInt64) -> Bool { inner.stillHolds(table, index, word) }
 }

@@ -41,7 +41,7 @@ public struct LookupWalker: LookupBody, EntryWalkBody, FolioWalkBody {
         // GUP-fast's shape: PTE tables mapped without their lock, the PMD re-checked after the read.
         var cache = PathCache(reader: reader, fault: fault, lockless: true)
         let found = cache.lookup(address)
-        cache.finish()
+        if fault != .pteMapLeaked { cache.finish() }
         var entry = found.entry
         var folio: FolioID?
         var pageIndex: UInt64?
