@@ -24,14 +24,17 @@ enum ExhaustiveCommand {
     static func main(_ arguments: inout Arguments) throws -> Int32 {
         let names = try DesignCatalog.select(try arguments.values("design")).names
         let length = try arguments.count("length", in: lengthRange)
-        let formats = try spaces(try arguments.values("format")).map(\.format.name)
+        let formatNames = try arguments.values("format")
+        let formats = try spaces(formatNames).map(\.format.name)
         let corpus = try arguments.value("corpus") ?? "corpus"
+        let races = arguments.flag("races")
         guard try arguments.positional().isEmpty else { throw UsageError(message: "exhaustive takes no positional arguments") }
+        if races { try checkRaceOptions(formats: formatNames, length: length) }
         try RunCommand.checkCorpus(corpus)
         var failed = 0
         for name in names {
             let status = runChild(["exhaustive-worker", "--design", name, "--format", formats.joined(separator: ","), "--corpus", corpus]
-                                  + (length.map { ["--length", "\($0)"] } ?? []))
+                                  + (length.map { ["--length", "\($0)"] } ?? []) + (races ? ["--races"] : []))
             switch status {
             case .exited(0): break
             case .exited(2): return 2
@@ -53,7 +56,9 @@ enum ExhaustiveCommand {
         }
         let length = try arguments.count("length", in: lengthRange)
         let spaces = try spaces(try arguments.values("format"))
+        let races = arguments.flag("races")
         guard try arguments.positional().isEmpty else { throw UsageError(message: "exhaustive takes no positional arguments") }
+        if races { return raceWorker(designs) }
         var failing = Set<String>()
         for space in spaces {
             let length = length ?? defaultLength(space)
@@ -80,6 +85,36 @@ enum ExhaustiveCommand {
                   + (report.failures.isEmpty ? "every design conforms" : "\(report.failures.count) designs fail"))
         }
         return failing.isEmpty ? 0 : 1
+    }
+
+    /// `--races` enumerates `tiny`'s race trees: another format or a length is a usage error.
+    static func checkRaceOptions(formats: [String], length: Int?) throws {
+        guard formats.allSatisfy({ $0 == RaceExhaustive.tiny.format.name }) else {
+            throw UsageError(message: "exhaustive --races enumerates the race trees of tiny only, not \(formats.joined(separator: ","))")
+        }
+        guard length == nil else { throw UsageError(message: "exhaustive --races builds its trees from two setup operations; --length does not apply") }
+    }
+
+    /// The race worker: every racer at every scheduling point of every walk of tiny's race trees,
+    /// and every ordered pair on short walks (``RaceExhaustive``).
+    static func raceWorker(_ designs: DesignSet) -> Int32 {
+        let space = RaceExhaustive.tiny
+        print("walkcheck exhaustive --races: \(space.format.name) format, trees from up to \(space.setupLength) of \(space.setups.count) "
+              + "operations, \(space.queries.count) walks, \(space.racers.count) racers at every point, pairs on walks of at most "
+              + "\(space.pairPoints) points, designs \(designs.names.joined(separator: ", ")) (\(BuildInfo.configuration) build)")
+        let clock = ContinuousClock()
+        let started = clock.now
+        let report = RaceExhaustive.run(designs: designs, onWalk: { CrashReporter.setCase(CorpusFormat.text(of: CorpusCase(testCase: $0))) })
+        CrashReporter.clear()
+        for (design, found) in report.failures.sorted(by: { $0.key < $1.key }) {
+            print("FAIL \(design) raced by \(found.testCase.races.count) racer(s):")
+            print(CorpusFormat.text(of: CorpusCase(testCase: found.testCase, design: design)).split(separator: "\n").map { "  | " + $0 }.joined(separator: "\n"))
+            print(found.failure.detail.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+        }
+        print("\(report.states) trees, \(report.walks) racing walks (\(report.racedWalks) with every racer run) in "
+              + "\(Reports.seconds((clock.now - started).inSeconds)): "
+              + (report.failures.isEmpty ? "every design conforms" : "\(report.failures.count) designs fail"))
+        return report.failures.isEmpty ? 0 : 1
     }
 
     static func pow(_ base: Int, _ exponent: Int) -> Int { (0..<exponent).reduce(1) { result, _ in result * base } }

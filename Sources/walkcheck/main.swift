@@ -28,9 +28,11 @@ let usage = """
                                          replay saved cases (default: corpus/*.case), each in a child process
       walkcheck shrink FILE [--design NAME]
                                          shrink a saved failing case in place
-      walkcheck exhaustive [--length N] [--format tiny|tiny-hugepd] [--design NAME] [--corpus DIR]
+      walkcheck exhaustive [--length N] [--format tiny|tiny-hugepd] [--design NAME] [--corpus DIR] [--races]
                                          every sequence of up to N (default 3) operations on the small
-                                         formats (both unless --format), each design in a child process
+                                         formats (both unless --format), each design in a child process;
+                                         --races: every racer at every scheduling point of every walk
+                                         of tiny's race trees, and every pair on short walks
       walkcheck mutants [--cases N] [--length N] [--design MUTANT] [--save DIR]
                                          hunt every mutant (exhaustive tiny sequences, then a campaign),
                                          each in a child process; print the mutation score;

@@ -226,7 +226,9 @@ import Mutants
                       ["run", "--seconds", "1e300"], ["run", "--max-operations", "0"], ["run", "--shard", "3/2"],
                       ["run", "--cases", "+5"], ["exhaustive", "--length", "0xffffffffffffffff"], ["exhaustive", "--length", "5"],
                       ["mutants", "--length", "0xffffffffffffffff"], ["census", "--cases", "0"],
-                      ["bench", "--format", "tiny"], ["bench", "--format", "ppc64-hugepd"], ["bench", "--workload", "nosuch"]])
+                      ["bench", "--format", "tiny"], ["bench", "--format", "ppc64-hugepd"], ["bench", "--workload", "nosuch"],
+                      ["run", "--races", "17"], ["run", "--races", "-1"], ["exhaustive", "--races", "--format", "tiny-hugepd"],
+                      ["exhaustive", "--races", "--length", "2"]])
     func badOptionValuesAreUsageErrors(arguments: [String]) throws {
         let name = "bad-options-" + String(arguments.joined(separator: "_").map { $0.isLetter || $0.isNumber ? $0 : "_" })
         let corpus = ["run", "exhaustive"].contains(arguments[0]) ? ["--corpus", PackagePaths.scratch(name + "-corpus")] : []
