@@ -94,7 +94,7 @@ package enum Fault: String, CaseIterable, Sendable {
     case rootLeafSizeFromBelow = "root-leaf-size-from-below"
     /// An address outside every VMA looked up in the tables anyway.
     case lookupOutsideVMA = "lookup-outside-vma"
-    // Racing walks: faults only a walk raced by writers shows.
+    // Racing walks: the lock, map and retry discipline (the leaks fail quiescent walks too).
     /// After `pte_offset_map_lock()` fails (the PMD changed under the walker), the PMD's span is
     /// skipped instead of read again (no `ACTION_AGAIN`). Recursive walker.
     case noRetryAfterFailedLock = "no-retry-after-failed-lock"
@@ -121,7 +121,8 @@ package enum Fault: String, CaseIterable, Sendable {
 }
 
 extension Fault {
-    /// The faults only a racing walk shows (their mutants pass every quiescent walk).
+    /// The faults of racing walks: lock, map and retry discipline (all but the two leaks pass every
+    /// quiescent walk).
     package static let raceFaults: [Fault] = [.noRetryAfterFailedLock, .pteTableUnlocked, .cursorNotRevalidated, .lockLeakedAtRangeEnd,
                                               .batchExtendedUnlocked, .noPMDRecheck, .contiguousYoungDirtyIntolerant, .pteMapLeaked]
 

@@ -90,6 +90,8 @@ public struct RacingReader: TableReader {
         private func run(_ step: RaceStep, after completed: Int) {
             let before = space.tables.descriptors.count
             let live = space.tables.descriptors.map { $0.state == .live }
+            // A racer the model refuses (an operation past its bounds) does nothing, as a refused
+            // operation changes nothing; it is not a moment.
             do { try space.race(step.racer) } catch { return }
             for index in 0..<before where live[index] && space.tables.descriptors[index].state == .free {
                 inGracePeriod.append(TableID(rawValue: index))
@@ -129,7 +131,12 @@ public struct RacingReader: TableReader {
                 note("use-after-free: re-checked slot \(index) of table \(id.rawValue) at point \(points), \(why)")
                 return false
             }
-            return space.tables.words[table.base + index] == word
+            let offset = table.base + index
+            guard offset >= 0, offset < space.tables.words.count else {
+                note("re-checked slot \(index) of a handle outside the table memory at point \(points)")
+                return false
+            }
+            return space.tables.words[offset] == word
         }
 
         /// The live table in frame `pfn`.
