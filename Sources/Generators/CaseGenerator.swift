@@ -84,9 +84,13 @@ public struct CaseGenerator: Sendable {
         return (TestCase(format: format, operations: operations, queries: queries, races: races), spans, context.states)
     }
 
+    /// The kinds of racer a case draws.
+    enum RacerKind { case zap, collapse, split, swapOut, startMigration, finishMigration, age, access }
+
     /// The racers' kinds, weighted: zaps (with PT_RECLAIM) and the MMU most, as they are the most
     /// frequent writers beside a reader.
-    static let racerWeights: [(weight: UInt64, value: Int)] = [(3, 0), (2, 1), (2, 2), (1, 3), (1, 4), (1, 5), (1, 6), (3, 7)]
+    static let racerWeights: [(weight: UInt64, value: RacerKind)] = [(3, .zap), (2, .collapse), (2, .split), (1, .swapOut),
+                                                                    (1, .startMigration), (1, .finishMigration), (1, .age), (3, .access)]
 
     /// One racer at a point drawn on a log scale (1 to 8, 32, 128 or 512: walks pass from a few to
     /// thousands of points), aimed as operations are; half the zaps clear a whole PTE table's span.
@@ -94,7 +98,7 @@ public struct CaseGenerator: Sendable {
         let point = 1 + Int(choices.draw(below: 8 << (2 * choices.draw(below: 4))))
         let racer: Racer
         switch choices.weighted(Self.racerWeights) {
-        case 0:
+        case .zap:
             // Half the zaps clear one whole PTE table's span, which PT_RECLAIM then frees under the walker.
             if choices.draw(below: 2) == 0 {
                 racer = .zap(context.operationRange(&choices))
@@ -103,13 +107,13 @@ public struct CaseGenerator: Sendable {
                 let start = Format.alignDown(context.operationAddress(&choices), size)
                 racer = .zap(AddressRange(start: start, end: min(start + size, format.top)))
             }
-        case 1: racer = .collapse(context.operationAddress(&choices))
-        case 2: racer = .split(context.operationAddress(&choices))
-        case 3: racer = .swapOut(context.operationRange(&choices))
-        case 4: racer = .startMigration(context.operationRange(&choices))
-        case 5: racer = .finishMigration(context.operationRange(&choices))
-        case 6: racer = .age(context.operationRange(&choices))
-        default: racer = .access(context.operationAddress(&choices), write: choices.draw(below: 2) == 1)
+        case .collapse: racer = .collapse(context.operationAddress(&choices))
+        case .split: racer = .split(context.operationAddress(&choices))
+        case .swapOut: racer = .swapOut(context.operationRange(&choices))
+        case .startMigration: racer = .startMigration(context.operationRange(&choices))
+        case .finishMigration: racer = .finishMigration(context.operationRange(&choices))
+        case .age: racer = .age(context.operationRange(&choices))
+        case .access: racer = .access(context.operationAddress(&choices), write: choices.draw(below: 2) == 1)
         }
         return RaceStep(point: point, racer: racer)
     }

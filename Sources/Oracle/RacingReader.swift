@@ -172,8 +172,9 @@ public struct RacingReader: TableReader {
 
         /// Ends the walk: a lock or map still held is a misuse.
         public func finish() {
-            if let base = locked.first { note("returned holding the lock of table \(tableID(TableHandle(base: base))!.rawValue)") }
-            else if let base = mapped.keys.first { note("returned with table \(tableID(TableHandle(base: base))!.rawValue) still mapped (rcu_read_lock held)") }
+            // The lowest table named, so the report is the same on every run (sets have no order).
+            if let base = locked.min() { note("returned holding the lock of table \(tableID(TableHandle(base: base))!.rawValue)") }
+            else if let base = mapped.keys.min() { note("returned with table \(tableID(TableHandle(base: base))!.rawValue) still mapped (rcu_read_lock held)") }
         }
     }
 
