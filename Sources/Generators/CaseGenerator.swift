@@ -92,10 +92,14 @@ public struct CaseGenerator: Sendable {
     static let racerWeights: [(weight: UInt64, value: RacerKind)] = [(3, .zap), (2, .collapse), (2, .split), (1, .swapOut),
                                                                     (1, .startMigration), (1, .finishMigration), (1, .age), (3, .access)]
 
-    /// One racer at a point drawn on a log scale (1 to 8, 32, 128 or 512: walks pass from a few to
-    /// thousands of points), aimed as operations are; half the zaps clear a whole PTE table's span.
+    /// One racer, aimed as operations are (half the zaps clear a whole PTE table's span), at a
+    /// point drawn on a log scale (1 to 8, 32, 128 or 512: walks pass from a few to thousands of
+    /// points) or, half the time, anchored at one of the walk's first PTE locks or maps (1 to 2, 4
+    /// or 8), zero to three points after the moment before it: the windows where a walker must
+    /// re-check or retry, which a point drawn at random seldom hits.
     func race(_ context: inout Context, _ choices: inout ChoiceSequence) -> RaceStep {
-        let point = 1 + Int(choices.draw(below: 8 << (2 * choices.draw(below: 4))))
+        let anchor = choices.draw(below: 2) == 0 ? nil : 1 + Int(choices.draw(below: 2 << choices.draw(below: 3)))
+        let point = anchor == nil ? 1 + Int(choices.draw(below: 8 << (2 * choices.draw(below: 4)))) : Int(choices.draw(below: 4))
         let racer: Racer
         switch choices.weighted(Self.racerWeights) {
         case .zap:
@@ -115,7 +119,7 @@ public struct CaseGenerator: Sendable {
         case .age: racer = .age(context.operationRange(&choices))
         case .access: racer = .access(context.operationAddress(&choices), write: choices.draw(below: 2) == 1)
         }
-        return RaceStep(point: point, racer: racer)
+        return anchor.map { RaceStep(lock: $0, offset: point, racer: racer) } ?? RaceStep(point: point, racer: racer)
     }
 
     /// What one case's choices are drawn against: its window and swarm, the ranges its maps and

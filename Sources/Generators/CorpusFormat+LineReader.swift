@@ -123,10 +123,20 @@ struct LineReader {
         return operation
     }
 
-    /// `race N RACER ARGUMENTS`: a racer run after the walk's Nth scheduling point (after `race`).
+    /// `race N RACER ARGUMENTS`, a racer run after the walk's Nth scheduling point, or `race lock K
+    /// D RACER ARGUMENTS`, D points after the moment before the walk's Kth PTE lock or map (after `race`).
     mutating func race() throws(CorpusError) -> RaceStep {
-        let point = try number("race point", maximum: UInt64(CorpusFormat.maxRacePoint))
-        guard point >= 1 else { throw fail("race point 0: a racer runs after at least one scheduling point (before the walk, it is an operation)") }
+        var lock: Int?
+        if position < words.count, words[position] == "lock" {
+            skip()
+            let number = try number("lock number", maximum: UInt64(CorpusFormat.maxRacePoint))
+            guard number >= 1 else { throw fail("lock number 0: the walk's first PTE lock or map is lock 1") }
+            lock = Int(number)
+        }
+        let point = try number(lock == nil ? "race point" : "race offset", maximum: UInt64(CorpusFormat.maxRacePoint))
+        guard point >= 1 || lock != nil else {
+            throw fail("race point 0: a racer runs after at least one scheduling point (before the walk, it is an operation)")
+        }
         let name = try word("racer")
         let racer: Racer
         switch name {
@@ -143,7 +153,7 @@ struct LineReader {
                        + "finish-migration, age or access")
         }
         do { try racer.validate(for: format) } catch { throw fail(error.description) }
-        return RaceStep(point: Int(point), racer: racer)
+        return lock.map { RaceStep(lock: $0, offset: Int(point), racer: racer) } ?? RaceStep(point: Int(point), racer: racer)
     }
 
     /// `mmap START END anon FLAGS` or `mmap START END file N pgoff OFFSET FLAGS`, either followed

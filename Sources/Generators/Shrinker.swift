@@ -126,7 +126,8 @@ public struct Shrinker: Sendable {
                 evaluations += 1
                 if fails(candidate) { best = candidate; progress = true }
             }
-            // Racers: each deleted, then its point lowered (to 1, to half, by one).
+            // Racers: each deleted, then its point (or offset) lowered (to the least, to half, by one),
+            // then its lock number.
             for index in best.races.indices.reversed() where index < best.races.count {
                 var candidate = best
                 candidate.races.remove(at: index)
@@ -135,9 +136,17 @@ public struct Shrinker: Sendable {
             }
             for index in best.races.indices {
                 let point = best.races[index].point
-                for lower in Set([1, point / 2, point - 1]).sorted() where lower >= 1 && lower < point {
+                let least = best.races[index].lock == nil ? 1 : 0
+                for lower in Set([least, point / 2, point - 1]).sorted() where lower >= least && lower < point {
                     var candidate = best
                     candidate.races[index].point = lower
+                    evaluations += 1
+                    if fails(candidate) { best = candidate; progress = true; break }
+                }
+                guard let lock = best.races[index].lock, lock > 1 else { continue }
+                for lower in Set([1, lock / 2, lock - 1]).sorted() where lower >= 1 && lower < lock {
+                    var candidate = best
+                    candidate.races[index].lock = lower
                     evaluations += 1
                     if fails(candidate) { best = candidate; progress = true; break }
                 }

@@ -27,6 +27,9 @@ public struct RacingReader: TableReader {
 
         private var schedule: [RaceStep]
         private var nextStep = 0
+        /// Steps anchored at a PTE lock or map, by its number, placed in the schedule when it comes.
+        private var anchored: [Int: [RaceStep]]
+        private var locksTaken = 0
         private var waiting: [RaceStep] = []
         private var readBudget: Int
         private let budgetOf: @Sendable (AddressSpace) -> Int
@@ -44,7 +47,9 @@ public struct RacingReader: TableReader {
             space.defersTableReuse()
             self.space = space
             moments = [space]
-            self.schedule = schedule.enumerated().sorted { ($0.element.point, $0.offset) < ($1.element.point, $1.offset) }.map(\.element)
+            self.schedule = schedule.filter { $0.lock == nil }.enumerated().sorted { ($0.element.point, $0.offset) < ($1.element.point, $1.offset) }
+                .map(\.element)
+            anchored = Dictionary(grouping: schedule.filter { $0.lock != nil }, by: { $0.lock! })
             budgetOf = budget
             readBudget = budget(space)
         }
@@ -146,6 +151,15 @@ public struct RacingReader: TableReader {
         }
 
         func lock(_ pfn: UInt64, parent: TableHandle, _ index: Int, _ word: UInt64, locking: Bool) -> TableHandle? {
+            // Steps anchored here join the schedule, due `offset` points after this moment: offset 0
+            // runs at the lock's own point, before its re-check of the PMD.
+            locksTaken += 1
+            if let steps = anchored.removeValue(forKey: locksTaken) {
+                let due = steps.map { RaceStep(point: points + $0.point, racer: $0.racer) }
+                let pending = schedule[nextStep...] + due
+                schedule = Array(schedule[..<nextStep])
+                    + pending.enumerated().sorted { ($0.element.point, $0.offset) < ($1.element.point, $1.offset) }.map(\.element)
+            }
             guard holds(parent, index, word), let child = table(atPFN: pfn) else { return nil }
             if locking {
                 if locked.contains(child.base) { note("locked table \(tableID(child)!.rawValue) twice (a self-deadlock) at point \(points)") }

@@ -69,22 +69,36 @@ public enum Racer: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// One racer of a race schedule: it runs after the walker's `point`-th scheduling point (a table
-/// read, a re-check, a map or unmap, a lock or unlock), or, when it needs a PTE lock the walker
-/// holds, as soon as the walker drops it.
+/// read, a re-check, a map or unmap, a lock or unlock), or, anchored at the walker's `lock`-th PTE
+/// lock or map, `point` points after the moment just before it (0: between the walker's read of
+/// the PMD and the lock's re-check of it, the window a retry exists for). When it needs a PTE lock
+/// the walker holds, it runs as soon as the walker drops it.
 public struct RaceStep: Hashable, Sendable, CustomStringConvertible {
-    /// How many scheduling points of the walk come before the racer (at least 1).
+    /// How many scheduling points of the walk come before the racer (at least 1); for an anchored
+    /// step, how many come after the anchor (at least 0).
     public var point: Int
     /// The change.
     public var racer: Racer
+    /// The PTE lock or map (1 for the walk's first) the step is anchored at, or nil.
+    public var lock: Int?
 
-    /// Creates a step.
+    /// Creates a step after the walk's `point`-th scheduling point.
     public init(point: Int, racer: Racer) {
         self.point = point
         self.racer = racer
     }
 
-    /// `race N racer`, its corpus line.
-    public var description: String { "race \(point) \(racer)" }
+    /// Creates a step `offset` points after the moment before the walk's `lock`-th PTE lock or map.
+    public init(lock: Int, offset: Int, racer: Racer) {
+        self.point = offset
+        self.racer = racer
+        self.lock = lock
+    }
+
+    /// `race N racer` or `race lock K D racer`, its corpus line.
+    public var description: String {
+        if let lock { "race lock \(lock) \(point) \(racer)" } else { "race \(point) \(racer)" }
+    }
 }
 
 extension AddressRange {

@@ -39,11 +39,14 @@ import Mutants
     @Test func aFailedPTELockMakesTheWalkReadThePMDAgain() throws {
         let (space, pfn) = try filePTEs()
         let leaf = Entry.leaf(pfn: pfn, attributes: freshRWArm)
-        for design in Designs.entryWalkers {
-            let (items, race) = try racedEntries(design, space, span(0, 16.KiB), [RaceStep(point: 2, racer: .collapse(0))])
-            #expect(race.misuse == nil, "\(design.name): \(race.misuse ?? "")")
-            #expect(race.ran.map(\.point) == [2], "\(design.name)")
-            #expect(items == [item(0, 16.KiB, .pmd, leaf)], "\(design.name): \(items)")
+        // The same moment named two ways: after the second point, and just before the first lock.
+        for step in [RaceStep(point: 2, racer: .collapse(0)), RaceStep(lock: 1, offset: 0, racer: .collapse(0))] {
+            for design in Designs.entryWalkers {
+                let (items, race) = try racedEntries(design, space, span(0, 16.KiB), [step])
+                #expect(race.misuse == nil, "\(design.name): \(race.misuse ?? "")")
+                #expect(race.ran.map(\.point) == [2], "\(design.name) \(step)")
+                #expect(items == [item(0, 16.KiB, .pmd, leaf)], "\(design.name) \(step): \(items)")
+            }
         }
         // The same race, judged: every shipped design conforms; the one that skips the span fails.
         let schedule = [RaceStep(point: 2, racer: .collapse(0))]
@@ -229,15 +232,20 @@ import Mutants
             race 2 collapse 0x0
             race 5 access 0x1000 write
             race 7 zap 0x0 0x4000
+            race lock 1 0 split 0x0
+            race lock 2 3 age 0x0 0x1000
 
             """
         let parsed = try CorpusFormat.parse(text, file: "t.case")
         #expect(parsed.testCase.races == [RaceStep(point: 2, racer: .collapse(0)), RaceStep(point: 5, racer: .access(0x1000, write: true)),
-                                          RaceStep(point: 7, racer: .zap(span(0, 16.KiB)))])
+                                          RaceStep(point: 7, racer: .zap(span(0, 16.KiB))), RaceStep(lock: 1, offset: 0, racer: .split(0)),
+                                          RaceStep(lock: 2, offset: 3, racer: .age(span(0, 4.KiB)))])
         #expect(CorpusFormat.text(of: parsed) == text)
         for (line, reason) in [("race 0 split 0x0", "race point 0"), ("race 3 teleport 0x0", "unknown racer"),
                                ("race 3 zap 0x0", "range end"), ("race 3 access 0x1000 jump", "unknown access"),
-                               ("race 3 split 0x1001", "not page-aligned"), ("race 3 split 0x40000", "past")] {
+                               ("race 3 split 0x1001", "not page-aligned"), ("race 3 split 0x40000", "past"),
+                               ("race lock 0 0 split 0x0", "lock number 0"), ("race lock 1 split 0x0", "race offset"),
+                               ("race lock", "lock number")] {
             let bad = "walkcheck-case 1\nformat tiny\nwalk entries 0x0 0x8000 -\n\(line)\n"
             #expect { try CorpusFormat.parse(bad, file: "bad.case") } throws: { error in
                 "\(error)".contains("bad.case:4") && "\(error)".contains(reason)
