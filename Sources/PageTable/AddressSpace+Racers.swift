@@ -14,13 +14,12 @@ extension AddressSpace {
         switch racer {
         case .zap(let range):
             try apply(.unmap(range))
-            // PT_RECLAIM: each PTE table the zap covered whole and left empty (try_to_free_pte()).
+            // PT_RECLAIM: each PTE table the zap covered whole and left empty (try_to_free_pte()),
+            // found among the live tables (not by stepping through the range, which may span 128 TiB).
             let size = format.geometry(.pmd).entrySize
-            var start = Format.alignDown(range.start, size) == range.start ? range.start : Format.alignDown(range.start, size) + size
-            while start < range.end, range.end - start >= size {
-                reclaimPTETable(at: start)
-                start += size
-            }
+            let covered = tables.liveTables.map { tables.descriptor($0) }
+                .filter { $0.level == .pte && $0.hugepdPageShift == nil && range.contains(AddressRange(start: $0.base, end: $0.base + size)) }
+            for descriptor in covered { reclaimPTETable(at: descriptor.base) }
         case .collapse(let address):
             guard let unit = unit(containing: address), case .present(let pfn, _) = unit.content, memory.folio(containing: pfn)?.kind == .file
             else { return }
