@@ -130,6 +130,8 @@ public struct CampaignReport: Sendable {
     public var operations = 0
     /// Design walks checked.
     public var walks = 0
+    /// How many of them were raced.
+    public var racedWalks = 0
     /// Operations generated, by kind.
     public var operationKinds: [String: Int] = [:]
     /// What the cases reached, by format name (``CoverageCensus``).
@@ -179,6 +181,7 @@ public enum Campaign {
                 report.cases += part.report.cases
                 report.operations += part.report.operations
                 report.walks += part.report.walks
+                report.racedWalks += part.report.racedWalks
                 report.refusedCases += part.report.refusedCases
                 report.operationKinds.merge(part.report.operationKinds, uniquingKeysWith: +)
                 report.census.merge(part.report.census) { var merged = $0; merged.merge($1); return merged }
@@ -213,6 +216,7 @@ public enum Campaign {
             report.cases += 1
             report.operations += result.operations
             report.walks += result.walks
+            report.racedWalks += result.racedWalks
             if result.refused != nil { report.refusedCases += 1 }
             for operation in testCase.operations { report.operationKinds[OperationKind(operation).rawValue, default: 0] += 1 }
             for name in standing.names {

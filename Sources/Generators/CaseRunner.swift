@@ -9,6 +9,8 @@ public struct CaseResult: Sendable {
     public var operations = 0
     /// How many design walks were checked.
     public var walks = 0
+    /// How many of them were raced (each query once per design, after the last operation).
+    public var racedWalks = 0
     /// How many walks of each design were checked.
     public var walksByDesign: [String: Int] = [:]
     /// The error an operation of the case was refused with, if any (a malformed case).
@@ -59,6 +61,7 @@ public enum CaseRunner {
             let serving = standing.names(serving: query)
             for name in serving { result.walksByDesign[name, default: 0] += 1 }
             result.walks += serving.count
+            result.racedWalks += serving.count
             for failure in RaceConformance.check(standing, in: space, query: query, schedule: testCase.races)
             where result.failures[failure.design] == nil {
                 result.failures[failure.design] = (testCase.operations.count, failure)

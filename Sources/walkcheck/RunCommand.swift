@@ -138,7 +138,8 @@ enum RunCommand {
         }
         if !quiet { print(Reports.reach(report)) }
         let cases = report.cases == 0 ? "no cases run" : "\(report.cases) cases"
-        print("\(cases), \(report.operations) operations, \(report.walks) walks in \(Reports.seconds(report.seconds)): "
+        let raced = report.racedWalks > 0 ? " (\(report.racedWalks) raced)" : ""
+        print("\(cases), \(report.operations) operations, \(report.walks) walks\(raced) in \(Reports.seconds(report.seconds)): "
               + (report.cases == 0 ? "nothing checked" : report.conforms ? "every design conforms" : "\(report.pairs.filter { $0.failure != nil }.count) design × format pairs fail"))
         return report.conforms && unsaved == 0 && report.cases > 0 ? 0 : 1
     }
