@@ -132,6 +132,8 @@ public struct CampaignReport: Sendable {
     public var walks = 0
     /// How many of them were raced.
     public var racedWalks = 0
+    /// What the racers provoked in them.
+    public var raceEvents = RacingReader.Events()
     /// Operations generated, by kind.
     public var operationKinds: [String: Int] = [:]
     /// What the cases reached, by format name (``CoverageCensus``).
@@ -182,6 +184,7 @@ public enum Campaign {
                 report.operations += part.report.operations
                 report.walks += part.report.walks
                 report.racedWalks += part.report.racedWalks
+                report.raceEvents.add(part.report.raceEvents)
                 report.refusedCases += part.report.refusedCases
                 report.operationKinds.merge(part.report.operationKinds, uniquingKeysWith: +)
                 report.census.merge(part.report.census) { var merged = $0; merged.merge($1); return merged }
@@ -217,6 +220,7 @@ public enum Campaign {
             report.operations += result.operations
             report.walks += result.walks
             report.racedWalks += result.racedWalks
+            report.raceEvents.add(result.raceEvents)
             if result.refused != nil { report.refusedCases += 1 }
             for operation in testCase.operations { report.operationKinds[OperationKind(operation).rawValue, default: 0] += 1 }
             for name in standing.names {

@@ -11,6 +11,8 @@ public struct CaseResult: Sendable {
     public var walks = 0
     /// How many of them were raced (each query once per design, after the last operation).
     public var racedWalks = 0
+    /// What the racers provoked in them.
+    public var raceEvents = RacingReader.Events()
     /// How many walks of each design were checked.
     public var walksByDesign: [String: Int] = [:]
     /// The error an operation of the case was refused with, if any (a malformed case).
@@ -62,9 +64,10 @@ public enum CaseRunner {
             for name in serving { result.walksByDesign[name, default: 0] += 1 }
             result.walks += serving.count
             result.racedWalks += serving.count
-            for failure in RaceConformance.check(standing, in: space, query: query, schedule: testCase.races)
-            where result.failures[failure.design] == nil {
-                result.failures[failure.design] = (testCase.operations.count, failure)
+            for name in serving {
+                let outcome = RaceConformance.run(standing, name, in: space, query: query, schedule: testCase.races)
+                result.raceEvents.add(outcome.events)
+                if let failure = outcome.failure, result.failures[name] == nil { result.failures[name] = (testCase.operations.count, failure) }
             }
         }
         return result

@@ -16,6 +16,8 @@ public enum RaceConformance {
         public var points: Int
         /// How many racers ran.
         public var racersRun: Int
+        /// What the racers provoked.
+        public var events: RacingReader.Events
     }
 
     /// Checks every design serving `query` on `space` raced by `schedule`.
@@ -77,7 +79,7 @@ public enum RaceConformance {
                 try ReferenceWalk.lookup(in: state, address: address, flags: flags)
             }
         }
-        return Outcome(failure: verdict.map(failure), points: race.points, racersRun: race.ran.count)
+        return Outcome(failure: verdict.map(failure), points: race.points, racersRun: race.ran.count, events: race.events)
     }
 
     private static func footprint(_ space: AddressSpace, _ query: WalkQuery) throws(PageTableError) -> Int {

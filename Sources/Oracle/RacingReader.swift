@@ -8,6 +8,30 @@ import PageTable
 ///
 /// Copies share one ``Race``; the walker's tree is the race's ``Race/space``.
 public struct RacingReader: TableReader {
+    /// What happened in racing walks that a race exists to provoke: counted so that a campaign can
+    /// say its racers reached the walkers' retry and RCU paths, not only ran beside them.
+    public struct Events: Hashable, Sendable {
+        /// PTE-table locks or maps that failed because the PMD changed (the walker must retry).
+        public var failedLocks = 0
+        /// Writers that waited for a PTE lock the walker held.
+        public var waits = 0
+        /// Tables freed while the walker was inside an RCU read section (kept readable for it).
+        public var freedUnderReader = 0
+        /// MMU young/dirty updates while the walker held a PTE lock.
+        public var hardwareUnderLock = 0
+
+        /// No events.
+        public init() {}
+
+        /// Adds `other`'s counts.
+        public mutating func add(_ other: Events) {
+            failedLocks += other.failedLocks
+            waits += other.waits
+            freedUnderReader += other.freedUnderReader
+            hardwareUnderLock += other.hardwareUnderLock
+        }
+    }
+
     /// The shared state of one racing walk.
     public final class Race: @unchecked Sendable {
         /// The tree as it stands now.
@@ -24,6 +48,8 @@ public struct RacingReader: TableReader {
         public private(set) var points = 0
         /// How many table reads the walk made.
         public private(set) var reads = 0
+        /// What the racers provoked.
+        public private(set) var events = Events()
 
         private var schedule: [RaceStep]
         private var nextStep = 0
@@ -77,7 +103,12 @@ public struct RacingReader: TableReader {
             while nextStep < schedule.count, schedule[nextStep].point < points {
                 let step = schedule[nextStep]
                 nextStep += 1
-                if mustWait(step.racer) { waiting.append(step) } else { run(step, after: points - 1) }
+                if mustWait(step.racer) {
+                    waiting.append(step)
+                    events.waits += 1
+                } else {
+                    run(step, after: points - 1)
+                }
             }
             endGracePeriodIfQuiet()
         }
@@ -98,9 +129,12 @@ public struct RacingReader: TableReader {
             // A racer the model refuses (an operation past its bounds) does nothing, as a refused
             // operation changes nothing; it is not a moment.
             do { try space.race(step.racer) } catch { return }
+            let reading = !locked.isEmpty || !mapped.isEmpty
             for index in 0..<before where live[index] && space.tables.descriptors[index].state == .free {
                 inGracePeriod.append(TableID(rawValue: index))
+                if reading { events.freedUnderReader += 1 }
             }
+            if step.racer.isHardware, !locked.isEmpty { events.hardwareUnderLock += 1 }
             ran.append((completed, step.racer))
             moments.append(space)
             readBudget += budgetOf(space)
@@ -160,7 +194,10 @@ public struct RacingReader: TableReader {
                 schedule = Array(schedule[..<nextStep])
                     + pending.enumerated().sorted { ($0.element.point, $0.offset) < ($1.element.point, $1.offset) }.map(\.element)
             }
-            guard holds(parent, index, word), let child = table(atPFN: pfn) else { return nil }
+            guard holds(parent, index, word), let child = table(atPFN: pfn) else {
+                events.failedLocks += 1
+                return nil
+            }
             if locking {
                 if locked.contains(child.base) { note("locked table \(tableID(child)!.rawValue) twice (a self-deadlock) at point \(points)") }
                 locked.insert(child.base)

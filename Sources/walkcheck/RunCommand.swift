@@ -137,6 +137,12 @@ enum RunCommand {
             }
         }
         if !quiet { print(Reports.reach(report)) }
+        if report.racedWalks > 0 {
+            let events = report.raceEvents
+            print("races: \(report.racedWalks) raced walks; \(events.failedLocks) PTE locks or maps failed (a retry), "
+                  + "\(events.waits) writers waited for a lock, \(events.freedUnderReader) tables freed under a reader, "
+                  + "\(events.hardwareUnderLock) MMU updates under a lock")
+        }
         let cases = report.cases == 0 ? "no cases run" : "\(report.cases) cases"
         let raced = report.racedWalks > 0 ? " (\(report.racedWalks) raced)" : ""
         print("\(cases), \(report.operations) operations, \(report.walks) walks\(raced) in \(Reports.seconds(report.seconds)): "
