@@ -45,6 +45,7 @@ import Mutants
                 let (items, race) = try racedEntries(design, space, span(0, 16.KiB), [step])
                 #expect(race.misuse == nil, "\(design.name): \(race.misuse ?? "")")
                 #expect(race.ran.map(\.point) == [2], "\(design.name) \(step)")
+                #expect(race.events.failedLocks == 1, "\(design.name) \(step): \(race.events)")
                 #expect(items == [item(0, 16.KiB, .pmd, leaf)], "\(design.name) \(step): \(items)")
             }
         }
@@ -70,6 +71,7 @@ import Mutants
         #expect(items == pages)
         #expect(race.ran.map(\.point) == [8])
         #expect(race.misuse == nil)
+        #expect(race.events.waits == 1 && race.events.failedLocks == 0 && race.events.freedUnderReader == 0, "\(race.events)")
         // PT_RECLAIM (mm/pt_reclaim.c): the zap covered the table whole and left it empty, so it was freed.
         #expect(race.space.tables.liveTables.count == 2)
     }
@@ -113,6 +115,7 @@ import Mutants
         #expect(unmapped.race.misuse?.hasPrefix("use-after-free: read slot 0 of table") == true, "\(unmapped.race.misuse ?? "none")")
         let mapped = try racedEntries(PTEReader(maps: true), checked.space, span(0, 16.KiB), [RaceStep(point: 3, racer: .zap(span(0, 16.KiB)))])
         #expect(mapped.race.misuse == nil)
+        #expect(mapped.race.events.freedUnderReader == 1 && unmapped.race.events.freedUnderReader == 0)
         #expect(mapped.items.allSatisfy { $0.entry == .none })
         // Judged: the mapping walker's none PTEs are explained by the moment after the zap, but the
         // walk is still wrong for the oracle: the freed table's span is one PMD hole now.
