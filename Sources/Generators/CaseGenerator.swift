@@ -78,7 +78,7 @@ public struct CaseGenerator: Sendable {
         while races.count < maxRaces {
             let start = choices.position
             guard choices.draw(below: 2) != 0 else { break }
-            races.append(race(&context, &choices))
+            races.append(race(&context, &choices, walks: queries))
             spans.append(start..<choices.position)
         }
         return (TestCase(format: format, operations: operations, queries: queries, races: races), spans, context.states)
@@ -96,28 +96,46 @@ public struct CaseGenerator: Sendable {
     /// point drawn on a log scale (1 to 8, 32, 128 or 512: walks pass from a few to thousands of
     /// points) or, half the time, anchored at one of the walk's first PTE locks or maps (1 to 2, 4
     /// or 8), zero to three points after the moment before it: the windows where a walker must
-    /// re-check or retry, which a point drawn at random seldom hits.
-    func race(_ context: inout Context, _ choices: inout ChoiceSequence) -> RaceStep {
-        let anchor = choices.draw(below: 2) == 0 ? nil : 1 + Int(choices.draw(below: 2 << choices.draw(below: 3)))
+    /// re-check or retry, which a point drawn at random seldom hits; an anchored racer aims, half
+    /// the time, at the page (or the PTE table span) where one of the case's walks starts.
+    func race(_ context: inout Context, _ choices: inout ChoiceSequence, walks: [WalkQuery]) -> RaceStep {
+        let anchored = choices.draw(below: 2) == 1
+        // An anchored racer aims, half the time, where a walk starts, at the walk's first lock:
+        // the PTE table that lock takes is there.
+        var aimed: UInt64?
+        if anchored, !walks.isEmpty, choices.draw(below: 2) == 0 {
+            switch choices.pick(walks) {
+            case .entries(let range, _), .folios(let range, _): aimed = Format.alignDown(range.start, format.pageSize)
+            case .lookup(let address, _): aimed = Format.alignDown(address, format.pageSize)
+            }
+        }
+        let anchor = !anchored ? nil : aimed != nil ? 1 : 1 + Int(choices.draw(below: 2 << choices.draw(below: 3)))
         let point = anchor == nil ? 1 + Int(choices.draw(below: 8 << (2 * choices.draw(below: 4)))) : Int(choices.draw(below: 4))
+        let tableSpan = format.geometry(.pmd).entrySize
+        func address() -> UInt64 { aimed ?? context.operationAddress(&choices) }
+        /// The aimed-at page's PTE table span, or a range aimed as operations are.
+        func range() -> AddressRange {
+            guard let aimed else { return context.operationRange(&choices) }
+            let start = Format.alignDown(aimed, tableSpan)
+            return AddressRange(start: start, end: min(start + tableSpan, format.top))
+        }
         let racer: Racer
         switch choices.weighted(Self.racerWeights) {
         case .zap:
             // Half the zaps clear one whole PTE table's span, which PT_RECLAIM then frees under the walker.
             if choices.draw(below: 2) == 0 {
-                racer = .zap(context.operationRange(&choices))
+                racer = .zap(range())
             } else {
-                let size = format.geometry(.pmd).entrySize
-                let start = Format.alignDown(context.operationAddress(&choices), size)
-                racer = .zap(AddressRange(start: start, end: min(start + size, format.top)))
+                let start = Format.alignDown(address(), tableSpan)
+                racer = .zap(AddressRange(start: start, end: min(start + tableSpan, format.top)))
             }
-        case .collapse: racer = .collapse(context.operationAddress(&choices))
-        case .split: racer = .split(context.operationAddress(&choices))
-        case .swapOut: racer = .swapOut(context.operationRange(&choices))
-        case .startMigration: racer = .startMigration(context.operationRange(&choices))
-        case .finishMigration: racer = .finishMigration(context.operationRange(&choices))
-        case .age: racer = .age(context.operationRange(&choices))
-        case .access: racer = .access(context.operationAddress(&choices), write: choices.draw(below: 2) == 1)
+        case .collapse: racer = .collapse(address())
+        case .split: racer = .split(address())
+        case .swapOut: racer = .swapOut(range())
+        case .startMigration: racer = .startMigration(range())
+        case .finishMigration: racer = .finishMigration(range())
+        case .age: racer = .age(range())
+        case .access: racer = .access(address(), write: choices.draw(below: 2) == 1)
         }
         return anchor.map { RaceStep(lock: $0, offset: point, racer: racer) } ?? RaceStep(point: point, racer: racer)
     }
