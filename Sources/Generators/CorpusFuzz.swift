@@ -2,8 +2,9 @@ import PageTable
 import Oracle
 
 /// The fuzz target for the corpus parser and the operation applier: whatever bytes it is given,
-/// parsing must end in a case or a ``CorpusError`` and applying a parsed case's operations must
-/// end in a tree whose invariants hold or a ``PageTableError`` that left the tree unchanged —
+/// parsing must end in a case or a ``CorpusError`` and applying a parsed case's operations (then
+/// its racers, in order) must end in a tree whose invariants hold or a ``PageTableError`` that
+/// left the tree unchanged —
 /// never a trap, a hang or unbounded memory (the case bounds of ``CorpusFormat`` and
 /// ``AddressSpace/maxEntriesPerOperation`` see to that).
 ///
@@ -45,6 +46,16 @@ public enum CorpusFuzz {
             }
             let broken = TreeInvariants.violations(in: space)
             guard broken.isEmpty else { throw Violation(reason: "after \(operation): \(broken.prefix(3))", text: text) }
+        }
+        // The racers too, one after another on the built tree, held to the same promises.
+        for step in saved.testCase.races {
+            let before = space
+            do { try space.race(step.racer) } catch {
+                guard space == before else { throw Violation(reason: "a refused racer \(step.racer) changed the tree", text: text) }
+                return .refused
+            }
+            let broken = TreeInvariants.violations(in: space)
+            guard broken.isEmpty else { throw Violation(reason: "after racer \(step.racer): \(broken.prefix(3))", text: text) }
         }
         return .applied(saved.testCase.operations.count)
     }
