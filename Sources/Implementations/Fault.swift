@@ -118,13 +118,17 @@ package enum Fault: String, CaseIterable, Sendable {
     /// The lockless lookup returns with the PTE table still mapped (`pte_unmap()` forgotten: the
     /// RCU read section, the merged kernel's reference on a PTE table, never put). Lookup.
     case pteMapLeaked = "pte-map-leaked"
+    /// `cond_resched()` called before the PTE lock is dropped rather than after (scheduling while
+    /// atomic). Batched walker.
+    case reschedUnderLock = "resched-under-lock"
 }
 
 extension Fault {
-    /// The faults of racing walks: lock, map and retry discipline (all but the two leaks pass every
-    /// quiescent walk).
+    /// The faults of racing walks: lock, map, retry and sleep discipline (all but the two leaks and
+    /// the sleep under a lock pass every quiescent walk).
     package static let raceFaults: [Fault] = [.noRetryAfterFailedLock, .pteTableUnlocked, .cursorNotRevalidated, .lockLeakedAtRangeEnd,
-                                              .batchExtendedUnlocked, .noPMDRecheck, .contiguousYoungDirtyIntolerant, .pteMapLeaked]
+                                              .batchExtendedUnlocked, .noPMDRecheck, .contiguousYoungDirtyIntolerant, .pteMapLeaked,
+                                              .reschedUnderLock]
 
     /// The name of a design with this fault injected: `shipped` for no fault, `mutant-NAME` otherwise.
     package func designName(shipped: String) -> String { self == .none ? shipped : "mutant-\(rawValue)" }

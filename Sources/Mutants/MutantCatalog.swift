@@ -40,7 +40,7 @@ public enum MutantCatalog {
              .cursorNotRevalidated, .lockLeakedAtRangeEnd: "flat"
         case .noFolioClamp, .noTableClamp, .attributeChangeIgnored, .youngDirtyCompared, .youngDirtyIgnored, .zeroPageReported,
              .hintWithoutPermission, .mergeSkipped, .migrationWithoutFlag, .chainPastStop, .contiguousBitIgnored, .batchAcrossVMA,
-             .batchExtendedUnlocked: "batched"
+             .batchExtendedUnlocked, .reschedUnderLock: "batched"
         case .skipOnePageLong, .clearedParentAsTable, .coalesceIgnored, .hugepdFlagLost, .unalignedSkip, .rootLeafSizeFromBelow,
              .lookupOutsideVMA, .noPMDRecheck, .contiguousYoungDirtyIntolerant,
              .pteMapLeaked: "lookup"

@@ -221,6 +221,15 @@ public struct RacingReader: TableReader {
             endGracePeriodIfQuiet()
         }
 
+        /// `cond_resched()`, a scheduling point: with a PTE table locked or mapped, a misuse.
+        func reschedule() {
+            point()
+            if let base = locked.min() ?? mapped.keys.min() {
+                note("cond_resched() at point \(points) with table \(tableID(TableHandle(base: base))!.rawValue) "
+                     + (locked.isEmpty ? "mapped (rcu_read_lock held)" : "locked") + ": scheduling while atomic")
+            }
+        }
+
         /// Ends the walk: a lock or map still held is a misuse.
         public func finish() {
             // The lowest table named, so the report is the same on every run (sets have no order).
@@ -258,6 +267,8 @@ public struct RacingReader: TableReader {
     }
     /// `pte_unmap()` (a scheduling point).
     public func unmapPTETable(_ table: TableHandle) { race.unlock(table, locking: false) }
+    /// `cond_resched()` (a scheduling point).
+    public func mayReschedule() { race.reschedule() }
     /// `pmd_same()` re-check (a scheduling point).
     public func stillHolds(_ table: TableHandle, _ index: Int, _ word: UInt64) -> Bool { race.holds(table, index, word) }
 }

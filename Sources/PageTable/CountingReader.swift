@@ -48,6 +48,12 @@ public struct CountingReader<Inner: TableReader>: TableReader {
             return nil
         }
 
+        /// Notes a `cond_resched()`: with a PTE table locked or mapped, a misuse.
+        @usableFromInline func rescheduled() {
+            guard state.pointee.maps > 0, state.pointee.misuse == nil else { return }
+            state.pointee.misuse = "cond_resched() with \(state.pointee.locks > 0 ? "a PTE-table lock" : "a PTE table mapped (rcu_read_lock)") held: scheduling while atomic"
+        }
+
         /// Counts a lock (or map) taken or dropped.
         @usableFromInline func held(locking: Bool, _ change: Int) {
             if locking { state.pointee.locks += change }
@@ -132,6 +138,11 @@ public struct CountingReader<Inner: TableReader>: TableReader {
     @inlinable public func unmapPTETable(_ table: TableHandle) {
         inner.unmapPTETable(table)
         log.held(locking: false, -1)
+    }
+    /// Reschedules through the inner reader; holding a PTE-table lock or map here is a misuse.
+    @inlinable public func mayReschedule() {
+        inner.mayReschedule()
+        log.rescheduled()
     }
     /// Re-checks through the inner reader (not counted).
     @inlinable public func stillHolds(_ table: TableHandle, _ index: Int, _ word: UInt64) -> Bool { inner.stillHolds(table, index, word) }

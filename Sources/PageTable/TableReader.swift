@@ -46,6 +46,10 @@ public protocol TableReader {
     /// Whether slot `index` of `table` still holds `word` (`pmd_same()` after `pmdp_get_lockless()`):
     /// the re-check a lockless reader makes after reading below that slot. Not counted as a read.
     func stillHolds(_ table: TableHandle, _ index: Int, _ word: UInt64) -> Bool
+    /// `cond_resched()`: a point where the walker may sleep, as `zap_pmd_range()` offers after each
+    /// PMD. Reaching it with a PTE table locked or mapped (a spinlock or an RCU read section held)
+    /// is a bug: "scheduling while atomic".
+    func mayReschedule()
 }
 
 extension TableReader {
@@ -65,6 +69,8 @@ extension TableReader {
     @inlinable @inline(__always) public func unmapPTETable(_ table: TableHandle) {}
     /// A quiescent tree: a slot still holds what was read from it.
     @inlinable @inline(__always) public func stillHolds(_ table: TableHandle, _ index: Int, _ word: UInt64) -> Bool { true }
+    /// Nothing to do: nothing else runs.
+    @inlinable @inline(__always) public func mayReschedule() {}
 
     /// Scans through ``read(_:_:)``, word by word.
     @inlinable public func scanBatch(_ table: TableHandle, from start: Int, to end: Int, expecting first: UInt64,

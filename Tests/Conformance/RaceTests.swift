@@ -214,7 +214,7 @@ import Mutants
     /// its case replays: the saved file fails it again.
     @Test func everyRaceMutantDiesSmall() throws {
         let names = Fault.raceFaults.map { "mutant-\($0.rawValue)" }
-        #expect(names.count == 8)
+        #expect(names.count == 9)
         for name in names {
             let report = RaceExhaustive.run(designs: MutantCatalog.designs.only(name), pairs: false)
             let found = try #require(report.failures[name], "\(name) survived")

@@ -96,8 +96,11 @@ public struct BatchedFolioWalker: FolioWalkBody {
                     // Batches are taken under the PTE lock; when it fails, the PMD changed: read it again.
                     guard let child = reader.lockPTETable(atPFN: pfn, parent: table, index, expecting: word) else { continue }
                     ptes(child, start: address, end: fault == .noTableClamp ? end : next, visit)
+                    if fault == .reschedUnderLock { reader.mayReschedule() }
                     if !unlocked { reader.unlockPTETable(child) }
                     unlocked = false
+                    // Between tables, with nothing held, the walker may sleep (as zap_pmd_range() does).
+                    if fault != .reschedUnderLock { reader.mayReschedule() }
                 case .table(let pfn):
                     guard let child = reader.table(atPFN: pfn) else { continue }
                     directory(child, level: format.realLevel(below: level)!, start: address, end: next, visit)
