@@ -34,8 +34,9 @@ let usage = """
                                          --races: every racer at every scheduling point of every walk
                                          of tiny's race trees, and every pair on short walks
       walkcheck mutants [--cases N] [--length N] [--design MUTANT] [--save DIR]
-                                         hunt every mutant (exhaustive tiny sequences, then a campaign),
-                                         each in a child process; print the mutation score;
+                                         hunt every mutant (every racer at every point of tiny's race
+                                         trees, exhaustive tiny sequences, then a campaign), each in a
+                                         child process; print the mutation score;
                                          --save writes each mutant's shrunk case to DIR/NAME.case
       walkcheck census [--cases N] [--seed N] [--format NAME] [--all] [--show-cases]
                                          the generator's coverage cells on each format (what a
