@@ -20,9 +20,12 @@ public enum Exhaustive {
         public let queries: [WalkQuery]
     }
 
-    private static let k: UInt64 = 1024
-    private static func range(_ start: UInt64, _ end: UInt64) -> AddressRange { AddressRange(start: start * k, end: end * k) }
-    private static func folio(_ address: UInt64, order: Int, kind: FolioKind = .anonymous, first: UInt64 = 0, count: UInt64? = nil,
+    /// KiB, the unit the tiny alphabets (here and in ``RaceExhaustive``) write addresses in.
+    static let k: UInt64 = 1024
+    /// `[start, end)` in KiB.
+    static func range(_ start: UInt64, _ end: UInt64) -> AddressRange { AddressRange(start: start * k, end: end * k) }
+    /// A map of a new folio of `order` at `address` KiB, shaped as asked.
+    static func folio(_ address: UInt64, order: Int, kind: FolioKind = .anonymous, first: UInt64 = 0, count: UInt64? = nil,
                               leaf: Level = .pte, contiguous: Bool = false, hugepd: Bool = false, writable: Bool = true) -> Operation {
         .map(address: address * k, source: .folio(kind: kind, order: order, firstPage: first, pageCount: count ?? 1 << UInt64(order)),
              writable: writable, shape: MapShape(leafLevel: leaf, contiguous: contiguous, hugepd: hugepd))

@@ -22,12 +22,11 @@ public enum RaceExhaustive {
         public let pairPoints: Int
     }
 
-    private static let k: UInt64 = 1024
-    private static func range(_ start: UInt64, _ end: UInt64) -> AddressRange { AddressRange(start: start * k, end: end * k) }
+    private static let k = Exhaustive.k
+    private static func range(_ start: UInt64, _ end: UInt64) -> AddressRange { Exhaustive.range(start, end) }
     private static func folio(_ address: UInt64, order: Int, kind: FolioKind = .anonymous, leaf: Level = .pte,
                               contiguous: Bool = false) -> Operation {
-        .map(address: address * k, source: .folio(kind: kind, order: order, firstPage: 0, pageCount: 1 << UInt64(order)),
-             writable: true, shape: MapShape(leafLevel: leaf, contiguous: contiguous))
+        Exhaustive.folio(address, order: order, kind: kind, leaf: leaf, contiguous: contiguous)
     }
 
     /// `tiny`, in its first 32 KiB (two PTE tables of four pages): a file folio and an anonymous

@@ -107,12 +107,6 @@ public enum Conformance {
         let log = CountingReader<DirectReader>.Log(budget: 2 * max(bound, tableBound) + 4096)
         let got = Result { () throws(PageTableError) in try actual(CountingReader(direct, log: log)) }
         switch (expected, got) {
-        case (.failure(let wanted), .failure(let found)):
-            return wanted == found ? nil : failure("expected the error \"\(wanted)\", got \"\(found)\"")
-        case (.failure(let wanted), .success):
-            return failure("expected the error \"\(wanted)\", got a result")
-        case (.success, .failure(let found)):
-            return failure("expected a result, got the error \"\(found)\"")
         case (.success(let wanted), .success(let found)):
             if let diff = WalkDiff.firstDifference(expected: wanted, actual: found, format: space.format, address: address) {
                 return failure(diff)
@@ -126,6 +120,19 @@ public enum Conformance {
                 return failure("read \(log.count) slots; the walk inspects at most \(bound) distinct slots")
             }
             return nil
+        default:
+            return errorVerdict(expected, got).map(failure)
+        }
+    }
+
+    /// The verdict when the oracle or the walk threw: nil when both threw the same error (or
+    /// neither threw), else what differed. Errors come from the arguments, never from the tree.
+    static func errorVerdict<A, B>(_ wanted: Result<A, PageTableError>, _ found: Result<B, PageTableError>) -> String? {
+        switch (wanted, found) {
+        case (.failure(let wanted), .failure(let found)): wanted == found ? nil : "expected the error \"\(wanted)\", got \"\(found)\""
+        case (.failure(let wanted), .success): "expected the error \"\(wanted)\", got a result"
+        case (.success, .failure(let found)): "expected a result, got the error \"\(found)\""
+        case (.success, .success): nil
         }
     }
 }

@@ -119,7 +119,7 @@ public enum RaceConformance {
                                                alsoMatches: (Item, Int) -> Bool = { _, _ in false }) -> String? {
         if let misuse = race.misuse { return misuse }
         let expected = race.moments.map { state in Result { () throws(PageTableError) in try oracle(state) } }
-        guard case .success = expected[0], case .success(let items) = got else { return errorVerdict(expected[0], got) }
+        guard case .success = expected[0], case .success(let items) = got else { return Conformance.errorVerdict(expected[0], got) }
         let views = expected.map { (try? $0.get()) ?? [] }
         return explain(items, range: range, views: views, reach: hardwareReach(race), alsoMatches: alsoMatches)
     }
@@ -186,22 +186,11 @@ public enum RaceConformance {
         return nil
     }
 
-    /// The verdict when the oracle (before the walk: errors do not depend on the tree) or the
-    /// walk threw: nil when both threw the same error.
-    private static func errorVerdict<A, B>(_ wanted: Result<A, PageTableError>, _ found: Result<B, PageTableError>) -> String? {
-        switch (wanted, found) {
-        case (.failure(let wanted), .failure(let found)): wanted == found ? nil : "expected the error \"\(wanted)\", got \"\(found)\""
-        case (.failure(let wanted), .success): "expected the error \"\(wanted)\", got a result"
-        case (.success, .failure(let found)): "expected a result, got the error \"\(found)\""
-        case (.success, .success): nil
-        }
-    }
-
     private static func judgeLookup(_ got: Result<LookupResult, PageTableError>, race: RacingReader.Race,
                                     oracle: (AddressSpace) throws(PageTableError) -> LookupResult) -> String? {
         if let misuse = race.misuse { return misuse }
         let expected = race.moments.map { state in Result { () throws(PageTableError) in try oracle(state) } }
-        guard case .success = expected[0], case .success(let result) = got else { return errorVerdict(expected[0], got) }
+        guard case .success = expected[0], case .success(let result) = got else { return Conformance.errorVerdict(expected[0], got) }
         let reach = hardwareReach(race)
         let views = expected.map { try? $0.get() }
         if views.indices.contains(where: { j in views[j].map { matches(result, $0, latest: views[reach[j]]) } ?? false }) { return nil }
