@@ -12,13 +12,16 @@ public struct CaseGenerator: Sendable {
 
     /// The most racers raced against each case's walks (0: quiescent walks only).
     public var maxRaces: Int
+    /// The most writer operations checked after each case's walks (0: none).
+    public var maxWrites: Int
 
     /// Creates a generator.
-    public init(format: Format, maxOperations: Int = 12, maxQueries: Int = 4, maxRaces: Int = 0) {
+    public init(format: Format, maxOperations: Int = 12, maxQueries: Int = 4, maxRaces: Int = 0, maxWrites: Int = 0) {
         self.format = format
         self.maxOperations = maxOperations
         self.maxQueries = maxQueries
         self.maxRaces = maxRaces
+        self.maxWrites = maxWrites
     }
 
     /// Generates a case from `choices`; any choice sequence yields a valid case.
@@ -81,7 +84,43 @@ public struct CaseGenerator: Sendable {
             races.append(race(&context, &choices, walks: queries))
             spans.append(start..<choices.position)
         }
-        return (TestCase(format: format, operations: operations, queries: queries, races: races), spans, context.states)
+        // Writer operations, each with its own flag, none in a space with VMAs (they are not run there).
+        var writes: [WriterOperation] = []
+        while writes.count < maxWrites, !context.hasVMAs {
+            let start = choices.position
+            guard choices.draw(below: 2) != 0 else { break }
+            writes.append(write(&context, &choices))
+            spans.append(start..<choices.position)
+        }
+        return (TestCase(format: format, operations: operations, queries: queries, races: races, writes: writes), spans, context.states)
+    }
+
+    /// One writer operation, aimed as operations are: a zap (a third of them dropping markers), a
+    /// protection change, a fork copy (uffd-wp kept in the child half the time where the format
+    /// has it, up to two of the tree's anonymous folios pinned), or a set-entries of an order the
+    /// format can express, at a page of that alignment that maps nothing when one is found.
+    func write(_ context: inout Context, _ choices: inout ChoiceSequence) -> WriterOperation {
+        switch choices.draw(below: 8) {
+        case 0, 1, 2:
+            return .zap(context.operationRange(&choices), dropMarkers: choices.chance(oneIn: 3))
+        case 3, 4, 5:
+            return .changeProtection(context.operationRange(&choices), choices.pick(Protection.allCases))
+        case 6:
+            let anonymous = context.space.memory.folios.filter { $0.kind == .anonymous }.map(\.id)
+            var pinned: [FolioID] = []
+            for _ in 0..<2 where !anonymous.isEmpty && choices.chance(oneIn: 2) { pinned.append(choices.pick(anonymous)) }
+            return .copy(CopyOptions(destinationUffdWP: format.supportsUffdWP && choices.chance(oneIn: 2), pinned: pinned))
+        default:
+            let orders = (0...format.maxFolioOrder).filter { format.placementForOrder($0) != nil }
+            let order = orders[Int(choices.draw(below: UInt64(min(orders.count, 4))))]
+            let size = format.pageSize << UInt64(order)
+            var address = Format.alignDown(context.operationAddress(&choices), size)
+            for _ in 0..<3 where !context.space.units(in: AddressRange(start: address, end: min(address + size, format.top))).isEmpty {
+                address = Format.alignDown(context.operationAddress(&choices), size)
+            }
+            if address + size > format.top { address = 0 }
+            return .setEntries(address: address, order: order, writable: choices.draw(below: 4) != 0)
+        }
     }
 
     /// The kinds of racer a case draws.

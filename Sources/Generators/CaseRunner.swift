@@ -13,6 +13,8 @@ public struct CaseResult: Sendable {
     public var racedWalks = 0
     /// What the racers provoked in them.
     public var raceEvents = RacingReader.Events()
+    /// How many writer operations designs performed and were judged.
+    public var writes = 0
     /// How many walks of each design were checked.
     public var walksByDesign: [String: Int] = [:]
     /// The error an operation of the case was refused with, if any (a malformed case).
@@ -58,7 +60,28 @@ public enum CaseRunner {
             if standing.names.isEmpty { break }
         }
         // The racing walks, on the tree the operations built.
-        guard !testCase.races.isEmpty, !standing.names.isEmpty else { return result }
+        if !testCase.races.isEmpty, !standing.names.isEmpty { race(testCase, space: space, standing: standing, into: &result) }
+        standing = standing.removing(Set(result.failures.keys))
+        // The writers, one after another, each on the reference's result of the one before.
+        if !testCase.writes.isEmpty, !standing.writers.isEmpty, space.vmas == nil {
+            var current = space
+            for write in testCase.writes {
+                let serving = standing.writers.filter { $0.serves(write) }
+                for design in serving { result.walksByDesign[design.name, default: 0] += 1 }
+                result.writes += serving.count
+                for failure in WriterConformance.check(serving, in: current, operation: write) where result.failures[failure.design] == nil {
+                    result.failures[failure.design] = (testCase.operations.count, failure)
+                }
+                standing = standing.removing(Set(result.failures.keys))
+                guard case .success(let next) = WriterConformance.reference(write, on: current) else { continue }
+                current = next.source
+            }
+        }
+        return result
+    }
+
+    /// Checks each query once more, raced by the case's racers.
+    private static func race(_ testCase: TestCase, space: AddressSpace, standing: DesignSet, into result: inout CaseResult) {
         for query in testCase.queries {
             let serving = standing.names(serving: query)
             for name in serving { result.walksByDesign[name, default: 0] += 1 }
@@ -70,7 +93,6 @@ public enum CaseRunner {
                 if let failure = outcome.failure, result.failures[name] == nil { result.failures[name] = (testCase.operations.count, failure) }
             }
         }
-        return result
     }
 }
 
@@ -79,12 +101,12 @@ extension DesignSet {
     public func removing(_ names: Set<String>) -> DesignSet {
         DesignSet(entryWalkers: entryWalkers.filter { !names.contains($0.name) },
                   folioWalkers: folioWalkers.filter { !names.contains($0.name) },
-                  lookups: lookups.filter { !names.contains($0.name) })
+                  lookups: lookups.filter { !names.contains($0.name) }, writers: writers.filter { !names.contains($0.name) })
     }
 
     /// The set holding only the design named `name`.
     public func only(_ name: String) -> DesignSet {
         DesignSet(entryWalkers: entryWalkers.filter { $0.name == name }, folioWalkers: folioWalkers.filter { $0.name == name },
-                  lookups: lookups.filter { $0.name == name })
+                  lookups: lookups.filter { $0.name == name }, writers: writers.filter { $0.name == name })
     }
 }

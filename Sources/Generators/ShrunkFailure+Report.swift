@@ -17,7 +17,7 @@ extension ShrunkFailure {
         if let path = unshrunkPath { lines.append("  NOT SAVED shrunk: \(path) holds the unshrunk case") }
         if let saveError { lines.append("  saving failed: \(saveError)") }
         lines += CorpusFormat.text(of: CorpusCase(testCase: testCase, design: design)).split(separator: "\n").map { "  | " + $0 }
-        lines.append("  after operation \(step), \(failure.query):")
+        lines.append("  after operation \(step), \(failure.subject):")
         lines += failure.detail.split(separator: "\n").map { "  " + $0 }
         return lines.joined(separator: "\n") + "\n"
     }

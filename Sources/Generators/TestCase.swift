@@ -11,12 +11,16 @@ public struct TestCase: Hashable, Sendable {
     /// The racers that race each walk after the last operation (SEMANTICS.md, "Racing walks"):
     /// each walk is checked once more, on that tree, with the racers run at their points.
     public var races: [RaceStep]
+    /// The writer operations checked after the walks (SEMANTICS.md, "Writers"), in order, each on
+    /// the reference's result of the one before (a copy's parent); none in a space with VMAs.
+    public var writes: [WriterOperation]
 
     /// Creates a case.
-    public init(format: Format, operations: [Operation], queries: [WalkQuery], races: [RaceStep] = []) {
+    public init(format: Format, operations: [Operation], queries: [WalkQuery], races: [RaceStep] = [], writes: [WriterOperation] = []) {
         self.format = format
         self.operations = operations
         self.queries = queries
         self.races = races
+        self.writes = writes
     }
 }

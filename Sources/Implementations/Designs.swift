@@ -8,4 +8,6 @@ public enum Designs {
     public static let folioWalkers: [any FolioWalkDesign] = [RecursiveWalker(), FlatIteratorWalker(), BatchedFolioWalker(), LookupWalker()]
     /// Every design that performs the lookup.
     public static let lookups: [any LookupDesign] = [LookupWalker()]
+    /// Every writer design (SEMANTICS.md, "Writers").
+    public static let writers: [any WriterDesign] = [EntryWriter(), BatchedWriter(), PairIterator()]
 }

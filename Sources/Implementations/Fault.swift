@@ -121,6 +121,24 @@ package enum Fault: String, CaseIterable, Sendable {
     /// `cond_resched()` called before the PTE lock is dropped rather than after (scheduling while
     /// atomic). Batched walker.
     case reschedUnderLock = "resched-under-lock"
+    // Writers (SEMANTICS.md, "Writers").
+    /// Fork's COW without write-protecting the parent's entry (`wrprotect_ptes()` forgotten). Pair iterator.
+    case cowParentWritable = "cow-parent-writable"
+    /// A zapped batch's pages unmapped one short (`folio_remove_rmap_ptes(folio, page, nr - 1)`). Folio-batched writer.
+    case mapcountOffByBatch = "mapcount-off-by-batch"
+    /// RSS not decremented for a zapped batch of more than one page. Folio-batched writer.
+    case rssMissedForBatch = "rss-missed-for-batch"
+    /// Fork leaves `PageAnonExclusive` set on pages it shares with the child (the
+    /// `folio_try_dup_anon_rmap_ptes()` clearing forgotten). Pair iterator.
+    case anonExclusiveKept = "anon-exclusive-kept"
+    /// A contiguous block straddling the edge of an mprotect range keeps its contiguous bit while
+    /// only part of it changes (no `contpte_try_unfold_partial()`). Folio-batched writer.
+    case contiguousBitKeptOnPartialChange = "contiguous-bit-kept-on-partial-change"
+    /// A fork batch not clamped to its folio's end: it runs on into a folio back to back with it,
+    /// whose pages are then counted against the first folio. Pair iterator.
+    case writeBatchPastFolio = "write-batch-past-folio"
+    /// Fork copies a swap entry without `swap_duplicate()`. Per-entry writer.
+    case swapCountNotDuplicated = "swap-count-not-duplicated"
 }
 
 extension Fault {
@@ -129,6 +147,13 @@ extension Fault {
     package static let raceFaults: [Fault] = [.noRetryAfterFailedLock, .pteTableUnlocked, .cursorNotRevalidated, .lockLeakedAtRangeEnd,
                                               .batchExtendedUnlocked, .noPMDRecheck, .contiguousYoungDirtyIntolerant, .pteMapLeaked,
                                               .reschedUnderLock]
+
+    /// The faults of writer designs.
+    package static let writerFaults: [Fault] = [.cowParentWritable, .mapcountOffByBatch, .rssMissedForBatch, .anonExclusiveKept,
+                                                .contiguousBitKeptOnPartialChange, .writeBatchPastFolio, .swapCountNotDuplicated]
+
+    /// Whether the fault belongs to a writer design.
+    package var isWriterFault: Bool { Self.writerFaults.contains(self) }
 
     /// The name of a design with this fault injected: `shipped` for no fault, `mutant-NAME` otherwise.
     package func designName(shipped: String) -> String { self == .none ? shipped : "mutant-\(rawValue)" }

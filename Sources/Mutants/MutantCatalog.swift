@@ -8,7 +8,7 @@ public enum MutantCatalog {
     /// Every mutant, as a design set (each serving the views its host design serves).
     public static let designs: DesignSet = {
         var set = DesignSet(entryWalkers: [LoopingWalker()], folioWalkers: [TrappingWalker()])
-        for fault in Fault.allCases where fault != .none {
+        for fault in Fault.allCases where fault != .none && !fault.isWriterFault {
             switch host(of: fault) {
             case "recursive":
                 set.entryWalkers.append(RecursiveWalker(fault: fault))
@@ -27,6 +27,15 @@ public enum MutantCatalog {
         return set
     }()
 
+    /// Every writer mutant: a shipped writer design with one writer fault injected.
+    public static let writers: [any WriterDesign] = Fault.writerFaults.map { fault in
+        switch host(of: fault) {
+        case "per-entry": EntryWriter(fault: fault)
+        case "folio-batched": BatchedWriter(fault: fault)
+        default: PairIterator(fault: fault)
+        }
+    }
+
     /// The names of every mutant.
     public static var names: [String] { designs.names }
 
@@ -44,6 +53,9 @@ public enum MutantCatalog {
         case .skipOnePageLong, .clearedParentAsTable, .coalesceIgnored, .hugepdFlagLost, .unalignedSkip, .rootLeafSizeFromBelow,
              .lookupOutsideVMA, .noPMDRecheck, .contiguousYoungDirtyIntolerant,
              .pteMapLeaked: "lookup"
+        case .swapCountNotDuplicated: "per-entry"
+        case .mapcountOffByBatch, .rssMissedForBatch, .contiguousBitKeptOnPartialChange: "folio-batched"
+        case .cowParentWritable, .anonExclusiveKept, .writeBatchPastFolio: "pair-iterator"
         }
     }
 

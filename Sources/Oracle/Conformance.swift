@@ -8,12 +8,31 @@ public enum Conformance {
     public struct Failure: Error, Hashable, Sendable, CustomStringConvertible {
         /// The design's name.
         public var design: String
-        /// The query it failed.
-        public var query: WalkQuery
+        /// The query it failed, or nil for a writer operation.
+        public var query: WalkQuery?
+        /// The writer operation it failed, or nil for a walk.
+        public var writer: WriterOperation?
         /// What was wrong: a diff, an error mismatch or a read-count violation.
         public var detail: String
+
+        /// A failure on a walk.
+        public init(design: String, query: WalkQuery, detail: String) {
+            self.design = design
+            self.query = query
+            self.detail = detail
+        }
+
+        /// A failure on a writer operation.
+        public init(design: String, writer: WriterOperation, detail: String) {
+            self.design = design
+            self.writer = writer
+            self.detail = detail
+        }
+
+        /// What failed: `query` or `write OPERATION`.
+        public var subject: String { query.map { "\($0)" } ?? writer.map { "write \($0)" } ?? "?" }
         /// `design on query: detail`.
-        public var description: String { "\(design) on \(query):\n\(detail)" }
+        public var description: String { "\(design) on \(subject):\n\(detail)" }
     }
 
     /// Checks every design that serves `query` on `space`; the oracle's answer is computed once.

@@ -8,13 +8,16 @@ public struct DesignSet: Sendable {
     public var folioWalkers: [any FolioWalkDesign]
     /// Designs checked on lookup queries.
     public var lookups: [any LookupDesign]
+    /// Designs checked on writer operations.
+    public var writers: [any WriterDesign]
 
     /// Creates a set of designs.
     public init(entryWalkers: [any EntryWalkDesign] = [], folioWalkers: [any FolioWalkDesign] = [],
-                lookups: [any LookupDesign] = []) {
+                lookups: [any LookupDesign] = [], writers: [any WriterDesign] = []) {
         self.entryWalkers = entryWalkers
         self.folioWalkers = folioWalkers
         self.lookups = lookups
+        self.writers = writers
     }
 
     /// The names of the designs in the set that serve `query`, in order.
@@ -29,7 +32,7 @@ public struct DesignSet: Sendable {
     /// The names of the designs in the set, each once, in order.
     public var names: [String] {
         var seen: [String] = []
-        for name in entryWalkers.map(\.name) + folioWalkers.map(\.name) + lookups.map(\.name) where !seen.contains(name) {
+        for name in entryWalkers.map(\.name) + folioWalkers.map(\.name) + lookups.map(\.name) + writers.map(\.name) where !seen.contains(name) {
             seen.append(name)
         }
         return seen

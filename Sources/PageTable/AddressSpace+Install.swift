@@ -37,7 +37,7 @@ extension AddressSpace {
     }
 
     /// The empty slot at `level` for `address` (in a hugepd table when `hugepd`), building the path to it.
-    private mutating func preparedSlot(at target: Level, for address: UInt64, hugepd: Bool) -> SlotRef {
+    package mutating func preparedSlot(at target: Level, for address: UInt64, hugepd: Bool) -> SlotRef {
         var table = root
         var level = format.rootLevel
         while true {

@@ -106,7 +106,7 @@ extension AddressSpace {
         }
     }
 
-    mutating func unmap(_ range: AddressRange) {
+    package mutating func unmap(_ range: AddressRange) {
         ensureBoundary(range.start)
         ensureBoundary(range.end)
         clearTerminals(in: range)
@@ -147,7 +147,7 @@ extension AddressSpace {
         if encoded != word { tables.setWord(slot, encoded) }
     }
 
-    private mutating func protect(_ range: AddressRange, _ protection: Protection) {
+    package mutating func protect(_ range: AddressRange, _ protection: Protection) {
         ensureBoundary(range.start)
         ensureBoundary(range.end)
         if protection == .none {
@@ -236,7 +236,7 @@ extension AddressSpace {
         }
     }
 
-    private mutating func fold(at address: UInt64) {
+    package mutating func fold(at address: UInt64) {
         let found = translate(address)
         let geometry = format.geometry(found.level)
         let count = geometry.contiguousEntries

@@ -62,7 +62,7 @@ extension AddressSpace {
     /// Splits `unit` one step: unfolds a block (spreading young and dirty to every entry, as
     /// `contpte_convert` does), splits a huge leaf into a table of the next real level, or turns a
     /// hugepd directory into ordinary tables of PTEs.
-    mutating func split(_ unit: MappingUnit) {
+    package mutating func split(_ unit: MappingUnit) {
         if unit.contiguous {
             let step = format.pages(at: unit.level)
             for (offset, slot) in slots(of: unit).enumerated() {
@@ -98,7 +98,7 @@ extension AddressSpace {
     }
 
     /// Splits units until `address` is a boundary of the unit holding it (a no-op at 0 and the top).
-    mutating func ensureBoundary(_ address: UInt64) {
+    package mutating func ensureBoundary(_ address: UInt64) {
         guard address > 0, address < format.top else { return }
         while let unit = unit(containing: address), unit.span.start != address { split(unit) }
     }

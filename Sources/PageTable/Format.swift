@@ -69,6 +69,9 @@ public struct Format: Hashable, Sendable, CustomStringConvertible {
     /// The real level below `level`, skipping folded ones, or nil below the PTE level.
     @inlinable public func realLevel(below level: Level) -> Level? { realBelow[level.depth] }
 
+    /// The real level above `level`, skipping folded ones, or nil at the root.
+    public func realLevel(above level: Level) -> Level? { realLevels.last { $0 < level } }
+
     /// The largest folio order any leaf of this format can map.
     public var maxFolioOrder: Int {
         let leafShifts = levels.filter(\.allowsLeaf).map { $0.shift + bitWidth(of: $0.contiguousEntries) }

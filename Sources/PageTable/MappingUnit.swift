@@ -23,6 +23,11 @@ public struct MappingUnit: Hashable, Sendable, CustomStringConvertible {
     /// Whether the unit is anything but a plain PTE.
     public var isLarge: Bool { contiguous || inHugepd || level != .pte }
 
+    /// Whether Linux's writers treat it as a hugetlb page: a leaf above the PMD, a contiguous
+    /// directory block or a hugepd page (`copy_hugetlb_page_range()`, `__unmap_hugepage_range()`);
+    /// a PMD leaf is a THP, PTE-level units are base pages or PTE-mapped folios.
+    public var isHugetlb: Bool { inHugepd || (level != .pte && (contiguous || level < .pmd)) }
+
     /// `[start, end) pmd contiguous present …`.
     public var description: String {
         "\(span) \(level)\(inHugepd ? " hugepd" : "")\(contiguous ? " contiguous" : "") \(content)"

@@ -50,3 +50,15 @@ extension FolioWalkDesign {
         return runs
     }
 }
+
+/// A page-table writer design (SEMANTICS.md, "Writers"): zap, change protection, copy or
+/// set-entries, as `zap_pte_range()`, `change_pte_range()`, `copy_pte_range()` and
+/// `set_vpte_at()` perform them.
+public protocol WriterDesign: Sendable {
+    /// The design's name in reports and on the command line.
+    var name: String { get }
+    /// Whether it performs `operation` (a copy-only design serves copies alone).
+    func serves(_ operation: WriterOperation) -> Bool
+    /// Performs `view.operation` through `view`, reporting its accounting in `view.ledger`.
+    func write(_ view: inout WriterView)
+}
