@@ -33,6 +33,8 @@ public struct CampaignConfiguration: Sendable {
     public var maxOperations = CampaignConfiguration.defaultMaxOperations
     /// The most racers a generated case races its walks with (SEMANTICS.md, "Racing walks"); 0 for none.
     public var maxRaces = CampaignConfiguration.defaultMaxRaces
+    /// The most writer operations a generated case checks after its walks (SEMANTICS.md, "Writers"); 0 for none.
+    public var maxWrites = CampaignConfiguration.defaultMaxWrites
     /// Whether to stop at the first failure: each format's worker stops once its case index passes
     /// the smallest index any worker failed at, so that the failure with the smallest (index,
     /// format) is found, whatever the workers' timing, and little else is run (a mutant hunt).
@@ -49,7 +51,7 @@ public struct CampaignConfiguration: Sendable {
 
     /// The generator cases are drawn from for `format`.
     public func generator(for format: Format) -> CaseGenerator {
-        CaseGenerator(format: format, maxOperations: maxOperations, maxRaces: maxRaces)
+        CaseGenerator(format: format, maxOperations: maxOperations, maxRaces: maxRaces, maxWrites: maxWrites)
     }
 
     /// The default largest number of operations in a generated case.
@@ -57,6 +59,8 @@ public struct CampaignConfiguration: Sendable {
     /// The default largest number of racers in a generated case: racing walks cost about a third
     /// more CPU a campaign (BENCHMARKS.md, "Step 11"), so they are on by default.
     public static let defaultMaxRaces = 2
+    /// The default largest number of writer operations in a generated case.
+    public static let defaultMaxWrites = 2
 
     /// The `walkcheck` arguments that run the campaign again up to case `index` of `format` for
     /// `design` alone: the same seed, shard and generator settings, the format the case was found
@@ -66,6 +70,7 @@ public struct CampaignConfiguration: Sendable {
         if shardCount > 1 { arguments += ["--shard", "\(shardIndex + 1)/\(shardCount)"] }
         if maxOperations != Self.defaultMaxOperations { arguments += ["--max-operations", "\(maxOperations)"] }
         if maxRaces != Self.defaultMaxRaces { arguments += ["--races", "\(maxRaces)"] }
+        if maxWrites != Self.defaultMaxWrites { arguments += ["--writes", "\(maxWrites)"] }
         return arguments
     }
 }
@@ -134,6 +139,8 @@ public struct CampaignReport: Sendable {
     public var racedWalks = 0
     /// What the racers provoked in them.
     public var raceEvents = RacingReader.Events()
+    /// Writer operations judged (one design, one operation each).
+    public var writes = 0
     /// Operations generated, by kind.
     public var operationKinds: [String: Int] = [:]
     /// What the cases reached, by format name (``CoverageCensus``).
@@ -185,6 +192,7 @@ public enum Campaign {
                 report.walks += part.report.walks
                 report.racedWalks += part.report.racedWalks
                 report.raceEvents.add(part.report.raceEvents)
+                report.writes += part.report.writes
                 report.refusedCases += part.report.refusedCases
                 report.operationKinds.merge(part.report.operationKinds, uniquingKeysWith: +)
                 report.census.merge(part.report.census) { var merged = $0; merged.merge($1); return merged }
@@ -221,6 +229,7 @@ public enum Campaign {
             report.walks += result.walks
             report.racedWalks += result.racedWalks
             report.raceEvents.add(result.raceEvents)
+            report.writes += result.writes
             if result.refused != nil { report.refusedCases += 1 }
             for operation in testCase.operations { report.operationKinds[OperationKind(operation).rawValue, default: 0] += 1 }
             for name in standing.names {

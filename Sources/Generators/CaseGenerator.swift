@@ -85,11 +85,13 @@ public struct CaseGenerator: Sendable {
             spans.append(start..<choices.position)
         }
         // Writer operations, each with its own flag, none in a space with VMAs (they are not run there).
-        var writes: [WriterOperation] = []
+        // After a copy, half the writes go to its child.
+        var writes: [WriteStep] = []
         while writes.count < maxWrites, !context.hasVMAs {
             let start = choices.position
             guard choices.draw(below: 2) != 0 else { break }
-            writes.append(write(&context, &choices))
+            let inChild = writes.contains { $0.operation.isCopy } && choices.draw(below: 2) == 1
+            writes.append(WriteStep(write(&context, &choices), inChild: inChild))
             spans.append(start..<choices.position)
         }
         return (TestCase(format: format, operations: operations, queries: queries, races: races, writes: writes), spans, context.states)
@@ -101,14 +103,20 @@ public struct CaseGenerator: Sendable {
     /// format can express, at a page of that alignment that maps nothing when one is found.
     func write(_ context: inout Context, _ choices: inout ChoiceSequence) -> WriterOperation {
         switch choices.draw(below: 8) {
-        case 0, 1, 2:
+        case 0, 1:
             return .zap(context.operationRange(&choices), dropMarkers: choices.chance(oneIn: 3))
-        case 3, 4, 5:
+        case 2, 3:
             return .changeProtection(context.operationRange(&choices), choices.pick(Protection.allCases))
-        case 6:
-            let anonymous = context.space.memory.folios.filter { $0.kind == .anonymous }.map(\.id)
+        case 4, 5, 6:
+            // Pinned folios, half the time one that starts where the folio before it ends: a batch
+            // running on past a folio's end meets a folio that must be copied page by page.
+            let folios = context.space.memory.folios
+            let anonymous = folios.filter { $0.kind == .anonymous }.map(\.id)
+            let backToBack = anonymous.filter { $0.rawValue > 1 && folios[$0.rawValue].startsBackToBack(at: folios[$0.rawValue - 1].endPFN) }
             var pinned: [FolioID] = []
-            for _ in 0..<2 where !anonymous.isEmpty && choices.chance(oneIn: 2) { pinned.append(choices.pick(anonymous)) }
+            for _ in 0..<2 where !anonymous.isEmpty && choices.chance(oneIn: 2) {
+                pinned.append(!backToBack.isEmpty && choices.chance(oneIn: 2) ? choices.pick(backToBack) : choices.pick(anonymous))
+            }
             return .copy(CopyOptions(destinationUffdWP: format.supportsUffdWP && choices.chance(oneIn: 2), pinned: pinned))
         default:
             let orders = (0...format.maxFolioOrder).filter { format.placementForOrder($0) != nil }

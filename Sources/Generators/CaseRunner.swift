@@ -64,17 +64,21 @@ public enum CaseRunner {
         standing = standing.removing(Set(result.failures.keys))
         // The writers, one after another, each on the reference's result of the one before.
         if !testCase.writes.isEmpty, !standing.writers.isEmpty, space.vmas == nil {
-            var current = space
-            for write in testCase.writes {
-                let serving = standing.writers.filter { $0.serves(write) }
+            var parent = space
+            var child: AddressSpace?
+            for step in testCase.writes {
+                guard let current = step.inChild ? child : parent else { continue }
+                let serving = standing.writers.filter { $0.serves(step.operation) }
                 for design in serving { result.walksByDesign[design.name, default: 0] += 1 }
                 result.writes += serving.count
-                for failure in WriterConformance.check(serving, in: current, operation: write) where result.failures[failure.design] == nil {
+                for failure in WriterConformance.check(serving, in: current, operation: step.operation)
+                where result.failures[failure.design] == nil {
                     result.failures[failure.design] = (testCase.operations.count, failure)
                 }
                 standing = standing.removing(Set(result.failures.keys))
-                guard case .success(let next) = WriterConformance.reference(write, on: current) else { continue }
-                current = next.source
+                guard case .success(let next) = WriterConformance.reference(step.operation, on: current) else { continue }
+                if step.inChild { child = next.source } else { parent = next.source }
+                if let destination = next.destination { child = destination }
             }
         }
         return result

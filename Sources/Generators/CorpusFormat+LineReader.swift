@@ -156,6 +156,58 @@ struct LineReader {
         return lock.map { RaceStep(lock: $0, offset: Int(point), racer: racer) } ?? RaceStep(point: Int(point), racer: racer)
     }
 
+    /// `[child] set ADDRESS order N rw|ro`, `zap START END [drop-markers]`, `protect START END
+    /// PROTECTION` or `copy [uffd-wp] [pin N,N,…]` (after `write`).
+    mutating func writeStep() throws(CorpusError) -> WriteStep {
+        var inChild = false
+        if position < words.count, words[position] == "child" {
+            skip()
+            inChild = true
+        }
+        let name = try word("writer operation")
+        let operation: WriterOperation
+        switch name {
+        case "set":
+            let address = try address("set address")
+            try keyword("order")
+            let order = Int(try number("order", maximum: 62))
+            operation = .setEntries(address: address, order: order, writable: try choice("protection", [("rw", true), ("ro", false)]))
+        case "zap":
+            let range = try range()
+            var drop = false
+            if position < words.count, words[position] == "drop-markers" {
+                skip()
+                drop = true
+            }
+            operation = .zap(range, dropMarkers: drop)
+        case "protect":
+            operation = .changeProtection(try range(), try choice("protection", Protection.allCases.map { ($0.rawValue, $0) }))
+        case "copy":
+            var uffdWP = false
+            var pinned: [FolioID] = []
+            if position < words.count, words[position] == "uffd-wp" {
+                skip()
+                uffdWP = true
+            }
+            if position < words.count, words[position] == "pin" {
+                skip()
+                let list = try word("pinned folios")
+                for part in list.split(separator: ",", omittingEmptySubsequences: false) {
+                    guard let id = parseNumber(part), id <= UInt64(Int32.max) else {
+                        throw fail("pinned folio \"\(Self.printable(part))\" is not a folio number")
+                    }
+                    guard pinned.count < CorpusFormat.maxPinned else { throw fail("more than \(CorpusFormat.maxPinned) pinned folios") }
+                    pinned.append(FolioID(rawValue: Int(id)))
+                }
+            }
+            operation = .copy(CopyOptions(destinationUffdWP: uffdWP, pinned: pinned))
+        default:
+            throw fail("unknown writer operation \"\(Self.printable(name))\"; expected set, zap, protect or copy")
+        }
+        do { try operation.validate(for: format) } catch { throw fail(error.description) }
+        return WriteStep(operation, inChild: inChild)
+    }
+
     /// `mmap START END anon FLAGS` or `mmap START END file N pgoff OFFSET FLAGS`, either followed
     /// by `hugetlb SIZE` for a hugetlb VMA of that huge page size.
     private mutating func mmap() throws(CorpusError) -> Operation {

@@ -5,9 +5,11 @@ import Darwin
 #endif
 import PageTable
 
-/// The text form of corpus files: a version line, the format, then one operation, walk or racer per
-/// line (`race N RACER …`: the racer runs after the Nth scheduling point of each walk, on the tree
-/// the operations built; SEMANTICS.md, "Racing walks").
+/// The text form of corpus files: a version line, the format, then one operation, walk, racer or
+/// writer operation per line (`race N RACER …`: the racer runs after the Nth scheduling point of
+/// each walk, on the tree the operations built; SEMANTICS.md, "Racing walks"; `write [child] OP`:
+/// a writer operation checked after the walks, on the parent or on the child of the last `write
+/// copy` before it; SEMANTICS.md, "Writers").
 ///
 /// ```
 /// walkcheck-case 1
@@ -18,6 +20,8 @@ import PageTable
 /// map 0x200000 anon order 9 pages 0+512 rw leaf pmd
 /// walk entries 0x201000 0x203000 -
 /// race 3 zap 0x200000 0x400000
+/// write copy uffd-wp pin 1
+/// write child zap 0x200000 0x201000
 /// choices 0 3 1 …
 /// ```
 public enum CorpusFormat {
@@ -30,6 +34,10 @@ public enum CorpusFormat {
     public static let maxQueries = 256
     /// The most racers a case may hold.
     public static let maxRaces = 16
+    /// The most writer operations a case may hold.
+    public static let maxWrites = 64
+    /// The most folios one copy may pin.
+    public static let maxPinned = 64
     /// The largest scheduling point a racer may name.
     public static let maxRacePoint = 1 << 24
     /// The largest corpus file read, in bytes.
@@ -44,6 +52,7 @@ public enum CorpusFormat {
         lines += saved.testCase.operations.map(line(for:))
         lines += saved.testCase.queries.map(\.description)
         lines += saved.testCase.races.map(\.description)
+        lines += saved.testCase.writes.map(\.description)
         if let choices = saved.choices { lines.append("choices " + choices.map(String.init).joined(separator: " ")) }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -144,6 +153,14 @@ public enum CorpusFormat {
                 reader.skip()
                 guard saved.testCase.races.count < maxRaces else { throw fail(number, "more than \(maxRaces) racers in one case") }
                 saved.testCase.races.append(try reader.race())
+            case "write":
+                reader.skip()
+                guard saved.testCase.writes.count < maxWrites else { throw fail(number, "more than \(maxWrites) writer operations in one case") }
+                let step = try reader.writeStep()
+                guard !step.inChild || saved.testCase.writes.contains(where: { $0.operation.isCopy }) else {
+                    throw fail(number, "\"write child\" before any \"write copy\": there is no child yet")
+                }
+                saved.testCase.writes.append(step)
             case "walk":
                 reader.skip()
                 guard saved.testCase.queries.count < maxQueries else { throw fail(number, "more than \(maxQueries) walks in one case") }

@@ -120,7 +120,8 @@ public struct Shrinker: Sendable {
                 evaluations += 1
                 if fails(candidate) { best = candidate; progress = true }
             }
-            for index in best.queries.indices.reversed() where best.queries.count > 1 && index < best.queries.count {
+            // A case keeps one walk, unless writers are what it checks.
+            for index in best.queries.indices.reversed() where best.queries.count > (best.writes.isEmpty ? 1 : 0) && index < best.queries.count {
                 var candidate = best
                 candidate.queries.remove(at: index)
                 evaluations += 1
@@ -133,6 +134,22 @@ public struct Shrinker: Sendable {
                 candidate.races.remove(at: index)
                 evaluations += 1
                 if fails(candidate) { best = candidate; progress = true }
+            }
+            // Writer operations: each deleted (a child's writes keep a copy before them), then a
+            // copy's pins and uffd-wp, and a zap's marker dropping, taken away.
+            for index in best.writes.indices.reversed() where index < best.writes.count {
+                var candidate = best
+                candidate.writes.remove(at: index)
+                evaluations += 1
+                if candidate.writes.childrenExist, fails(candidate) { best = candidate; progress = true }
+            }
+            for index in best.writes.indices {
+                for simpler in Self.simplifications(of: best.writes[index].operation, pageSize: best.format.pageSize) {
+                    var candidate = best
+                    candidate.writes[index].operation = simpler
+                    evaluations += 1
+                    if fails(candidate) { best = candidate; progress = true; break }
+                }
             }
             for index in best.races.indices {
                 let point = best.races[index].point
@@ -153,6 +170,32 @@ public struct Shrinker: Sendable {
             }
         }
         return (best, evaluations)
+    }
+
+    /// Simpler forms of a writer operation: a copy without uffd-wp or with a pin fewer, a zap
+    /// keeping markers, a range halved from either end.
+    static func simplifications(of operation: WriterOperation, pageSize page: UInt64) -> [WriterOperation] {
+        func halves(_ range: AddressRange) -> [AddressRange] {
+            let pages = range.size / page
+            guard pages > 1 else { return [] }
+            let middle = range.start + pages / 2 * page
+            return [AddressRange(start: range.start, end: middle), AddressRange(start: middle, end: range.end)]
+        }
+        switch operation {
+        case .copy(let options):
+            var simpler: [WriterOperation] = []
+            if options.destinationUffdWP { simpler.append(.copy(CopyOptions(pinned: options.pinned))) }
+            for pin in options.pinned {
+                simpler.append(.copy(CopyOptions(destinationUffdWP: options.destinationUffdWP, pinned: options.pinned.filter { $0 != pin })))
+            }
+            return simpler
+        case .zap(let range, let dropMarkers):
+            return (dropMarkers ? [.zap(range, dropMarkers: false)] : []) + halves(range).map { .zap($0, dropMarkers: dropMarkers) }
+        case .changeProtection(let range, let protection):
+            return halves(range).map { .changeProtection($0, protection) }
+        case .setEntries:
+            return []
+        }
     }
 
     private func generate(_ choices: [UInt64], _ generator: CaseGenerator) -> (testCase: TestCase, choices: [UInt64], spans: [Range<Int>]) {

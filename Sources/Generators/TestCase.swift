@@ -12,11 +12,11 @@ public struct TestCase: Hashable, Sendable {
     /// each walk is checked once more, on that tree, with the racers run at their points.
     public var races: [RaceStep]
     /// The writer operations checked after the walks (SEMANTICS.md, "Writers"), in order, each on
-    /// the reference's result of the one before (a copy's parent); none in a space with VMAs.
-    public var writes: [WriterOperation]
+    /// the reference's result of the ones before; none run in a space with VMAs.
+    public var writes: [WriteStep]
 
     /// Creates a case.
-    public init(format: Format, operations: [Operation], queries: [WalkQuery], races: [RaceStep] = [], writes: [WriterOperation] = []) {
+    public init(format: Format, operations: [Operation], queries: [WalkQuery], races: [RaceStep] = [], writes: [WriteStep] = []) {
         self.format = format
         self.operations = operations
         self.queries = queries

@@ -76,7 +76,7 @@ public enum WriterExhaustive {
         for (tree, operations) in trees {
             report.states += 1
             for write in space.writers {
-                let testCase = TestCase(format: space.format, operations: operations, queries: [], writes: [write])
+                let testCase = TestCase(format: space.format, operations: operations, queries: [], writes: [WriteStep(write)])
                 onWrite?(testCase)
                 let serving = standing.filter { $0.serves(write) }
                 report.writes += serving.count

@@ -24,6 +24,7 @@ public enum MutantCatalog {
                 set.lookups.append(LookupWalker(fault: fault))
             }
         }
+        set.writers = writers
         return set
     }()
 

@@ -9,7 +9,8 @@ public struct MutantHuntResult: Sendable, CustomStringConvertible {
     /// Whether the suite caught it.
     public var killed: Bool
     /// What caught it: `races FORMAT` (a racer), `race-trees FORMAT` (the unraced walk of a race
-    /// tree), `exhaustive FORMAT`, `campaign FORMAT` or `trap`.
+    /// tree), `writers FORMAT` (a writer operation of the writers' exhaustive mode), `exhaustive
+    /// FORMAT`, `campaign FORMAT` or `trap`.
     public var foundBy: String
     /// Cases generated before the one that caught it (sequences for the exhaustive mode, racing walks for the race mode).
     public var cases: Int
@@ -50,7 +51,8 @@ public struct MutantHuntResult: Sendable, CustomStringConvertible {
 }
 
 /// Hunts one mutant with the default budget: bounded-exhaustive racing on `tiny` with one preemption
-/// (``RaceExhaustive``, whose unraced walks catch many quiescent bugs too), then bounded-exhaustive
+/// (``RaceExhaustive``, whose unraced walks catch many quiescent bugs too), then every writer
+/// operation of ``WriterExhaustive`` on its trees (writer designs), then bounded-exhaustive
 /// checking on the small formats (every sequence up to `exhaustiveLength` on `tiny`, up to two on
 /// `tiny-hugepd`), then a campaign of `cases` quiescent cases on every format that stops at the
 /// first failure.
@@ -75,6 +77,16 @@ public enum MutantHunt {
             // A design whose unraced walk of a race tree fails has a quiescent bug: said so.
             let how = found.testCase.races.isEmpty ? "race-trees" : "races"
             var result = MutantHuntResult(name: name, killed: true, foundBy: "\(how) \(RaceExhaustive.tiny.format.name)", cases: raced.walks,
+                                          seconds: seconds(), shrunkOperations: found.testCase.operations.count, shrinkSeconds: 0)
+            result.testCase = found.testCase
+            return result
+        }
+        // Writer designs: every writer operation of the alphabet on every tree of tiny.
+        let written = WriterExhaustive.run(designs: design,
+                                           onWrite: { CrashReporter.setCase(CorpusFormat.text(of: CorpusCase(testCase: $0, design: name))) })
+        CrashReporter.clear()
+        if let found = written.failures[name] {
+            var result = MutantHuntResult(name: name, killed: true, foundBy: "writers \(WriterExhaustive.tiny.format.name)", cases: written.writes,
                                           seconds: seconds(), shrunkOperations: found.testCase.operations.count, shrinkSeconds: 0)
             result.testCase = found.testCase
             return result

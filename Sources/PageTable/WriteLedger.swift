@@ -54,12 +54,21 @@ public struct SwapSlot: Hashable, Comparable, Sendable, CustomStringConvertible 
 ///
 /// The same type also holds a whole tree's accounting (``counting(_:role:)``), so that what a tree
 /// change must have reported is the difference of two countings.
-public struct WriteLedger: Hashable, Sendable {
+public struct WriteLedger: Equatable, Sendable {
     /// The RSS counters of the source and the destination space, by ``SpaceRole`` raw value.
     public var rss: [RSSCounters] = [RSSCounters(), RSSCounters()]
+    /// The page-map changes as reported, one run a call: a batch is one entry, as one
+    /// `folio_remove_rmap_ptes()` is one call (so a benchmark does not hash every page).
+    private var pageMapRuns: [PageRun] = []
     /// Per page (by frame), the PTE-level maps of it: the per-page `_mapcount` (CONFIG_PAGE_MAPCOUNT)
     /// and, summed over a folio, its part of `folio_large_mapcount()`.
-    public var pageMaps: [UInt64: Int] = [:]
+    public var pageMaps: [UInt64: Int] {
+        var table: [UInt64: Int] = [:]
+        for run in pageMapRuns {
+            for page in 0..<UInt64(run.count) { Self.bump(&table, run.pfn + page, run.delta) }
+        }
+        return table
+    }
     /// Per folio, the maps of it by one directory entry or hugepd page (`_entire_mapcount`).
     public var entireMaps: [FolioID: Int] = [:]
     /// Per folio, its references taken by mappings (`folio_ref_add()` / `folio_put()`).
@@ -70,8 +79,21 @@ public struct WriteLedger: Hashable, Sendable {
     public var markedDirty: Set<FolioID> = []
     /// The folios marked accessed (`folio_mark_accessed()`).
     public var markedAccessed: Set<FolioID> = []
+    /// The runs of pages whose `PageAnonExclusive` was cleared, one a call.
+    private var exclusiveRuns: [PageRun] = []
     /// The pages (by frame) whose `PageAnonExclusive` was cleared.
-    public var anonExclusiveCleared: Set<UInt64> = []
+    public var anonExclusiveCleared: Set<UInt64> {
+        var pages: Set<UInt64> = []
+        for run in exclusiveRuns { for page in 0..<UInt64(run.count) { pages.insert(run.pfn + page) } }
+        return pages
+    }
+
+    /// `count` pages from frame `pfn`, changed by `delta`.
+    struct PageRun: Equatable, Sendable {
+        var pfn: UInt64
+        var count: Int
+        var delta: Int
+    }
 
     /// An empty ledger.
     public init() {}
@@ -89,7 +111,8 @@ public struct WriteLedger: Hashable, Sendable {
     /// Adds `delta` maps to each of `count` pages from frame `pfn` (`folio_add_rmap_ptes()` with a
     /// positive delta, `folio_remove_rmap_ptes()` with a negative one).
     public mutating func addPageMaps(_ delta: Int, pfn: UInt64, count: Int) {
-        for page in 0..<UInt64(max(count, 0)) { Self.bump(&pageMaps, pfn + page, delta) }
+        guard delta != 0, count > 0 else { return }
+        pageMapRuns.append(PageRun(pfn: pfn, count: count, delta: delta))
     }
 
     /// Adds `delta` whole-folio maps of `folio` (`folio_add_rmap_pmd()` / `folio_remove_rmap_pmd()`).
@@ -112,7 +135,15 @@ public struct WriteLedger: Hashable, Sendable {
     public mutating func markAccessed(_ folio: FolioID) { markedAccessed.insert(folio) }
     /// Records that `count` pages from `pfn` lost `PageAnonExclusive`.
     public mutating func clearAnonExclusive(pfn: UInt64, count: Int) {
-        for page in 0..<UInt64(max(count, 0)) { anonExclusiveCleared.insert(pfn + page) }
+        guard count > 0 else { return }
+        exclusiveRuns.append(PageRun(pfn: pfn, count: count, delta: 1))
+    }
+
+    /// Two ledgers are equal when they report the same changes, however the calls were cut.
+    public static func == (lhs: WriteLedger, rhs: WriteLedger) -> Bool {
+        lhs.rss == rhs.rss && lhs.entireMaps == rhs.entireMaps && lhs.references == rhs.references && lhs.swapCounts == rhs.swapCounts
+            && lhs.markedDirty == rhs.markedDirty && lhs.markedAccessed == rhs.markedAccessed && lhs.pageMaps == rhs.pageMaps
+            && lhs.anonExclusiveCleared == rhs.anonExclusiveCleared
     }
 
     /// Adds `delta` at `key`, dropping the key when it reaches 0 (so equal ledgers compare equal).
@@ -192,7 +223,7 @@ extension WriteLedger {
             result.rss[role].shmem -= other.rss[role].shmem
             result.rss[role].swapEntries -= other.rss[role].swapEntries
         }
-        for (key, value) in other.pageMaps { Self.bump(&result.pageMaps, key, -value) }
+        result.pageMapRuns += other.pageMapRuns.map { PageRun(pfn: $0.pfn, count: $0.count, delta: -$0.delta) }
         for (key, value) in other.entireMaps { Self.bump(&result.entireMaps, key, -value) }
         for (key, value) in other.references { Self.bump(&result.references, key, -value) }
         for (key, value) in other.swapCounts { Self.bump(&result.swapCounts, key, -value) }
@@ -206,7 +237,7 @@ extension WriteLedger {
         var result = subtracting(negated)
         result.markedDirty.formUnion(other.markedDirty)
         result.markedAccessed.formUnion(other.markedAccessed)
-        result.anonExclusiveCleared.formUnion(other.anonExclusiveCleared)
+        result.exclusiveRuns += other.exclusiveRuns
         return result
     }
 }

@@ -6,7 +6,8 @@ import Mutants
 /// The designs the command line can name: the shipped ones and the mutants.
 enum DesignCatalog {
     /// The shipped designs.
-    static let shipped = DesignSet(entryWalkers: Designs.entryWalkers, folioWalkers: Designs.folioWalkers, lookups: Designs.lookups)
+    static let shipped = DesignSet(entryWalkers: Designs.entryWalkers, folioWalkers: Designs.folioWalkers, lookups: Designs.lookups,
+                                  writers: Designs.writers)
 
     /// The designs named in `names` (shipped ones by default); `mutants` stands for every mutant.
     static func select(_ names: [String]) throws -> DesignSet {
@@ -42,6 +43,7 @@ extension DesignSet {
         let names = Set(self.names)
         return DesignSet(entryWalkers: entryWalkers + other.entryWalkers.filter { !names.contains($0.name) },
                          folioWalkers: folioWalkers + other.folioWalkers.filter { !names.contains($0.name) },
-                         lookups: lookups + other.lookups.filter { !names.contains($0.name) })
+                         lookups: lookups + other.lookups.filter { !names.contains($0.name) },
+                         writers: writers + other.writers.filter { !names.contains($0.name) })
     }
 }

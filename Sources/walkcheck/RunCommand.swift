@@ -33,6 +33,7 @@ enum RunCommand {
         }
         if let operations = try arguments.count("max-operations", in: 1...CorpusFormat.maxOperations) { configuration.maxOperations = operations }
         if let races = try arguments.count("races", in: 0...CorpusFormat.maxRaces) { configuration.maxRaces = races }
+        if let writes = try arguments.count("writes", in: 0...CorpusFormat.maxWrites) { configuration.maxWrites = writes }
         configuration.corpusDirectory = try arguments.value("corpus") ?? "corpus"
         if arguments.flag("no-shrink") { configuration.shrinker = nil }
         return configuration
@@ -145,7 +146,8 @@ enum RunCommand {
         }
         let cases = report.cases == 0 ? "no cases run" : "\(report.cases) cases"
         let raced = report.racedWalks > 0 ? " (\(report.racedWalks) raced)" : ""
-        print("\(cases), \(report.operations) operations, \(report.walks) walks\(raced) in \(Reports.seconds(report.seconds)): "
+        let writes = report.writes > 0 ? ", \(report.writes) writes" : ""
+        print("\(cases), \(report.operations) operations, \(report.walks) walks\(raced)\(writes) in \(Reports.seconds(report.seconds)): "
               + (report.cases == 0 ? "nothing checked" : report.conforms ? "every design conforms" : "\(report.pairs.filter { $0.failure != nil }.count) design × format pairs fail"))
         return report.conforms && unsaved == 0 && report.cases > 0 ? 0 : 1
     }

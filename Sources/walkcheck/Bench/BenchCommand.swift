@@ -44,9 +44,15 @@ enum BenchCommand {
                 let results = runner.measure(workload, designs: designs)
                 print(BenchReport.table(results))
                 all += results
+                guard BenchRunner.writerWorkloads.contains(workload.name) else { continue }
+                let written = runner.measureWriters(workload, designs: designs)
+                print(BenchReport.table(written))
+                all += written
             }
         }
         print(BenchReport.summary(all))
+        print(BenchReport.writerGains(all))
+        print(BenchReport.linuxWriterGains)
         if let output {
             try FileSystem.makeDirectory(output)
             try FileSystem.write(BenchReport.csv(all), to: output + "/bench.csv")

@@ -46,7 +46,7 @@ enum BenchReport {
             }
         }
         var perDesign: [String: Double] = [:]
-        for result in results where result.design != "floor" {
+        for result in results where result.design != "floor" && (result.view == "entries" || result.view == "folios") {
             perDesign[result.design] = max(perDesign[result.design] ?? 0, result.allocationsPerWalk ?? 0)
         }
         lines.append("  allocations per walk, at most (the same for every workload size: none per entry): "

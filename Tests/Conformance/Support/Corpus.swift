@@ -27,4 +27,5 @@ enum PackagePaths {
 }
 
 /// The designs this package ships.
-let shippedDesigns = DesignSet(entryWalkers: Designs.entryWalkers, folioWalkers: Designs.folioWalkers, lookups: Designs.lookups)
+let shippedDesigns = DesignSet(entryWalkers: Designs.entryWalkers, folioWalkers: Designs.folioWalkers, lookups: Designs.lookups,
+                               writers: Designs.writers)
