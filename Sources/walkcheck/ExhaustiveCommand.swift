@@ -22,19 +22,28 @@ enum ExhaustiveCommand {
     }
 
     static func main(_ arguments: inout Arguments) throws -> Int32 {
-        let names = try DesignCatalog.select(try arguments.values("design")).names
+        let selected = try DesignCatalog.select(try arguments.values("design"))
         let length = try arguments.count("length", in: lengthRange)
         let formatNames = try arguments.values("format")
         let formats = try spaces(formatNames).map(\.format.name)
         let corpus = try arguments.value("corpus") ?? "corpus"
         let races = arguments.flag("races")
+        let writers = arguments.flag("writers")
         guard try arguments.positional().isEmpty else { throw UsageError(message: "exhaustive takes no positional arguments") }
+        if races && writers { throw UsageError(message: "exhaustive takes --races or --writers, not both") }
         if races { try checkRaceOptions(formats: formatNames, length: length) }
+        if writers { try checkRaceOptions(formats: formatNames, length: length, flag: "--writers", what: "the writers' trees") }
         try RunCommand.checkCorpus(corpus)
+        // Writer designs are enumerated by --writers, walkers by the rest.
+        let writerNames = selected.writers.map(\.name)
+        let names = writers ? writerNames : selected.names.filter { !writerNames.contains($0) }
+        guard !names.isEmpty else {
+            throw UsageError(message: writers ? "exhaustive --writers checks writer designs; none was named" : "exhaustive checks walkers; name one, or use --writers")
+        }
         var failed = 0
         for name in names {
             let status = runChild(["exhaustive-worker", "--design", name, "--format", formats.joined(separator: ","), "--corpus", corpus]
-                                  + (length.map { ["--length", "\($0)"] } ?? []) + (races ? ["--races"] : []))
+                                  + (length.map { ["--length", "\($0)"] } ?? []) + (races ? ["--races"] : []) + (writers ? ["--writers"] : []))
             switch status {
             case .exited(0): break
             case .exited(2): return 2
@@ -57,8 +66,10 @@ enum ExhaustiveCommand {
         let length = try arguments.count("length", in: lengthRange)
         let spaces = try spaces(try arguments.values("format"))
         let races = arguments.flag("races")
+        let writers = arguments.flag("writers")
         guard try arguments.positional().isEmpty else { throw UsageError(message: "exhaustive takes no positional arguments") }
         if races { return raceWorker(designs) }
+        if writers { return writerWorker(designs) }
         var failing = Set<String>()
         for space in spaces {
             let length = length ?? defaultLength(space)
@@ -87,12 +98,33 @@ enum ExhaustiveCommand {
         return failing.isEmpty ? 0 : 1
     }
 
-    /// `--races` enumerates `tiny`'s race trees: another format or a length is a usage error.
-    static func checkRaceOptions(formats: [String], length: Int?) throws {
+    /// `--races` and `--writers` enumerate trees of `tiny`: another format or a length is a usage error.
+    static func checkRaceOptions(formats: [String], length: Int?, flag: String = "--races", what: String = "the race trees") throws {
         guard formats.allSatisfy({ $0 == RaceExhaustive.tiny.format.name }) else {
-            throw UsageError(message: "exhaustive --races enumerates the race trees of tiny only, not \(formats.joined(separator: ","))")
+            throw UsageError(message: "exhaustive \(flag) enumerates \(what) of tiny only, not \(formats.joined(separator: ","))")
         }
-        guard length == nil else { throw UsageError(message: "exhaustive --races builds its trees from two setup operations; --length does not apply") }
+        guard length == nil else { throw UsageError(message: "exhaustive \(flag) builds its trees from two setup operations; --length does not apply") }
+    }
+
+    /// The writer worker: every writer operation of the alphabet on every tree of tiny
+    /// (``WriterExhaustive``), for the writer designs among `designs`.
+    static func writerWorker(_ designs: DesignSet) -> Int32 {
+        let space = WriterExhaustive.tiny
+        print("walkcheck exhaustive --writers: \(space.format.name) format, trees from up to \(space.setupLength) of \(space.setups.count) "
+              + "operations, \(space.writers.count) writer operations, writer designs \(designs.writers.map(\.name).joined(separator: ", ")) "
+              + "(\(BuildInfo.configuration) build)")
+        let clock = ContinuousClock()
+        let started = clock.now
+        let report = WriterExhaustive.run(designs: designs, onWrite: { CrashReporter.setCase(CorpusFormat.text(of: CorpusCase(testCase: $0))) })
+        CrashReporter.clear()
+        for (design, found) in report.failures.sorted(by: { $0.key < $1.key }) {
+            print("FAIL \(design):")
+            print(CorpusFormat.text(of: CorpusCase(testCase: found.testCase, design: design)).split(separator: "\n").map { "  | " + $0 }.joined(separator: "\n"))
+            print(found.failure.detail.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+        }
+        print("\(report.states) trees, \(report.writes) writer operations judged in \(Reports.seconds((clock.now - started).inSeconds)): "
+              + (designs.writers.isEmpty ? "no writer design to check" : report.failures.isEmpty ? "every design conforms" : "\(report.failures.count) designs fail"))
+        return report.failures.isEmpty ? 0 : 1
     }
 
     /// The race worker: every racer at every scheduling point of every walk of tiny's race trees,

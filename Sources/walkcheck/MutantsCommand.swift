@@ -29,7 +29,7 @@ enum MutantsCommand {
               + "tiny-hugepd, then \(cases) cases per format (seed \(hex(seed))), stopping at the first kill; "
               + "\(BuildInfo.configuration) build, \(BuildInfo.cores) cores\n")
         let width = names.map(\.count).max()! + 2
-        print(Reports.pad("mutant", width) + Reports.pad("host", 11) + Reports.pad("result", 10) + Reports.pad("found by", 24)
+        print(Reports.pad("mutant", width) + Reports.pad("host", 15) + Reports.pad("result", 10) + Reports.pad("found by", 24)
               + Reports.pad("cases", 8, right: true) + Reports.pad("seconds", 9, right: true) + Reports.pad("shrunk ops", 12, right: true)
               + Reports.pad("shrink s", 10, right: true))
         var results: [MutantHuntResult] = []
@@ -65,7 +65,7 @@ enum MutantsCommand {
             }
             let final = result ?? MutantHuntResult(name: name, killed: false, foundBy: "worker failed", cases: 0, seconds: 0, shrunkOperations: nil)
             results.append(final)
-            print(Reports.pad(name, width) + Reports.pad(MutantCatalog.host(ofMutant: name), 11)
+            print(Reports.pad(name, width) + Reports.pad(MutantCatalog.host(ofMutant: name), 15)
                   + Reports.pad(final.killed ? "killed" : "SURVIVED", 10) + Reports.pad(final.foundBy, 24)
                   + Reports.pad(final.foundBy == "trap" ? "-" : "\(final.cases)", 8, right: true)
                   + Reports.pad(Reports.seconds(final.seconds), 9, right: true)

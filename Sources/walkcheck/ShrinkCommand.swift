@@ -33,10 +33,17 @@ enum ShrinkCommand {
             return 0
         }
         let before = saved.testCase.operations.count
-        // A case with racers came from a campaign that drew them: its choices regenerate it with racers on.
-        let races = saved.testCase.races.isEmpty ? 0 : CorpusFormat.maxRaces
-        let generator = { (format: Format) in CaseGenerator(format: format, maxRaces: races) }
-        if let choices = saved.choices, regenerate(choices, saved.testCase.format, races: races) == saved.testCase {
+        // The generator settings whose choices regenerate the case exactly (a campaign's defaults,
+        // none, or the most): racers and writer operations are drawn after the walks.
+        let settings = [(CampaignConfiguration.defaultMaxRaces, CampaignConfiguration.defaultMaxWrites), (0, 0),
+                        (CorpusFormat.maxRaces, CorpusFormat.maxWrites), (0, CampaignConfiguration.defaultMaxWrites),
+                        (CampaignConfiguration.defaultMaxRaces, 0)]
+        let matching = saved.choices.flatMap { choices in
+            settings.first { regenerate(choices, saved.testCase.format, races: $0.0, writes: $0.1) == saved.testCase }
+        }
+        let (races, writes) = matching ?? (0, 0)
+        let generator = { (format: Format) in CaseGenerator(format: format, maxRaces: races, maxWrites: writes) }
+        if let choices = saved.choices, matching != nil {
             let result = Shrinker().shrink(choices: choices, format: saved.testCase.format, generator: generator, fails: fails)
             // Then operation by operation, as a campaign does; the choices stay only if that changed nothing.
             let minimal = Shrinker().minimizeCase(result.testCase, fails: fails)
@@ -56,8 +63,8 @@ enum ShrinkCommand {
         return 0
     }
 
-    static func regenerate(_ choices: [UInt64], _ format: Format, races: Int = 0) -> TestCase {
+    static func regenerate(_ choices: [UInt64], _ format: Format, races: Int = 0, writes: Int = 0) -> TestCase {
         var sequence = ChoiceSequence(replaying: choices)
-        return CaseGenerator(format: format, maxRaces: races).generate(&sequence)
+        return CaseGenerator(format: format, maxRaces: races, maxWrites: writes).generate(&sequence)
     }
 }

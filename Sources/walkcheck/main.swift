@@ -14,7 +14,8 @@ let usage = """
           --seed N                       campaign seed (default 0x5eed)
           --cases N                      cases per format, 1 to 10^8 (default \(RunCommand.defaultCases))
           --seconds S                    run for S seconds instead of a case count (up to a week)
-          --design NAME[,NAME]           designs: recursive, flat, batched, lookup, a mutant, or "mutants"
+          --design NAME[,NAME]           designs: recursive, flat, batched, lookup, the writers
+                                         per-entry, folio-batched, pair-iterator, a mutant, or "mutants"
           --format NAME[,NAME]           formats: x86-64-4level, x86-64-5level, arm64-4k, arm64-64k,
                                          riscv-sv39, ppc64-hugepd, tiny, tiny-hugepd
           --shard K/N                    run the K-th of N shares of the --cases cases (for CI
@@ -23,19 +24,24 @@ let usage = """
           --max-operations N             operations per case, 1 to 4096 (default 12)
           --races N                      racers per case, 0 to 16 (default 2): each case's walks
                                          are checked again, raced by up to N writers and the MMU
+          --writes N                     writer operations per case, 0 to 64 (default 2): zap,
+                                         mprotect, fork copy or set-entries, checked after the walks
           --no-shrink                    report failures unshrunk
       walkcheck replay [FILE…] [--design NAME]
                                          replay saved cases (default: corpus/*.case), each in a child process
       walkcheck shrink FILE [--design NAME]
                                          shrink a saved failing case in place
-      walkcheck exhaustive [--length N] [--format tiny|tiny-hugepd] [--design NAME] [--corpus DIR] [--races]
+      walkcheck exhaustive [--length N] [--format tiny|tiny-hugepd] [--design NAME] [--corpus DIR] [--races|--writers]
                                          every sequence of up to N (default 3) operations on the small
                                          formats (both unless --format), each design in a child process;
                                          --races: every racer at every scheduling point of every walk
-                                         of tiny's race trees, and every pair on short walks
+                                         of tiny's race trees, and every pair on short walks;
+                                         --writers: every writer operation on every tree of tiny's
+                                         writer trees
       walkcheck mutants [--cases N] [--length N] [--design MUTANT] [--save DIR]
                                          hunt every mutant (every racer at every point of tiny's race
-                                         trees, exhaustive tiny sequences, then a campaign), each in a
+                                         trees, every writer operation on tiny's writer trees,
+                                         exhaustive tiny sequences, then a campaign), each in a
                                          child process; print the mutation score;
                                          --save writes each mutant's shrunk case to DIR/NAME.case
       walkcheck census [--cases N] [--seed N] [--format NAME] [--all] [--show-cases]

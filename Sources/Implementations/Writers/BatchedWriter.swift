@@ -60,9 +60,15 @@ public struct BatchedWriter: WriterDesign {
                     index += 1
                     continue
                 }
-                guard case .leaf(let pfn, let attributes) = format.decode(word, at: .pte, address: address),
-                      let folio = view.normalFolio(pfn, attributes: attributes), folio.pageCount > 1 else {
+                guard case .leaf(let pfn, let attributes) = format.decode(word, at: .pte, address: address) else {
                     WriterSteps.zapPTE(&view, slot, address: address, dropMarkers: dropMarkers)
+                    index += 1
+                    continue
+                }
+                // The small-folio path first, as zap_present_ptes() keeps it (one lookup, no batch).
+                let normal = view.normalFolio(pfn, attributes: attributes)
+                guard let folio = normal, folio.pageCount > 1 else {
+                    WriterSteps.zapPresentPTE(&view, slot, pfn: pfn, attributes: attributes, folio: normal)
                     index += 1
                     continue
                 }
@@ -99,9 +105,13 @@ public struct BatchedWriter: WriterDesign {
                 let word = view.word(slot)
                 let address = base + UInt64(index) * format.pageSize
                 guard case .leaf(let pfn, let attributes) = format.decode(word, at: .pte, address: address),
-                      let folio = view.normalFolio(pfn, attributes: attributes), folio.pageCount > 1,
                       !(protection == .none && attributes.contains(.contiguous)) else {
                     if WriterSteps.protectPTE(&view, slot, address: address, protection) { index += 1 }
+                    continue
+                }
+                guard let folio = view.normalFolio(pfn, attributes: attributes), folio.pageCount > 1 else {
+                    WriterSteps.protectPresentPTE(&view, slot, pfn: pfn, attributes: attributes, protection)
+                    index += 1
                     continue
                 }
                 let count = WriterSteps.batchLength(view, table: table, from: index, to: to, word: word, pfn: pfn, folio: folio,

@@ -23,17 +23,31 @@ enum WriterSteps {
         guard let content = content(of: word, at: .pte, inHugepd: false, address: address, format: format) else { return }
         switch content {
         case .present(let pfn, let attributes):
-            if let folio = view.normalFolio(pfn, attributes: attributes) {
-                view.ledger.addRSS(-1, for: folio.kind)
-                view.ledger.addPageMaps(-1, pfn: pfn, count: 1)
-                view.ledger.addReferences(-1, to: folio.id)
-                WriterView.zapMarks(attributes, folio: folio, hugetlb: false, into: &view.ledger)
-            }
+            zapPresentPTE(&view, slot, pfn: pfn, attributes: attributes, folio: view.normalFolio(pfn, attributes: attributes))
+            return
         case .nonPresent(let entry):
             if !dropMarkers, WriterView.zapKeepsMarker(entry) { return }
             unaccountNonPresent(&view, entry, pages: 1)
         }
         view.setWord(slot, 0)
+    }
+
+    /// `zap_present_ptes()` for one present PTE already decoded, of `folio` (nil for the zero page
+    /// and special pages): cleared, its accounting removed, its folio marked.
+    static func zapPresentPTE(_ view: inout WriterView, _ slot: SlotRef, pfn: UInt64, attributes: LeafAttributes, folio: Folio?) {
+        if let folio {
+            view.ledger.addRSS(-1, for: folio.kind)
+            view.ledger.addPageMaps(-1, pfn: pfn, count: 1)
+            view.ledger.addReferences(-1, to: folio.id)
+            WriterView.zapMarks(attributes, folio: folio, hugetlb: false, into: &view.ledger)
+        }
+        view.setWord(slot, 0)
+    }
+
+    /// `change_pte_range()` for one present PTE already decoded, not a block entry under PROT_NONE.
+    static func protectPresentPTE(_ view: inout WriterView, _ slot: SlotRef, pfn: UInt64, attributes: LeafAttributes, _ protection: Protection) {
+        let changed = EntryRules.protected(attributes, protection, isZeroPage: view.source.memory.isZeroFrame(pfn))
+        view.setWord(slot, view.format.encode(.leaf(pfn: pfn, attributes: changed), at: .pte))
     }
 
     /// The accounting a non-present entry of `pages` pages held, removed: swap (`MM_SWAPENTS`,
@@ -102,8 +116,7 @@ enum WriterSteps {
                 view.splitUnit(containing: address)
                 return false
             }
-            let changed = EntryRules.protected(attributes, protection, isZeroPage: view.source.memory.isZeroFrame(pfn))
-            view.setWord(slot, format.encode(.leaf(pfn: pfn, attributes: changed), at: .pte))
+            protectPresentPTE(&view, slot, pfn: pfn, attributes: attributes, protection)
         case .nonPresent(let entry):
             let changed = EntryRules.protected(entry, anonymous: view.folio(containing: entry.offset)?.kind == .anonymous)
             if changed != entry { view.setWord(slot, format.encode(.nonPresent(changed), at: .pte)) }
