@@ -3,7 +3,7 @@ import Oracle
 
 /// The fuzz target for the corpus parser and the operation applier: whatever bytes it is given,
 /// parsing must end in a case or a ``CorpusError`` and applying a parsed case's operations (then
-/// its racers, in order) must end in a tree whose invariants hold or a ``PageTableError`` that
+/// its racers, then its writer operations by the model's reference, in order) must end in a tree whose invariants hold or a ``PageTableError`` that
 /// left the tree unchanged —
 /// never a trap, a hang or unbounded memory (the case bounds of ``CorpusFormat`` and
 /// ``AddressSpace/maxEntriesPerOperation`` see to that).
@@ -57,6 +57,22 @@ public enum CorpusFuzz {
             let broken = TreeInvariants.violations(in: space)
             guard broken.isEmpty else { throw Violation(reason: "after racer \(step.racer): \(broken.prefix(3))", text: text) }
         }
+        // The writer operations, by the model's reference, on the parent or the last copy's child.
+        var child: AddressSpace?
+        for step in saved.testCase.writes {
+            guard let target = step.inChild ? child : space else { continue }
+            let view: WriterView
+            switch WriterConformance.reference(step.operation, on: target) {
+            case .failure: continue
+            case .success(let result): view = result
+            }
+            for written in [view.source] + (view.destination.map { [$0] } ?? []) {
+                let broken = TreeInvariants.violations(in: written)
+                guard broken.isEmpty else { throw Violation(reason: "after write \(step.operation): \(broken.prefix(3))", text: text) }
+            }
+            if step.inChild { child = view.source } else { space = view.source }
+            if let destination = view.destination { child = destination }
+        }
         return .applied(saved.testCase.operations.count)
     }
 
@@ -99,7 +115,8 @@ public enum CorpusFuzz {
                 bytes = Array(words.joined(separator: " ").utf8)
             case 7:
                 let keywords = ["map", "walk", "marker", "guard", "pud", "pgd", "hugepd", "contiguous", "zero", "special", "folio", "-",
-                                ",", "to", "order", "pages", "\r", "\t", "\u{FEFF}", "\u{0}", "é"]
+                                ",", "to", "order", "pages", "write", "child", "copy", "pin", "zap", "set", "drop-markers", "uffd-wp",
+                                "\r", "\t", "\u{FEFF}", "\u{0}", "é"]
                 var words = String(decoding: bytes, as: UTF8.self).split(separator: " ", omittingEmptySubsequences: false).map(String.init)
                 words[pick(words.count)] = keywords[pick(keywords.count)]
                 bytes = Array(words.joined(separator: " ").utf8)

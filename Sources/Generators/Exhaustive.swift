@@ -31,6 +31,28 @@ public enum Exhaustive {
              writable: writable, shape: MapShape(leafLevel: leaf, contiguous: contiguous, hugepd: hugepd))
     }
 
+    /// Every distinct tree of `format` that up to `length` of `setups` build (an operation refused
+    /// or giving a tree seen before ends its branch), breadth first, with the operations that
+    /// built it: the empty tree first, shorter sequences before longer ones.
+    static func distinctTrees(of format: Format, from setups: [Operation], upTo length: Int) -> [(AddressSpace, [Operation])] {
+        var trees: [(AddressSpace, [Operation])] = [(AddressSpace(format: format), [])]
+        var seen: Set<AddressSpace> = [trees[0].0]
+        var frontier = trees
+        for _ in 0..<length {
+            var next: [(AddressSpace, [Operation])] = []
+            for (tree, operations) in frontier {
+                for operation in setups {
+                    var grown = tree
+                    guard (try? grown.apply(operation)) != nil, seen.insert(grown).inserted else { continue }
+                    next.append((grown, operations + [operation]))
+                }
+            }
+            trees += next
+            frontier = next
+        }
+        return trees
+    }
+
     /// The walks over every range between two of `points` (KiB) with the main flag sets, a lookup
     /// at each point, and `extra`.
     private static func queries(between points: [UInt64], extra: [WalkQuery]) -> [WalkQuery] {

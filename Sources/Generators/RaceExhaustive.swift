@@ -65,21 +65,7 @@ public enum RaceExhaustive {
     public static func run(designs: DesignSet, space: Space = tiny, pairs: Bool = true, pairPoints: Int? = nil,
                            onWalk: ((TestCase) -> Void)? = nil) -> Report {
         var report = Report()
-        var trees: [(AddressSpace, [Operation])] = [(AddressSpace(format: space.format), [])]
-        var seen: Set<AddressSpace> = [trees[0].0]
-        var frontier = trees
-        for _ in 0..<space.setupLength {
-            var next: [(AddressSpace, [Operation])] = []
-            for (tree, operations) in frontier {
-                for operation in space.setups {
-                    var grown = tree
-                    guard (try? grown.apply(operation)) != nil, seen.insert(grown).inserted else { continue }
-                    next.append((grown, operations + [operation]))
-                }
-            }
-            trees += next
-            frontier = next
-        }
+        let trees = Exhaustive.distinctTrees(of: space.format, from: space.setups, upTo: space.setupLength)
         var standing = designs
         for (tree, operations) in trees {
             report.states += 1

@@ -31,7 +31,7 @@ public enum WriterExhaustive {
         .swapOut(range(0, 8)), .startMigration(range(8, 16)), .startMigration(range(16, 32)),
         .convert(range(0, 4), to: .deviceExclusive), .uffdWriteProtect(range(0, 16), protect: true),
         .installMarker(range(12, 20), .uffdWP), .installMarker(range(20, 24), .guardRegion), .dirty(range(4, 8)),
-    ], setupLength: 2, writers: [
+    ], setupLength: 3, writers: [
         .zap(range(0, 32), dropMarkers: false), .zap(range(4, 12), dropMarkers: false), .zap(range(0, 16), dropMarkers: true),
         .zap(range(20, 28), dropMarkers: false), .zap(range(12, 24), dropMarkers: true),
         .changeProtection(range(0, 32), .readOnly), .changeProtection(range(4, 12), .none), .changeProtection(range(4, 8), .readWrite),
@@ -41,6 +41,28 @@ public enum WriterExhaustive {
         .setEntries(address: 0, order: 0, writable: true), .setEntries(address: 8 * k, order: 1, writable: true),
         .setEntries(address: 16 * k, order: 2, writable: false), .setEntries(address: 32 * k, order: 3, writable: true),
     ])
+
+    /// `tiny-hugepd` (powerpc64 encoding, soft-dirty, hugepd directories at the PUD and the PMD),
+    /// in its first 256 KiB: hugepd pages of both sizes, a PMD leaf, PTEs, swap, migration and a
+    /// guard marker. Writers: zaps and protection changes that cut a hugepd page and a PMD leaf,
+    /// fork copies with and without pins, set-entries of a PTE (two of them beside a hugepd page,
+    /// whose directory must be converted first), a PMD-level hugepd page, a PMD leaf and a
+    /// PUD-level hugepd page.
+    public static let tinyHugepd = Space(format: .tinyHugepd, setups: [
+        Exhaustive.folio(0, order: 1, hugepd: true), Exhaustive.folio(16, order: 2, leaf: .pmd), Exhaustive.folio(64, order: 3, hugepd: true),
+        Exhaustive.folio(32, order: 0), Exhaustive.folio(36, order: 1, kind: .file, count: 1), .swapOut(range(32, 40)),
+        .startMigration(range(0, 8)), .installMarker(range(40, 48), .guardRegion), .dirty(range(0, 96)),
+    ], setupLength: 3, writers: [
+        .zap(range(0, 128), dropMarkers: false), .zap(range(4, 20), dropMarkers: true), .zap(range(68, 72), dropMarkers: false),
+        .changeProtection(range(0, 128), .readOnly), .changeProtection(range(4, 72), .none),
+        .copy(CopyOptions()), .copy(CopyOptions(pinned: [FolioID(rawValue: 1)])), .copy(CopyOptions(pinned: [FolioID(rawValue: 2)])),
+        .setEntries(address: 0, order: 0, writable: true), .setEntries(address: 8 * k, order: 0, writable: true),
+        .setEntries(address: 96 * k, order: 0, writable: true), .setEntries(address: 48 * k, order: 1, writable: true),
+        .setEntries(address: 128 * k, order: 3, writable: false), .setEntries(address: 192 * k, order: 2, writable: true),
+    ])
+
+    /// The spaces a run enumerates, `tiny` first (its trees find most bugs with the fewest operations).
+    public static let spaces = [tiny, tinyHugepd]
 
     /// What an exhaustive writer run checked and found.
     public struct Report: Sendable {
@@ -52,28 +74,18 @@ public enum WriterExhaustive {
         public var failures: [String: (testCase: TestCase, failure: Conformance.Failure)] = [:]
     }
 
-    /// Checks the writer designs of `designs` on every tree of `space`.
+    /// Checks the writer designs of `designs` on every tree of each of `spaces`.
     /// - Parameter onWrite: called with each case before it is checked (a crash reporter's hook).
-    public static func run(designs: DesignSet, space: Space = tiny, onWrite: ((TestCase) -> Void)? = nil) -> Report {
+    public static func run(designs: DesignSet, spaces: [Space] = spaces, onWrite: ((TestCase) -> Void)? = nil) -> Report {
         var report = Report()
-        guard !designs.writers.isEmpty else { return report }
-        var trees: [(AddressSpace, [Operation])] = [(AddressSpace(format: space.format), [])]
-        var seen: Set<AddressSpace> = [trees[0].0]
-        var frontier = trees
-        for _ in 0..<space.setupLength {
-            var next: [(AddressSpace, [Operation])] = []
-            for (tree, operations) in frontier {
-                for operation in space.setups {
-                    var grown = tree
-                    guard (try? grown.apply(operation)) != nil, seen.insert(grown).inserted else { continue }
-                    next.append((grown, operations + [operation]))
-                }
-            }
-            trees += next
-            frontier = next
-        }
         var standing = designs.writers
-        for (tree, operations) in trees {
+        for space in spaces where !standing.isEmpty { run(&standing, space: space, report: &report, onWrite: onWrite) }
+        return report
+    }
+
+    /// Checks the `standing` designs on every tree of `space`, dropping each at its first failure.
+    private static func run(_ standing: inout [any WriterDesign], space: Space, report: inout Report, onWrite: ((TestCase) -> Void)?) {
+        for (tree, operations) in Exhaustive.distinctTrees(of: space.format, from: space.setups, upTo: space.setupLength) {
             report.states += 1
             for write in space.writers {
                 let testCase = TestCase(format: space.format, operations: operations, queries: [], writes: [WriteStep(write)])
@@ -86,6 +98,5 @@ public enum WriterExhaustive {
                 }
             }
         }
-        return report
     }
 }

@@ -86,7 +86,7 @@ public enum MutantHunt {
                                            onWrite: { CrashReporter.setCase(CorpusFormat.text(of: CorpusCase(testCase: $0, design: name))) })
         CrashReporter.clear()
         if let found = written.failures[name] {
-            var result = MutantHuntResult(name: name, killed: true, foundBy: "writers \(WriterExhaustive.tiny.format.name)", cases: written.writes,
+            var result = MutantHuntResult(name: name, killed: true, foundBy: "writers \(found.testCase.format.name)", cases: written.writes,
                                           seconds: seconds(), shrunkOperations: found.testCase.operations.count, shrinkSeconds: 0)
             result.testCase = found.testCase
             return result

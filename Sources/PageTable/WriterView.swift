@@ -143,9 +143,20 @@ public struct WriterView: Sendable {
     /// The empty slot at `level` for `address` in `role`'s space, in a hugepd table when `hugepd`,
     /// with the tables on the way allocated (`huge_pte_alloc()`, `pte_alloc()`). The slot must map
     /// nothing.
+    /// A hugepd directory in the way of a slot at another level is converted to ordinary tables
+    /// first, with the accounting of that conversion.
     public mutating func preparedSlot(at level: Level, for address: UInt64, hugepd: Bool, in role: SpaceRole = .source) -> SlotRef {
-        role == .source ? source.preparedSlot(at: level, for: address, hugepd: hugepd)
-                        : destination!.preparedSlot(at: level, for: address, hugepd: hugepd)
+        func prepare(_ space: inout AddressSpace, _ ledger: inout WriteLedger) -> SlotRef {
+            let found = space.translate(address)
+            guard found.inHugepd, !(hugepd && found.level == level) else { return space.preparedSlot(at: level, for: address, hugepd: hugepd) }
+            let entrySize = space.format.geometry(found.level).entrySize
+            let span = AddressRange(start: Format.alignDown(address, entrySize), end: Format.alignDown(address, entrySize) + entrySize)
+            ledger.count(space.units(in: span), of: space, role: role, sign: -1)
+            let slot = space.preparedSlot(at: level, for: address, hugepd: hugepd)
+            ledger.count(space.units(in: span), of: space, role: role, sign: 1)
+            return slot
+        }
+        return role == .source ? prepare(&source, &ledger) : prepare(&destination!, &ledger)
     }
 
     /// Allocates an order-0 anonymous folio in the child (`folio_prealloc()` in `copy_present_page()`).

@@ -101,7 +101,7 @@ enum ExhaustiveCommand {
     /// `--races` and `--writers` enumerate trees of `tiny`: another format or a length is a usage error.
     static func checkRaceOptions(formats: [String], length: Int?, flag: String = "--races", what: String = "the race trees") throws {
         guard formats.allSatisfy({ $0 == RaceExhaustive.tiny.format.name }) else {
-            throw UsageError(message: "exhaustive \(flag) enumerates \(what) of tiny only, not \(formats.joined(separator: ","))")
+            throw UsageError(message: "exhaustive \(flag) enumerates \(what) of tiny\(flag == "--writers" ? " and tiny-hugepd together" : " only"), not \(formats.joined(separator: ","))")
         }
         guard length == nil else { throw UsageError(message: "exhaustive \(flag) builds its trees from two setup operations; --length does not apply") }
     }
@@ -109,19 +109,15 @@ enum ExhaustiveCommand {
     /// The writer worker: every writer operation of the alphabet on every tree of tiny
     /// (``WriterExhaustive``), for the writer designs among `designs`.
     static func writerWorker(_ designs: DesignSet) -> Int32 {
-        let space = WriterExhaustive.tiny
-        print("walkcheck exhaustive --writers: \(space.format.name) format, trees from up to \(space.setupLength) of \(space.setups.count) "
-              + "operations, \(space.writers.count) writer operations, writer designs \(designs.writers.map(\.name).joined(separator: ", ")) "
-              + "(\(BuildInfo.configuration) build)")
+        let spaces = WriterExhaustive.spaces
+        print("walkcheck exhaustive --writers: " + spaces.map { "\($0.format.name) (trees from up to \($0.setupLength) of \($0.setups.count) "
+              + "operations, \($0.writers.count) writer operations)" }.joined(separator: ", ")
+              + ", writer designs \(designs.writers.map(\.name).joined(separator: ", ")) (\(BuildInfo.configuration) build)")
         let clock = ContinuousClock()
         let started = clock.now
         let report = WriterExhaustive.run(designs: designs, onWrite: { CrashReporter.setCase(CorpusFormat.text(of: CorpusCase(testCase: $0))) })
         CrashReporter.clear()
-        for (design, found) in report.failures.sorted(by: { $0.key < $1.key }) {
-            print("FAIL \(design):")
-            print(CorpusFormat.text(of: CorpusCase(testCase: found.testCase, design: design)).split(separator: "\n").map { "  | " + $0 }.joined(separator: "\n"))
-            print(found.failure.detail.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
-        }
+        printFailures(report.failures) { design, _ in "FAIL \(design):" }
         print("\(report.states) trees, \(report.writes) writer operations judged in \(Reports.seconds((clock.now - started).inSeconds)): "
               + (designs.writers.isEmpty ? "no writer design to check" : report.failures.isEmpty ? "every design conforms" : "\(report.failures.count) designs fail"))
         return report.failures.isEmpty ? 0 : 1
@@ -138,15 +134,21 @@ enum ExhaustiveCommand {
         let started = clock.now
         let report = RaceExhaustive.run(designs: designs, onWalk: { CrashReporter.setCase(CorpusFormat.text(of: CorpusCase(testCase: $0))) })
         CrashReporter.clear()
-        for (design, found) in report.failures.sorted(by: { $0.key < $1.key }) {
-            print("FAIL \(design) raced by \(found.testCase.races.count) racer(s):")
-            print(CorpusFormat.text(of: CorpusCase(testCase: found.testCase, design: design)).split(separator: "\n").map { "  | " + $0 }.joined(separator: "\n"))
-            print(found.failure.detail.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
-        }
+        printFailures(report.failures) { design, testCase in "FAIL \(design) raced by \(testCase.races.count) racer(s):" }
         print("\(report.states) trees, \(report.walks) racing walks (\(report.racedWalks) with every racer run) in "
               + "\(Reports.seconds((clock.now - started).inSeconds)): "
               + (report.failures.isEmpty ? "every design conforms" : "\(report.failures.count) designs fail"))
         return report.failures.isEmpty ? 0 : 1
+    }
+
+    /// Each design's failing case, as a corpus file would hold it, and what was wrong, under `header`.
+    static func printFailures(_ failures: [String: (testCase: TestCase, failure: Conformance.Failure)],
+                              header: (String, TestCase) -> String) {
+        for (design, found) in failures.sorted(by: { $0.key < $1.key }) {
+            print(header(design, found.testCase))
+            print(CorpusFormat.text(of: CorpusCase(testCase: found.testCase, design: design)).split(separator: "\n").map { "  | " + $0 }.joined(separator: "\n"))
+            print(found.failure.detail.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+        }
     }
 
     static func pow(_ base: Int, _ exponent: Int) -> Int { (0..<exponent).reduce(1) { result, _ in result * base } }

@@ -228,7 +228,9 @@ import Mutants
                       ["mutants", "--length", "0xffffffffffffffff"], ["census", "--cases", "0"],
                       ["bench", "--format", "tiny"], ["bench", "--format", "ppc64-hugepd"], ["bench", "--workload", "nosuch"],
                       ["run", "--races", "17"], ["run", "--races", "-1"], ["exhaustive", "--races", "--format", "tiny-hugepd"],
-                      ["exhaustive", "--races", "--length", "2"]])
+                      ["exhaustive", "--races", "--length", "2"], ["run", "--writes", "65"], ["run", "--writes", "-1"],
+                      ["exhaustive", "--writers", "--format", "x86-64-4level"], ["exhaustive", "--writers", "--races"],
+                      ["exhaustive", "--writers", "--length", "2"], ["exhaustive", "--design", "per-entry"]])
     func badOptionValuesAreUsageErrors(arguments: [String]) throws {
         let name = "bad-options-" + String(arguments.joined(separator: "_").map { $0.isLetter || $0.isNumber ? $0 : "_" })
         let corpus = ["run", "exhaustive"].contains(arguments[0]) ? ["--corpus", PackagePaths.scratch(name + "-corpus")] : []
