@@ -14,6 +14,8 @@ public struct WriterView: Sendable {
     public var ledger = WriteLedger()
     /// The new folio a set-entries operation maps (allocated before the design runs); nil otherwise.
     public let newFolio: Folio?
+    /// The index of the folio the last ``normalFolio(_:attributes:in:)`` found.
+    private var folioHint = 0
 
     /// A view of `space` for `operation`, validated: a set-entries operation gets its new folio,
     /// a copy its empty child. Throws, changing nothing, when the operation's arguments do not fit
@@ -85,11 +87,32 @@ public struct WriterView: Sendable {
 
     /// The folio holding frame `pfn`, or nil for the zero page's frames, special and unallocated
     /// ones (`vm_normal_folio()` on a present entry).
-    public func normalFolio(_ pfn: UInt64, attributes: LeafAttributes, in role: SpaceRole = .source) -> Folio? {
-        let memory = space(role).memory
-        guard !attributes.contains(.special), !memory.isZeroFrame(pfn), let folio = memory.folio(containing: pfn),
-              folio.kind != .zero else { return nil }
-        return folio
+    ///
+    /// Consecutive entries mostly map one folio or the next one allocated, so the lookup tries the
+    /// folio the last one found and the one after it before it searches (a model's stand-in for
+    /// `pfn_folio()`, which is an array index in Linux).
+    public mutating func normalFolio(_ pfn: UInt64, attributes: LeafAttributes, in role: SpaceRole = .source) -> Folio? {
+        guard !attributes.contains(.special) else { return nil }
+        let found = role == .source ? Self.folio(pfn, in: source.memory, hint: &folioHint)
+                                    : Self.folio(pfn, in: destination!.memory, hint: &folioHint)
+        guard let found, found.kind != .zero else { return nil }
+        return found
+    }
+
+    /// The folio holding `pfn` in `memory` (the zero page's and the huge zero folio's included),
+    /// trying the folio at `hint` and the next before searching; `hint` becomes the folio found.
+    private static func folio(_ pfn: UInt64, in memory: PhysicalMemory, hint: inout Int) -> Folio? {
+        let folios = memory.folios
+        if hint < folios.count {
+            if folios[hint].contains(pfn) { return folios[hint] }
+            if hint + 1 < folios.count, folios[hint + 1].contains(pfn) {
+                hint += 1
+                return folios[hint]
+            }
+        }
+        guard let found = memory.folio(containing: pfn) else { return nil }
+        hint = found.id.rawValue
+        return found
     }
 
     /// The folio holding frame `pfn` (for the pfn of a migration or device-exclusive entry).

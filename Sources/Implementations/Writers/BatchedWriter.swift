@@ -61,7 +61,7 @@ public struct BatchedWriter: WriterDesign {
                     continue
                 }
                 guard case .leaf(let pfn, let attributes) = format.decode(word, at: .pte, address: address) else {
-                    WriterSteps.zapPTE(&view, slot, address: address, dropMarkers: dropMarkers)
+                    WriterSteps.zapPTE(&view, slot, address: address, dropMarkers: dropMarkers, format: format)
                     index += 1
                     continue
                 }
@@ -74,7 +74,7 @@ public struct BatchedWriter: WriterDesign {
                 }
                 // get_and_clear_full_ptes(): young and dirty ORed across the batch.
                 let count = WriterSteps.batchLength(view, table: table, from: index, to: to, word: word, pfn: pfn, folio: folio,
-                                                    ignoring: [.young, .dirty, .softDirty, .writable])
+                                                    ignoring: [.young, .dirty, .softDirty, .writable], format: format)
                 var merged = attributes.intersection([.young, .dirty])
                 for offset in 0..<count {
                     let batchSlot = SlotRef(table: table, index: index + offset)
@@ -106,16 +106,16 @@ public struct BatchedWriter: WriterDesign {
                 let address = base + UInt64(index) * format.pageSize
                 guard case .leaf(let pfn, let attributes) = format.decode(word, at: .pte, address: address),
                       !(protection == .none && attributes.contains(.contiguous)) else {
-                    if WriterSteps.protectPTE(&view, slot, address: address, protection) { index += 1 }
+                    if WriterSteps.protectPTE(&view, slot, address: address, protection, format: format) { index += 1 }
                     continue
                 }
                 guard let folio = view.normalFolio(pfn, attributes: attributes), folio.pageCount > 1 else {
-                    WriterSteps.protectPresentPTE(&view, slot, pfn: pfn, attributes: attributes, protection)
+                    WriterSteps.protectPresentPTE(&view, slot, pfn: pfn, attributes: attributes, protection, format: format)
                     index += 1
                     continue
                 }
                 let count = WriterSteps.batchLength(view, table: table, from: index, to: to, word: word, pfn: pfn, folio: folio,
-                                                    ignoring: [.young, .dirty])
+                                                    ignoring: [.young, .dirty], format: format)
                 var merged = attributes.intersection([.young, .dirty])
                 for offset in 1..<max(count, 1) {
                     merged.formUnion(format.youngAndDirty(ofLeaf: view.word(SlotRef(table: table, index: index + offset))))
@@ -138,10 +138,11 @@ public struct BatchedWriter: WriterDesign {
         }
         mutating func pteEntries(_ view: inout WriterView, table: TableID, from: Int, to: Int, base: UInt64, destination: TableID?) {
             guard let destination else { return }
+            let format = view.format
             var index = from
             while index < to {
                 index += WriterSteps.copyPTEBatch(&view, table: table, childTable: destination, index: index, end: to, base: base,
-                                                  options: options)
+                                                  options: options, format: format)
             }
         }
     }

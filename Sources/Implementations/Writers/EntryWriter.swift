@@ -48,9 +48,10 @@ public struct EntryWriter: WriterDesign {
             return true
         }
         mutating func pteEntries(_ view: inout WriterView, table: TableID, from: Int, to: Int, base: UInt64, destination: TableID?) {
-            let size = view.format.pageSize
+            let format = view.format
             for index in from..<to {
-                WriterSteps.zapPTE(&view, SlotRef(table: table, index: index), address: base + UInt64(index) * size, dropMarkers: dropMarkers)
+                WriterSteps.zapPTE(&view, SlotRef(table: table, index: index), address: base + UInt64(index) * format.pageSize,
+                                   dropMarkers: dropMarkers, format: format)
             }
         }
     }
@@ -62,10 +63,11 @@ public struct EntryWriter: WriterDesign {
             WriterSteps.protectTerminal(&view, terminal, protection)
         }
         mutating func pteEntries(_ view: inout WriterView, table: TableID, from: Int, to: Int, base: UInt64, destination: TableID?) {
-            let size = view.format.pageSize
+            let format = view.format
             var index = from
             while index < to {
-                if WriterSteps.protectPTE(&view, SlotRef(table: table, index: index), address: base + UInt64(index) * size, protection) {
+                if WriterSteps.protectPTE(&view, SlotRef(table: table, index: index), address: base + UInt64(index) * format.pageSize,
+                                          protection, format: format) {
                     index += 1
                 }
             }
@@ -81,10 +83,10 @@ public struct EntryWriter: WriterDesign {
         }
         mutating func pteEntries(_ view: inout WriterView, table: TableID, from: Int, to: Int, base: UInt64, destination: TableID?) {
             guard let destination else { return }
-            let size = view.format.pageSize
+            let format = view.format
             for index in from..<to {
                 WriterSteps.copyPTE(&view, SlotRef(table: table, index: index), into: SlotRef(table: destination, index: index),
-                                    address: base + UInt64(index) * size, options: options, skip: skip)
+                                    address: base + UInt64(index) * format.pageSize, options: options, skip: skip, format: format)
             }
         }
     }

@@ -54,7 +54,7 @@ public struct PairIterator: WriterDesign {
             if frame.level == .pte {
                 frame.index += WriterSteps.copyPTEBatch(&view, table: frame.parent, childTable: frame.child, index: frame.index,
                                                         end: geometry.entryCount, base: frame.base, options: options, skip: skip,
-                                                        clampToFolio: fault != .writeBatchPastFolio)
+                                                        clampToFolio: fault != .writeBatchPastFolio, format: format)
                 stack[stack.count - 1] = frame  // sideways
                 continue
             }

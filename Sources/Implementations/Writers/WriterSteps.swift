@@ -17,8 +17,7 @@ enum WriterSteps {
 
     /// `zap_present_ptes()` / `zap_nonpresent_ptes()` for one PTE: clears it (unless it is a marker
     /// the zap keeps) and reports the accounting and folio marks.
-    static func zapPTE(_ view: inout WriterView, _ slot: SlotRef, address: UInt64, dropMarkers: Bool) {
-        let format = view.format
+    static func zapPTE(_ view: inout WriterView, _ slot: SlotRef, address: UInt64, dropMarkers: Bool, format: Format) {
         let word = view.word(slot)
         guard let content = content(of: word, at: .pte, inHugepd: false, address: address, format: format) else { return }
         switch content {
@@ -45,9 +44,10 @@ enum WriterSteps {
     }
 
     /// `change_pte_range()` for one present PTE already decoded, not a block entry under PROT_NONE.
-    static func protectPresentPTE(_ view: inout WriterView, _ slot: SlotRef, pfn: UInt64, attributes: LeafAttributes, _ protection: Protection) {
+    static func protectPresentPTE(_ view: inout WriterView, _ slot: SlotRef, pfn: UInt64, attributes: LeafAttributes, _ protection: Protection,
+                                  format: Format) {
         let changed = EntryRules.protected(attributes, protection, isZeroPage: view.source.memory.isZeroFrame(pfn))
-        view.setWord(slot, view.format.encode(.leaf(pfn: pfn, attributes: changed), at: .pte))
+        view.setWord(slot, format.encode(.leaf(pfn: pfn, attributes: changed), at: .pte))
     }
 
     /// The accounting a non-present entry of `pages` pages held, removed: swap (`MM_SWAPENTS`,
@@ -107,8 +107,7 @@ enum WriterSteps {
     /// `change_pte_range()` for one PTE: a present entry gets the protection (`pte_modify()`), a
     /// non-present one is downgraded where mprotect downgrades it. A contiguous entry under
     /// PROT_NONE has its block unfolded first. Returns false when it unfolded (read the entry again).
-    static func protectPTE(_ view: inout WriterView, _ slot: SlotRef, address: UInt64, _ protection: Protection) -> Bool {
-        let format = view.format
+    static func protectPTE(_ view: inout WriterView, _ slot: SlotRef, address: UInt64, _ protection: Protection, format: Format) -> Bool {
         let word = view.word(slot)
         switch format.decode(word, at: .pte, address: address) {
         case .leaf(let pfn, let attributes):
@@ -116,7 +115,7 @@ enum WriterSteps {
                 view.splitUnit(containing: address)
                 return false
             }
-            protectPresentPTE(&view, slot, pfn: pfn, attributes: attributes, protection)
+            protectPresentPTE(&view, slot, pfn: pfn, attributes: attributes, protection, format: format)
         case .nonPresent(let entry):
             let changed = EntryRules.protected(entry, anonymous: view.folio(containing: entry.offset)?.kind == .anonymous)
             if changed != entry { view.setWord(slot, format.encode(.nonPresent(changed), at: .pte)) }
@@ -159,8 +158,7 @@ enum WriterSteps {
     /// `rss[]++` in the child, `swap_duplicate()`). On arm64 the child's block is folded after its
     /// last entry (`set_ptes()` → `contpte_try_fold()`). `skip` holds the copy mutants' faults.
     static func copyPTE(_ view: inout WriterView, _ slot: SlotRef, into childSlot: SlotRef, address: UInt64, options: CopyOptions,
-                        skip: CopyShortcut = []) {
-        let format = view.format
+                        skip: CopyShortcut = [], format: Format) {
         let word = view.word(slot)
         guard let content = content(of: word, at: .pte, inHugepd: false, address: address, format: format) else { return }
         let contiguous: Bool
@@ -321,9 +319,9 @@ extension WriterSteps {
     /// to `end` map the folio's next pages with the same bits but `ignored`; at least 1. Clamped
     /// to the folio's end unless `clampToFolio` is off (the batch-past-folio mutant).
     static func batchLength(_ view: WriterView, table: TableID, from index: Int, to end: Int, word: UInt64, pfn: UInt64, folio: Folio,
-                            ignoring ignored: LeafAttributes, clampToFolio: Bool = true) -> Int {
+                            ignoring ignored: LeafAttributes, clampToFolio: Bool = true, format: Format) -> Int {
         let limit = clampToFolio ? min(end - index, Int(folio.endPFN - pfn)) : end - index
-        guard limit > 1, let pattern = view.format.batchPattern(ignoring: ignored) ?? view.format.batchPattern(ignoring: ignored.subtracting(.writable))
+        guard limit > 1, let pattern = format.batchPattern(ignoring: ignored) ?? format.batchPattern(ignoring: ignored.subtracting(.writable))
         else { return 1 }
         let scan = pattern.exactScan(from: index + 1, to: index + limit, expecting: (word & pattern.mask) &+ pattern.stride) {
             view.word(SlotRef(table: table, index: $0))
@@ -337,19 +335,18 @@ extension WriterSteps {
     /// (`folio_ref_add(folio, nr)`, `folio_try_dup_anon_rmap_ptes(…, nr)`, `rss += nr`); anything
     /// else goes through ``copyPTE(_:_:into:address:options:skip:)``. Returns the entries consumed.
     static func copyPTEBatch(_ view: inout WriterView, table: TableID, childTable: TableID, index: Int, end: Int, base: UInt64,
-                             options: CopyOptions, skip: CopyShortcut = [], clampToFolio: Bool = true) -> Int {
-        let format = view.format
+                             options: CopyOptions, skip: CopyShortcut = [], clampToFolio: Bool = true, format: Format) -> Int {
         let pageSize = format.pageSize
         let word = view.word(SlotRef(table: table, index: index))
         guard case .leaf(let pfn, let attributes) = format.decode(word, at: .pte, address: base + UInt64(index) * pageSize),
               let folio = view.normalFolio(pfn, attributes: attributes), folio.pageCount > 1,
               !(folio.kind == .anonymous && options.mayBePinned(folio.id)) else {
             copyPTE(&view, SlotRef(table: table, index: index), into: SlotRef(table: childTable, index: index),
-                    address: base + UInt64(index) * pageSize, options: options, skip: skip)
+                    address: base + UInt64(index) * pageSize, options: options, skip: skip, format: format)
             return 1
         }
         let count = batchLength(view, table: table, from: index, to: end, word: word, pfn: pfn, folio: folio,
-                                ignoring: [.young, .writable], clampToFolio: clampToFolio)
+                                ignoring: [.young, .writable], clampToFolio: clampToFolio, format: format)
         let blockEntries = format.geometry(.pte).contiguousEntries
         var clears = false
         for offset in 0..<count {

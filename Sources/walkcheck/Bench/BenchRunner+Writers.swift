@@ -4,8 +4,8 @@ import Implementations
 
 extension BenchRunner {
     /// The workloads the writers are timed on: 4 KiB pages, 64 KiB folios (contiguous blocks where
-    /// the format has them) and 2 MiB THPs.
-    static let writerWorkloads: Set<String> = ["dense-4k", "64k-folios", "64k-folios-cont", "thp-pmd"]
+    /// the format has them) and 2 MiB THPs, PMD-mapped and PTE-mapped.
+    static let writerWorkloads: Set<String> = ["dense-4k", "64k-folios", "64k-folios-cont", "thp-pmd", "thp-pte"]
 
     /// Times each writer design on zap, mprotect (read-only) and fork of the whole workload, against
     /// the writers' floor: the tree's words copied (every write starts from a copy of the space) and

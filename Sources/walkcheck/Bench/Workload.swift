@@ -21,6 +21,7 @@ struct Workload {
             try folios64K(format, count: 256 * scale, contiguous: false),
             try folios64K(format, count: 256 * scale, contiguous: false, reversed: true),
             try thp2M(format, count: 8 * scale),
+            try thpPTEMapped(format, count: 8 * scale),
             try thpSplitPartial(format, count: 8 * scale),
             try mixSwapMigration(format, count: 256 * scale),
         ]
@@ -67,6 +68,16 @@ struct Workload {
         let order = format.geometry(.pmd).shift - format.pageShift
         let operations = (0..<count).map { folio(base + $0 * size, order: order, leaf: .pmd) }
         return Workload(name: "thp-pmd", space: try build(format, operations),
+                        range: AddressRange(start: base, end: base + count * size), mappedPages: count * size / format.pageSize)
+    }
+
+    /// 2 MiB THPs mapped by PTEs (each PMD leaf split): the PTE-mapped THPs Linux's zap and fork
+    /// batching was measured on.
+    static func thpPTEMapped(_ format: Format, count: UInt64) throws(PageTableError) -> Workload {
+        let size = format.geometry(.pmd).entrySize
+        let order = format.geometry(.pmd).shift - format.pageShift
+        let operations: [Operation] = (0..<count).map { folio(base + $0 * size, order: order, leaf: .pmd) } + (0..<count).map { .split(base + $0 * size) }
+        return Workload(name: "thp-pte", space: try build(format, operations),
                         range: AddressRange(start: base, end: base + count * size), mappedPages: count * size / format.pageSize)
     }
 
