@@ -246,3 +246,37 @@ struct DirtyingWriter: WriterDesign {
         }
     }
 }
+
+extension WriterTests {
+    /// The kernel's own fork (corpus/kernel-fork.case, imported from the running kernel by
+    /// `walkcheck import fork`: two THPs written, then `fork()`): the parent's PMD leaves are
+    /// read-only and its pages no longer exclusive (pagemap's `PM_MMAP_EXCLUSIVE` clear, checked
+    /// when the scenario ran). The copy of the same THPs mapped writable gives the parent the
+    /// kernel's leaves (frames, levels, protection) and maps each folio a second time.
+    @Test func forkOfTHPsLeavesTheParentAsTheKernelDid() throws {
+        let kernel = try CorpusStore.load(PackagePaths.corpus + "/kernel-fork.case").testCase
+        let maps = kernel.operations.compactMap { operation -> Operation? in
+            guard case .map(let address, let source, _, let shape) = operation else { return nil }
+            return .map(address: address, source: source, writable: true, shape: shape)
+        }
+        #expect(maps.count == 2)
+        let before = try built(kernel.format, maps).space
+        let after = try built(kernel.format, kernel.operations).space
+        let (view, failures) = try written(before, .copy(CopyOptions()))
+        #expect(failures.isEmpty, "\(failures)")
+        for case .map(let address, let source, _, _) in maps {
+            for page in stride(from: 0, to: source.pageCount, by: 512) {
+                let here = address + page * kernel.format.pageSize
+                guard case .leaf(let pfn, let attributes) = entry(view.source, here),
+                      case .leaf(let kernelPFN, let kernelAttributes) = entry(after, here) else {
+                    Issue.record("no leaf at 0x\(String(here, radix: 16))")
+                    continue
+                }
+                #expect(view.source.translate(here).level == after.translate(here).level)
+                #expect(pfn == kernelPFN)
+                #expect(!attributes.contains(.writable) && !kernelAttributes.contains(.writable))
+            }
+        }
+        #expect(view.ledger.entireMaps.values.sorted() == [1, 1], "each THP mapped once more (by the child)")
+    }
+}
