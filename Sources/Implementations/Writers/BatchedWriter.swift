@@ -26,19 +26,8 @@ public struct BatchedWriter: WriterDesign {
 
     /// Performs `view.operation` a folio batch at a time.
     public func write(_ view: inout WriterView) {
-        switch view.operation {
-        case .setEntries(let address, let order, let writable):
-            WriterSteps.setEntries(&view, address: address, order: order, writable: writable)
-        case .zap(let range, let dropMarkers):
-            var body = Zap(dropMarkers: dropMarkers, fault: fault)
-            WriterWalk.run(&view, range: range, body: &body)
-        case .changeProtection(let range, let protection):
-            var body = Protect(protection: protection)
-            WriterWalk.run(&view, range: range, body: &body, keepPartialBlocks: fault == .contiguousBitKeptOnPartialChange)
-        case .copy(let options):
-            var body = Copy(options: options)
-            WriterWalk.run(&view, range: AddressRange(start: 0, end: view.format.top), body: &body)
-        }
+        WriterWalk.perform(&view, zap: { Zap(dropMarkers: $0, fault: fault) }, protect: { Protect(protection: $0) },
+                           copy: { Copy(options: $0) }, keepPartialBlocks: fault == .contiguousBitKeptOnPartialChange)
     }
 
     /// `zap_pte_range()` → `zap_present_ptes()`, batched by folio.

@@ -25,19 +25,8 @@ public struct EntryWriter: WriterDesign {
 
     /// Performs `view.operation` entry by entry.
     public func write(_ view: inout WriterView) {
-        switch view.operation {
-        case .setEntries(let address, let order, let writable):
-            WriterSteps.setEntries(&view, address: address, order: order, writable: writable)
-        case .zap(let range, let dropMarkers):
-            var body = Zap(dropMarkers: dropMarkers)
-            WriterWalk.run(&view, range: range, body: &body)
-        case .changeProtection(let range, let protection):
-            var body = Protect(protection: protection)
-            WriterWalk.run(&view, range: range, body: &body)
-        case .copy(let options):
-            var body = Copy(options: options, skip: fault == .swapCountNotDuplicated ? .swapDuplicate : [])
-            WriterWalk.run(&view, range: AddressRange(start: 0, end: view.format.top), body: &body)
-        }
+        WriterWalk.perform(&view, zap: { Zap(dropMarkers: $0) }, protect: { Protect(protection: $0) },
+                           copy: { Copy(options: $0, skip: fault == .swapCountNotDuplicated ? .swapDuplicate : []) })
     }
 
     /// `zap_pte_range()` entry by entry.

@@ -41,6 +41,29 @@ protocol WriterBody {
 /// copy, the child's table of each parent table is allocated on the way down (`pte_alloc()`,
 /// `pmd_alloc()`), so the child's tables mirror the parent's.
 enum WriterWalk {
+    /// Performs `view.operation` with the bodies a design gives for each writer: set-entries by
+    /// ``WriterSteps/setEntries(_:address:order:writable:)``, zap and protection change over their
+    /// range, a copy over the whole space (`keepPartialBlocks` is the contiguous-bit mutant's fault,
+    /// for protection changes).
+    static func perform<Zap: WriterBody, Protect: WriterBody, Copy: WriterBody>(
+        _ view: inout WriterView, zap: (Bool) -> Zap, protect: (Protection) -> Protect, copy: (CopyOptions) -> Copy,
+        keepPartialBlocks: Bool = false
+    ) {
+        switch view.operation {
+        case .setEntries(let address, let order, let writable):
+            WriterSteps.setEntries(&view, address: address, order: order, writable: writable)
+        case .zap(let range, let dropMarkers):
+            var body = zap(dropMarkers)
+            run(&view, range: range, body: &body)
+        case .changeProtection(let range, let protection):
+            var body = protect(protection)
+            run(&view, range: range, body: &body, keepPartialBlocks: keepPartialBlocks)
+        case .copy(let options):
+            var body = copy(options)
+            run(&view, range: AddressRange(start: 0, end: view.format.top), body: &body)
+        }
+    }
+
     /// Walks `range` of the source space, handing terminals to `body`. `keepPartialBlocks` is the
     /// contiguous-bit mutant's fault: a block straddling the range's edge is not unfolded.
     static func run<Body: WriterBody>(_ view: inout WriterView, range: AddressRange, body: inout Body, keepPartialBlocks: Bool = false) {
