@@ -43,17 +43,20 @@ public enum WriterExhaustive {
     ])
 
     /// `tiny-hugepd` (powerpc64 encoding, soft-dirty, hugepd directories at the PUD and the PMD),
-    /// in its first 256 KiB: hugepd pages of both sizes, a PMD leaf, PTEs, swap, migration and a
-    /// guard marker. Writers: zaps and protection changes that cut a hugepd page and a PMD leaf,
+    /// in its first 256 KiB: hugepd pages of both sizes, two to a directory, a PMD leaf, PTEs, swap,
+    /// migration and a guard marker. Writers: zaps and protection changes that cut a hugepd page
+    /// (one whose directory also holds a page the range covers whole) and a PMD leaf,
     /// fork copies with and without pins, set-entries of a PTE (two of them beside a hugepd page,
     /// whose directory must be converted first), a PMD-level hugepd page, a PMD leaf and a
     /// PUD-level hugepd page.
     public static let tinyHugepd = Space(format: .tinyHugepd, setups: [
-        Exhaustive.folio(0, order: 1, hugepd: true), Exhaustive.folio(16, order: 2, leaf: .pmd), Exhaustive.folio(64, order: 3, hugepd: true),
+        Exhaustive.folio(0, order: 1, hugepd: true), Exhaustive.folio(8, order: 1, hugepd: true), Exhaustive.folio(16, order: 2, leaf: .pmd),
+        Exhaustive.folio(64, order: 3, hugepd: true), Exhaustive.folio(96, order: 3, hugepd: true),
         Exhaustive.folio(32, order: 0), Exhaustive.folio(36, order: 1, kind: .file, count: 1), .swapOut(range(32, 40)),
         .startMigration(range(0, 8)), .installMarker(range(40, 48), .guardRegion), .dirty(range(0, 96)),
     ], setupLength: 3, writers: [
         .zap(range(0, 128), dropMarkers: false), .zap(range(4, 20), dropMarkers: true), .zap(range(68, 72), dropMarkers: false),
+        .zap(range(0, 12), dropMarkers: false), .zap(range(64, 100), dropMarkers: false), .changeProtection(range(64, 100), .readOnly),
         .changeProtection(range(0, 128), .readOnly), .changeProtection(range(4, 72), .none),
         .copy(CopyOptions()), .copy(CopyOptions(pinned: [FolioID(rawValue: 1)])), .copy(CopyOptions(pinned: [FolioID(rawValue: 2)])),
         .setEntries(address: 0, order: 0, writable: true), .setEntries(address: 8 * k, order: 0, writable: true),

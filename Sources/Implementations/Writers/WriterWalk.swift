@@ -154,15 +154,20 @@ enum WriterWalk {
                                                     level: Level, pageShift: Int, base: UInt64, range: AddressRange,
                                                     body: inout Body) -> Bool {
         let pageSize: UInt64 = 1 << UInt64(pageShift)
+        // A page straddling an edge converts the whole directory, so it goes first, before any
+        // page of the directory is written (as the reference splits both edges first).
+        for edge in [range.start, range.end] where edge % pageSize != 0 {
+            let page = Format.alignDown(edge, pageSize)
+            if view.word(SlotRef(table: table, index: Int((page - base) / pageSize))) != 0 {
+                view.splitUnit(containing: page)
+                return false
+            }
+        }
         var address = Format.alignDown(range.start, pageSize)
         while address < range.end {
             let index = Int((address - base) / pageSize)
             let slot = SlotRef(table: table, index: index)
             if view.word(slot) != 0 {
-                if address < range.start || address + pageSize > range.end {
-                    view.splitUnit(containing: max(address, range.start))
-                    return false
-                }
                 let terminal = WriterTerminal(slot: slot, count: 1, level: level, inHugepd: true, address: address, slotSize: pageSize,
                                               destinationTable: destination)
                 _ = body.directoryTerminal(&view, terminal)
