@@ -19,8 +19,15 @@ public enum WriterConformance {
     /// Checks every design in `designs` that serves `operation` on `space`; returns the failures.
     /// A refused operation (bad arguments, set-entries over mapped entries) is checked by nobody.
     public static func check(_ designs: [any WriterDesign], in space: AddressSpace, operation: WriterOperation) -> [Conformance.Failure] {
-        guard case .success(let expected) = reference(operation, on: space),
-              let start = try? WriterView(space, for: operation) else { return [] }
+        guard case .success(let expected) = reference(operation, on: space) else { return [] }
+        return check(designs, in: space, against: expected)
+    }
+
+    /// Checks every design in `designs` that serves `expected.operation` on `space`, against the
+    /// reference's result for it (``reference(_:on:)``, computed once by a caller that needs it too).
+    public static func check(_ designs: [any WriterDesign], in space: AddressSpace, against expected: WriterView) -> [Conformance.Failure] {
+        let operation = expected.operation
+        guard let start = try? WriterView(space, for: operation) else { return [] }
         return designs.filter { $0.serves(operation) }.compactMap { design in
             var view = start
             design.write(&view)
@@ -110,20 +117,28 @@ public enum WriterConformance {
         return compare(actual.root, expected.root, level: format.rootLevel, inHugepd: false, base: 0)
     }
 
+    /// The first page where two segment lists give different changes, or nil when they agree.
+    static func firstDifference(_ lhs: [PageSegment], _ rhs: [PageSegment]) -> UInt64? {
+        guard lhs != rhs else { return nil }
+        let starts = (lhs + rhs).flatMap { [$0.start, $0.end] }.sorted()
+        return starts.first { lhs.delta(at: $0) != rhs.delta(at: $0) }
+    }
+
     /// The first difference between two ledgers, described with folio-level sums where pages differ.
     public static func ledgerDifference(_ actual: WriteLedger, _ expected: WriteLedger, memory: PhysicalMemory) -> String? {
         for role in [SpaceRole.source, .destination] where actual.rss[role.rawValue] != expected.rss[role.rawValue] {
             return "RSS of \(role == .source ? "the space" : "the child") changed by \(actual.rss[role.rawValue]), the reference by \(expected.rss[role.rawValue])"
         }
-        if actual.pageMaps != expected.pageMaps || actual.entireMaps != expected.entireMaps {
+        let actualPages = actual.pageMapSegments, expectedPages = expected.pageMapSegments
+        if actualPages != expectedPages || actual.entireMaps != expected.entireMaps {
             let left = actual.folioMapcounts(in: memory), right = expected.folioMapcounts(in: memory)
             for folio in Set(left.keys).union(right.keys).sorted() where left[folio, default: 0] != right[folio, default: 0] {
                 return "folio_mapcount() of \(folio) changed by \(left[folio, default: 0]), the reference by \(right[folio, default: 0])"
             }
-            for pfn in Set(actual.pageMaps.keys).union(expected.pageMaps.keys).sorted()
-            where actual.pageMaps[pfn, default: 0] != expected.pageMaps[pfn, default: 0] {
-                return "the mapcount of page 0x\(String(pfn, radix: 16)) changed by \(actual.pageMaps[pfn, default: 0]), "
-                    + "the reference by \(expected.pageMaps[pfn, default: 0])"
+            // The first page whose change differs: the start of the first segment of their difference.
+            if let first = firstDifference(actualPages, expectedPages) {
+                return "the mapcount of page 0x\(String(first, radix: 16)) changed by \(actualPages.delta(at: first)), "
+                    + "the reference by \(expectedPages.delta(at: first))"
             }
             for folio in Set(actual.entireMaps.keys).union(expected.entireMaps.keys).sorted()
             where actual.entireMaps[folio, default: 0] != expected.entireMaps[folio, default: 0] {
@@ -147,9 +162,10 @@ public enum WriterConformance {
             return "\(folio) was\(actual.markedAccessed.contains(folio) ? "" : " not") marked accessed; the reference "
                 + (expected.markedAccessed.contains(folio) ? "marks it" : "does not")
         }
-        if let pfn = actual.anonExclusiveCleared.symmetricDifference(expected.anonExclusiveCleared).sorted().first {
-            return "page 0x\(String(pfn, radix: 16)) \(actual.anonExclusiveCleared.contains(pfn) ? "lost" : "kept") PageAnonExclusive; the reference "
-                + (expected.anonExclusiveCleared.contains(pfn) ? "clears it" : "keeps it")
+        let actualCleared = actual.anonExclusiveSegments, expectedCleared = expected.anonExclusiveSegments
+        if let pfn = firstDifference(actualCleared, expectedCleared) {
+            return "page 0x\(String(pfn, radix: 16)) \(actualCleared.delta(at: pfn) != 0 ? "lost" : "kept") PageAnonExclusive; the reference "
+                + (expectedCleared.delta(at: pfn) != 0 ? "clears it" : "keeps it")
         }
         return nil
     }

@@ -95,6 +95,41 @@ public struct WriteLedger: Equatable, Sendable {
         var delta: Int
     }
 
+    /// The page-map changes as sorted, disjoint, maximal segments of pages with one nonzero
+    /// change each: what ``pageMaps`` holds, without a key a page (a copy of a large tree
+    /// changes millions).
+    public var pageMapSegments: [PageSegment] { Self.segments(of: pageMapRuns) }
+
+    /// The pages whose `PageAnonExclusive` was cleared, as sorted, disjoint, maximal segments
+    /// (each with change 1).
+    public var anonExclusiveSegments: [PageSegment] {
+        Self.segments(of: exclusiveRuns).map { PageSegment(start: $0.start, end: $0.end, delta: 1) }.coalesced()
+    }
+
+    /// The sum of `runs`, page by page, as segments: a sweep over their starts and ends.
+    static func segments(of runs: [PageRun]) -> [PageSegment] {
+        var events: [(pfn: UInt64, delta: Int)] = []
+        events.reserveCapacity(runs.count * 2)
+        for run in runs where run.count > 0 && run.delta != 0 {
+            events.append((run.pfn, run.delta))
+            events.append((run.pfn + UInt64(run.count), -run.delta))
+        }
+        events.sort { $0.pfn < $1.pfn }
+        var result: [PageSegment] = []
+        var level = 0
+        var index = 0
+        while index < events.count {
+            let here = events[index].pfn
+            while index < events.count, events[index].pfn == here {
+                level += events[index].delta
+                index += 1
+            }
+            guard index < events.count, level != 0 else { continue }
+            result.append(PageSegment(start: here, end: events[index].pfn, delta: level))
+        }
+        return result.coalesced()
+    }
+
     /// An empty ledger.
     public init() {}
 
@@ -142,8 +177,8 @@ public struct WriteLedger: Equatable, Sendable {
     /// Two ledgers are equal when they report the same changes, however the calls were cut.
     public static func == (lhs: WriteLedger, rhs: WriteLedger) -> Bool {
         lhs.rss == rhs.rss && lhs.entireMaps == rhs.entireMaps && lhs.references == rhs.references && lhs.swapCounts == rhs.swapCounts
-            && lhs.markedDirty == rhs.markedDirty && lhs.markedAccessed == rhs.markedAccessed && lhs.pageMaps == rhs.pageMaps
-            && lhs.anonExclusiveCleared == rhs.anonExclusiveCleared
+            && lhs.markedDirty == rhs.markedDirty && lhs.markedAccessed == rhs.markedAccessed
+            && lhs.pageMapSegments == rhs.pageMapSegments && lhs.anonExclusiveSegments == rhs.anonExclusiveSegments
     }
 
     /// Adds `delta` at `key`, dropping the key when it reaches 0 (so equal ledgers compare equal).
@@ -156,8 +191,14 @@ public struct WriteLedger: Equatable, Sendable {
     /// Per folio, `folio_mapcount()`'s change: its pages' maps plus its whole-folio maps.
     public func folioMapcounts(in memory: PhysicalMemory) -> [FolioID: Int] {
         var result: [FolioID: Int] = [:]
-        for (pfn, delta) in pageMaps {
-            if let folio = memory.folio(containing: pfn) { Self.bump(&result, folio.id, delta) }
+        for segment in pageMapSegments {
+            var pfn = segment.start
+            while pfn < segment.end {
+                guard let folio = memory.folio(containing: pfn) else { pfn += 1; continue }
+                let end = min(segment.end, folio.endPFN)
+                Self.bump(&result, folio.id, segment.delta * Int(end - pfn))
+                pfn = end
+            }
         }
         for (folio, delta) in entireMaps { Self.bump(&result, folio, delta) }
         return result
@@ -171,9 +212,10 @@ extension WriteLedger {
     /// whole, once a unit; migration entries count in RSS; device-private entries count as
     /// anonymous RSS; device-exclusive entries count as the present page they stand for (v6.15+
     /// keeps the folio mapped); swap entries count in `MM_SWAPENTS` and reference their slot.
-    public static func counting(_ space: AddressSpace, role: SpaceRole = .source) -> WriteLedger {
+    /// With `range`, only the units that map part of it count (whole, also where they stick out).
+    public static func counting(_ space: AddressSpace, role: SpaceRole = .source, in range: AddressRange? = nil) -> WriteLedger {
         var ledger = WriteLedger()
-        ledger.count(space.units(in: AddressRange(start: 0, end: space.format.top)), of: space, role: role, sign: 1)
+        ledger.count(space.units(in: range ?? AddressRange(start: 0, end: space.format.top)), of: space, role: role, sign: 1)
         return ledger
     }
 
@@ -239,5 +281,47 @@ extension WriteLedger {
         result.markedAccessed.formUnion(other.markedAccessed)
         result.exclusiveRuns += other.exclusiveRuns
         return result
+    }
+}
+
+/// Pages `start..<end` (frames), each changed by `delta`.
+public struct PageSegment: Hashable, Sendable {
+    /// The first page.
+    public var start: UInt64
+    /// The page past the last.
+    public var end: UInt64
+    /// The change of each page.
+    public var delta: Int
+
+    /// Creates a segment.
+    public init(start: UInt64, end: UInt64, delta: Int) {
+        self.start = start
+        self.end = end
+        self.delta = delta
+    }
+}
+
+extension [PageSegment] {
+    /// Adjacent segments with the same change joined (the input sorted and disjoint).
+    func coalesced() -> [PageSegment] {
+        var result: [PageSegment] = []
+        for segment in self {
+            if let last = result.last, last.end == segment.start, last.delta == segment.delta {
+                result[result.count - 1].end = segment.end
+            } else {
+                result.append(segment)
+            }
+        }
+        return result
+    }
+
+    /// The change of page `pfn` (0 outside every segment).
+    public func delta(at pfn: UInt64) -> Int {
+        var low = 0, high = count
+        while low < high {
+            let mid = (low + high) / 2
+            if self[mid].end <= pfn { low = mid + 1 } else { high = mid }
+        }
+        return low < count && self[low].start <= pfn ? self[low].delta : 0
     }
 }

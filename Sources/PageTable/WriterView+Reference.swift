@@ -6,7 +6,10 @@ extension WriterView {
     /// must report: the difference of the trees' accounting (``WriteLedger/counting(_:role:)``)
     /// plus the folio marks and anon-exclusive clearing the operation makes.
     package mutating func performReference() {
-        let before = WriteLedger.counting(source)
+        // Only the units of what the operation may change are counted: the whole space for a
+        // copy, else the range widened to the units (and hugepd directories) its edges cut.
+        let counted = affectedRange()
+        let before = WriteLedger.counting(source, in: counted)
         var marks = WriteLedger()
         switch operation {
         case .setEntries(let address, let order, let writable):
@@ -38,9 +41,35 @@ extension WriterView {
         case .copy(let options):
             referenceCopy(options, marks: &marks)
         }
-        var after = WriteLedger.counting(source)
-        if let destination { after = after.adding(WriteLedger.counting(destination, role: .destination)) }
+        var after = WriteLedger.counting(source, in: counted)
+        if let destination { after = after.adding(WriteLedger.counting(destination, role: .destination, in: counted)) }
         ledger = after.subtracting(before).adding(marks)
+    }
+
+    /// The addresses whose units the operation may change, before it runs: the whole space for a
+    /// copy; otherwise its range (a set-entries' pages) widened to the whole of each unit, and of
+    /// each hugepd directory, that holds one of its edges (a split converts a whole directory).
+    func affectedRange() -> AddressRange {
+        let range: AddressRange
+        switch operation {
+        case .copy: return AddressRange(start: 0, end: format.top)
+        case .zap(let zapped, _): range = zapped
+        case .changeProtection(let changed, _): range = changed
+        case .setEntries(let address, let order, _):
+            range = AddressRange(start: address, end: address + (format.pageSize << UInt64(order)))
+        }
+        var start = range.start, end = range.end
+        for edge in [range.start, range.end - 1] {
+            let found = source.translate(edge)
+            var span = source.unit(at: found, address: edge)?.span ?? found.span
+            if found.inHugepd {
+                let entrySize = format.geometry(found.level).entrySize
+                span = AddressRange(start: Format.alignDown(edge, entrySize), end: Format.alignDown(edge, entrySize) + entrySize)
+            }
+            start = min(start, span.start)
+            end = max(end, span.end)
+        }
+        return AddressRange(start: start, end: end)
     }
 
     /// The folio marks zapping a present unit of `folio` with `attributes` (young and dirty ORed
