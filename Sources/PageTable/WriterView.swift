@@ -19,7 +19,9 @@ public struct WriterView: Sendable {
 
     /// A view of `space` for `operation`, validated: a set-entries operation gets its new folio,
     /// a copy its empty child. Throws, changing nothing, when the operation's arguments do not fit
-    /// the format (SEMANTICS.md, "Writers").
+    /// the format (SEMANTICS.md, "Writers"), or when a copy would pass the model's bounds (the
+    /// child's tables past ``AddressSpace/maxTableWords`` with the parent's, or more than
+    /// ``AddressSpace/maxEntriesPerOperation`` pinned pages copied).
     public init(_ space: AddressSpace, for operation: WriterOperation) throws(PageTableError) {
         try operation.validate(for: space.format)
         self.operation = operation
@@ -40,7 +42,24 @@ public struct WriterView: Sendable {
             }
             newFolio = folio
             destination = nil
-        case .copy:
+        case .copy(let options):
+            // The bounds every operation has (AddressSpace+Bounds.swift): the child's tables are
+            // the parent's again, and each pinned PTE-mapped page is a new folio of the child's.
+            let words = UInt64(space.tables.words.count)
+            guard 2 * words <= AddressSpace.maxTableWords else {
+                throw .tooLarge("the copy would make a child of \(words) table words; the tables may hold at most \(AddressSpace.maxTableWords) words")
+            }
+            if !options.pinned.isEmpty {
+                let copied = space.units(in: AddressRange(start: 0, end: space.format.top)).reduce(UInt64(0)) { total, unit in
+                    guard unit.level == .pte, !unit.inHugepd, case .present(let pfn, _) = unit.content,
+                          let folio = space.memory.folio(containing: pfn), folio.kind == .anonymous, options.mayBePinned(folio.id)
+                    else { return total }
+                    return total + space.format.pages(in: unit.span.size)
+                }
+                guard copied <= AddressSpace.maxEntriesPerOperation else {
+                    throw .tooLarge("the copy would copy \(copied) pinned pages; an operation may write at most \(AddressSpace.maxEntriesPerOperation) entries")
+                }
+            }
             newFolio = nil
             var child = AddressSpace(format: space.format, owner: space.owner + 1)
             child.memory = space.memory

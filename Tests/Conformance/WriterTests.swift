@@ -280,3 +280,4 @@ extension WriterTests {
         #expect(view.ledger.entireMaps.values.sorted() == [1, 1], "each THP mapped once more (by the child)")
     }
 }
+
