@@ -40,11 +40,14 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
     let end: UInt64
     private var address: UInt64
     private var depth = 0
-    private var tables: [TableHandle]
-    private var indexes: [Int]
-    private var levels: [CursorLevel]
+    /// The most levels a cursor holds: five real levels and a hugepd table.
+    static var capacity: Int { 6 }
+    // The cursor, inline (no allocation a walk): the table, index and level at each depth.
+    private var tables: InlineArray<6, TableHandle>
+    private var indexes: InlineArray<6, Int>
+    private var levels: InlineArray<6, CursorLevel>
     /// The cursor level of each real level; `levels` differs from it only at a hugepd table.
-    private let realCursor: [CursorLevel]
+    private let realCursor: InlineArray<6, CursorLevel>
     private var block: Block?
     /// The depth of the PTE table the cursor holds locked, if any.
     private var lockedDepth: Int?
@@ -60,16 +63,26 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
         self.fault = fault
         address = range.start
         end = fault == .topEndMasked ? range.end & (format.top - 1) : range.end
-        let realLevels = format.realLevels.map { level -> CursorLevel in
+        // The real levels, root first, walked with realLevel(below:) (format.realLevels would allocate).
+        func cursorLevel(_ level: Level) -> CursorLevel {
             let geometry = format.geometry(level)
             return CursorLevel(level: level, inHugepd: false, entryShift: UInt64(geometry.shift),
                                indexMask: UInt64(geometry.entryCount - 1), contiguousEntries: geometry.contiguousEntries,
                                holdsTables: level != .pte)
         }
-        realCursor = realLevels
-        levels = realLevels + [realLevels[0]]
-        tables = Array(repeating: reader.root, count: levels.count)
-        indexes = Array(repeating: 0, count: levels.count)
+        let rootLevel = cursorLevel(format.rootLevel)
+        var real = InlineArray<6, CursorLevel>(repeating: rootLevel)
+        var depth = 1
+        var level = format.rootLevel
+        while let lower = format.realLevel(below: level) {
+            real[depth] = cursorLevel(lower)
+            level = lower
+            depth += 1
+        }
+        realCursor = real
+        levels = real
+        tables = InlineArray(repeating: reader.root)
+        indexes = InlineArray(repeating: 0)
         indexes[0] = index(of: address, in: levels[0])
     }
 

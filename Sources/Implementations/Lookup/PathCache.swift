@@ -30,16 +30,45 @@ struct PathCache<R: TableReader> {
     /// Whether PTE tables are mapped without their lock and the PMD re-checked after each read
     /// (GUP-fast's `gup_fast_pte_range()`), rather than locked (`follow_page_pte()`).
     let lockless: Bool
-    private(set) var steps: [Step] = []
+    /// The cached path, root first, inline (no allocation a walk): at most five real levels and a
+    /// hugepd table.
+    private(set) var steps: StepStack
     private var block: CachedBlock?
+
+    /// A stack of at most six steps, stored inline.
+    struct StepStack {
+        private var storage: InlineArray<6, Step>
+        /// How many steps it holds.
+        private(set) var count = 0
+
+        /// A stack holding `root` alone.
+        init(_ root: Step) {
+            storage = InlineArray(repeating: root)
+            count = 1
+        }
+
+        /// The step at `index` (0 is the root's).
+        subscript(index: Int) -> Step { storage[index] }
+
+        /// Pushes `step`.
+        mutating func append(_ step: Step) {
+            storage[count] = step
+            count += 1
+        }
+
+        /// Pops the deepest step.
+        mutating func removeLast() -> Step {
+            count -= 1
+            return storage[count]
+        }
+    }
 
     init(reader: R, fault: Fault = .none, lockless: Bool = false) {
         self.reader = reader
         self.fault = fault
         self.lockless = lockless
         format = reader.space.format
-        steps.reserveCapacity(6)
-        steps.append(Step(table: reader.root, level: format.rootLevel, inHugepd: false, span: AddressRange(start: 0, end: format.top)))
+        steps = StepStack(Step(table: reader.root, level: format.rootLevel, inHugepd: false, span: AddressRange(start: 0, end: format.top)))
     }
 
     /// What a walk from the root finds at `address`, starting from the deepest cached table that maps it.
