@@ -257,29 +257,30 @@ extension WriteLedger {
     }
 
     /// `self` minus `other`, field by field (the marks and cleared pages are `self`'s).
-    public func subtracting(_ other: WriteLedger) -> WriteLedger {
-        var result = self
-        for role in 0..<2 {
-            result.rss[role].anon -= other.rss[role].anon
-            result.rss[role].file -= other.rss[role].file
-            result.rss[role].shmem -= other.rss[role].shmem
-            result.rss[role].swapEntries -= other.rss[role].swapEntries
-        }
-        result.pageMapRuns += other.pageMapRuns.map { PageRun(pfn: $0.pfn, count: $0.count, delta: -$0.delta) }
-        for (key, value) in other.entireMaps { Self.bump(&result.entireMaps, key, -value) }
-        for (key, value) in other.references { Self.bump(&result.references, key, -value) }
-        for (key, value) in other.swapCounts { Self.bump(&result.swapCounts, key, -value) }
-        return result
-    }
+    public func subtracting(_ other: WriteLedger) -> WriteLedger { combined(with: other, sign: -1) }
 
     /// `self` plus `other`, field by field, marks and cleared pages joined.
     public func adding(_ other: WriteLedger) -> WriteLedger {
-        var negated = WriteLedger()
-        negated = negated.subtracting(other)
-        var result = subtracting(negated)
+        var result = combined(with: other, sign: 1)
         result.markedDirty.formUnion(other.markedDirty)
         result.markedAccessed.formUnion(other.markedAccessed)
         result.exclusiveRuns += other.exclusiveRuns
+        return result
+    }
+
+    /// `self` with `other`'s counts added `sign` times (the marks and cleared pages are `self`'s).
+    private func combined(with other: WriteLedger, sign: Int) -> WriteLedger {
+        var result = self
+        for role in 0..<2 {
+            result.rss[role].anon += sign * other.rss[role].anon
+            result.rss[role].file += sign * other.rss[role].file
+            result.rss[role].shmem += sign * other.rss[role].shmem
+            result.rss[role].swapEntries += sign * other.rss[role].swapEntries
+        }
+        result.pageMapRuns += other.pageMapRuns.map { PageRun(pfn: $0.pfn, count: $0.count, delta: sign * $0.delta) }
+        for (key, value) in other.entireMaps { Self.bump(&result.entireMaps, key, sign * value) }
+        for (key, value) in other.references { Self.bump(&result.references, key, sign * value) }
+        for (key, value) in other.swapCounts { Self.bump(&result.swapCounts, key, sign * value) }
         return result
     }
 }

@@ -82,7 +82,7 @@ public struct WriterView: Sendable {
     }
 
     /// The root table of `role`'s space.
-    public func root(_ role: SpaceRole = .source) -> TableID { space(role).root }
+    public func root(_ role: SpaceRole = .source) -> TableID { role == .source ? source.root : destination!.root }
 
     /// The word in `slot` of `role`'s space (`ptep_get()`).
     @inlinable public func word(_ slot: SlotRef, in role: SpaceRole = .source) -> UInt64 {
@@ -96,12 +96,7 @@ public struct WriterView: Sendable {
 
     /// The live table in frame `pfn` of `role`'s space (`__va(pfn)`), or nil.
     public func table(atPFN pfn: UInt64, in role: SpaceRole = .source) -> TableID? {
-        space(role).tables.table(atPFN: pfn)
-    }
-
-    /// The first address `table` of `role`'s space maps (`ptdesc`'s base).
-    public func base(of table: TableID, in role: SpaceRole = .source) -> UInt64 {
-        space(role).tables.descriptor(table).base
+        role == .source ? source.tables.table(atPFN: pfn) : destination!.tables.table(atPFN: pfn)
     }
 
     /// The folio holding frame `pfn`, or nil for the zero page's frames, special and unallocated
@@ -136,7 +131,7 @@ public struct WriterView: Sendable {
 
     /// The folio holding frame `pfn` (for the pfn of a migration or device-exclusive entry).
     public func folio(containing pfn: UInt64, in role: SpaceRole = .source) -> Folio? {
-        space(role).memory.folio(containing: pfn)
+        role == .source ? source.memory.folio(containing: pfn) : destination!.memory.folio(containing: pfn)
     }
 
     /// Allocates an empty table for the entries of `level` under `slot` (of the level above) and

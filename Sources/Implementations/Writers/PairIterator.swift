@@ -74,18 +74,18 @@ public struct PairIterator: WriterDesign {
                 let pageSize: UInt64 = 1 << UInt64(shift)
                 for index in 0..<Int(geometry.entrySize / pageSize) where view.word(SlotRef(table: table, index: index)) != 0 {
                     let terminal = WriterTerminal(slot: SlotRef(table: table, index: index), count: 1, level: frame.level, inHugepd: true,
-                                                  address: address + UInt64(index) * pageSize, slotSize: pageSize, destinationTable: frame.child)
+                                                  address: address + UInt64(index) * pageSize, slotSize: pageSize)
                     _ = WriterSteps.copyTerminal(&view, terminal, options: options, skip: skip)
                 }
             case .leaf(_, let attributes):
                 let count = attributes.contains(.contiguous) ? geometry.contiguousEntries : 1
                 let terminal = WriterTerminal(slot: slot, count: count, level: frame.level, inHugepd: false, address: address,
-                                              slotSize: geometry.entrySize, destinationTable: frame.child)
+                                              slotSize: geometry.entrySize)
                 guard WriterSteps.copyTerminal(&view, terminal, options: options, skip: skip) else { continue }  // split: again
                 step = count
             case .nonPresent:
                 let terminal = WriterTerminal(slot: slot, count: 1, level: frame.level, inHugepd: false, address: address,
-                                              slotSize: geometry.entrySize, destinationTable: frame.child)
+                                              slotSize: geometry.entrySize)
                 guard WriterSteps.copyTerminal(&view, terminal, options: options, skip: skip) else { continue }
             }
             stack[stack.count - 1].index += step  // sideways

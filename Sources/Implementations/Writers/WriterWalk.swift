@@ -16,8 +16,6 @@ struct WriterTerminal {
     var address: UInt64
     /// The bytes one of its slots maps.
     var slotSize: UInt64
-    /// For a copy, the child's table holding the same slot (allocated on the way down).
-    var destinationTable: TableID?
 
     /// Whether Linux handles it as hugetlb: a leaf above the PMD, a contiguous directory block or
     /// a hugepd page (`copy_hugetlb_page_range()`, `__unmap_hugepage_range()`).
@@ -134,15 +132,14 @@ enum WriterWalk {
                     continue
                 }
                 let terminal = WriterTerminal(slot: SlotRef(table: table, index: index & ~(count - 1)), count: count, level: level,
-                                              inHugepd: false, address: unitStart, slotSize: entrySize, destinationTable: destination)
+                                              inHugepd: false, address: unitStart, slotSize: entrySize)
                 if body.directoryTerminal(&view, terminal) { address = max(next, unitEnd) }
             case .nonPresent:
                 if slotStart < range.start || slotStart + entrySize > range.end {
                     view.splitUnit(containing: max(address, range.start))
                     continue
                 }
-                let terminal = WriterTerminal(slot: slot, count: 1, level: level, inHugepd: false, address: slotStart, slotSize: entrySize,
-                                              destinationTable: destination)
+                let terminal = WriterTerminal(slot: slot, count: 1, level: level, inHugepd: false, address: slotStart, slotSize: entrySize)
                 if body.directoryTerminal(&view, terminal) { address = next }
             }
         }
@@ -168,8 +165,7 @@ enum WriterWalk {
             let index = Int((address - base) / pageSize)
             let slot = SlotRef(table: table, index: index)
             if view.word(slot) != 0 {
-                let terminal = WriterTerminal(slot: slot, count: 1, level: level, inHugepd: true, address: address, slotSize: pageSize,
-                                              destinationTable: destination)
+                let terminal = WriterTerminal(slot: slot, count: 1, level: level, inHugepd: true, address: address, slotSize: pageSize)
                 _ = body.directoryTerminal(&view, terminal)
             }
             address += pageSize
