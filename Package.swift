@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Implementations", targets: ["Implementations"]),
         .library(name: "Generators", targets: ["Generators"]),
         .library(name: "Mutants", targets: ["Mutants"]),
+        .library(name: "WalkCheckCLI", targets: ["WalkCheckCLI"]),
         .executable(name: "walkcheck", targets: ["walkcheck"]),
         .executable(name: "walkcheck-fuzz", targets: ["walkcheck-fuzz"]),
     ],
@@ -32,8 +33,9 @@ let package = Package(
         .target(name: "ChildShim"),
         .executableTarget(name: "walkcheck-fuzz", dependencies: ["Generators"]),
         .target(name: "KernelTruth", dependencies: ["PageTable", "Oracle", "Generators", "KernelShim"]),
-        .executableTarget(name: "walkcheck", dependencies: ["PageTable", "Oracle", "Implementations", "Generators", "Mutants",
-                                                           "MallocCounter", "FloorLoop", "KernelTruth", "ChildShim"]),
+        .target(name: "WalkCheckCLI", dependencies: ["PageTable", "Oracle", "Implementations", "Generators", "Mutants",
+                                                     "MallocCounter", "FloorLoop", "KernelTruth", "ChildShim"]),
+        .executableTarget(name: "walkcheck", dependencies: ["WalkCheckCLI"]),
         .testTarget(
             name: "Conformance",
             dependencies: ["PageTable", "Oracle", "Implementations", "Generators", "Mutants", "KernelTruth"]

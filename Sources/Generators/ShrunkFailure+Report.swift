@@ -2,17 +2,19 @@ import PageTable
 
 extension ShrunkFailure {
     /// The failure for a human: the shrunk case, where it is saved, how to reproduce it, and the diff.
-    /// - Parameter seed: the campaign seed, printed so that the run can be repeated.
-    public func report(seed: UInt64) -> String {
+    /// - Parameters:
+    ///   - seed: the campaign seed, printed so that the run can be repeated.
+    ///   - command: how the user runs the command line the reproduce and replay lines name.
+    public func report(seed: UInt64, command: String = "swift run -c release walkcheck") -> String {
         let how = shrunk
             ? "shrunk from \(originalOperations) to \(testCase.operations.count) operations "
               + "(\(shrinkEvaluations) candidates, \((shrinkSeconds * 100).rounded() / 100) s)"
             : "\(originalOperations) operations, not shrunk"
         var lines = ["FAIL \(design) on \(foundFormat.name): case \(caseIndex) (seed \(hex(seed))), " + how]
         if format != foundFormat { lines.append("  the shrunk case fails on \(format.name) too") }
-        lines.append("  reproduce: swift run -c release walkcheck " + reproduce.joined(separator: " "))
+        lines.append("  reproduce: \(command) " + reproduce.joined(separator: " "))
         if let path = corpusPath {
-            lines.append("  saved as \(path); replay: swift run -c release walkcheck replay \(path) --design \(design)")
+            lines.append("  saved as \(path); replay: \(command) replay \(path) --design \(design)")
         }
         if let path = unshrunkPath { lines.append("  NOT SAVED shrunk: \(path) holds the unshrunk case") }
         if let saveError { lines.append("  saving failed: \(saveError)") }

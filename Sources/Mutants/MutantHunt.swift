@@ -57,10 +57,11 @@ public struct MutantHuntResult: Sendable, CustomStringConvertible {
 /// `tiny-hugepd`), then a campaign of `cases` quiescent cases on every format that stops at the
 /// first failure.
 public enum MutantHunt {
-    /// Hunts the mutant called `name`; a mutant that traps never returns (run it in a child process).
-    public static func hunt(_ name: String, cases: Int, seed: UInt64, exhaustiveLength: Int = 3,
-                            formats: [Format] = Format.all, corpus: String? = nil) -> MutantHuntResult {
-        let design = MutantCatalog.designs.only(name)
+    /// Hunts the mutant called `name`, found in `mutants` (the shipped ones by default); a mutant
+    /// that traps never returns (run it in a child process).
+    public static func hunt(_ name: String, in mutants: DesignSet = MutantCatalog.designs, cases: Int, seed: UInt64,
+                            exhaustiveLength: Int = 3, formats: [Format] = Format.all, corpus: String? = nil) -> MutantHuntResult {
+        let design = mutants.only(name)
         let clock = ContinuousClock()
         let started = clock.now
         func seconds() -> Double {

@@ -8,6 +8,10 @@ enum BenchCommand {
         let formats = try DesignCatalog.formats(formatNames.isEmpty ? ["x86-64-4level", "arm64-4k"] : formatNames)
         let workloadNames = try arguments.values("workload")
         let designs = try arguments.values("design")
+        let standing = DesignCatalog.standing.names
+        if let unknown = designs.first(where: { !standing.contains($0) }) {
+            throw UsageError(message: "unknown design \"\(unknown)\" for bench; designs are \(standing.joined(separator: ", "))")
+        }
         let output = try arguments.value("output")
         let scale = try arguments.count("scale", in: 1...64) ?? 1
         var runner = BenchRunner()
@@ -28,7 +32,7 @@ enum BenchCommand {
             throw UsageError(message: "unknown workload \"\(unknown)\"; workloads are \(known.sorted().joined(separator: ", "))")
         }
         guard BuildInfo.configuration == "release" else {
-            throw UsageError(message: "benchmarks time release builds only: run `swift run -c release walkcheck bench`")
+            throw UsageError(message: "benchmarks time release builds only: run `\(DesignCatalog.command) bench`")
         }
         print("walkcheck bench: \(BuildInfo.configuration) build, \(BuildInfo.cores) cores, median of \(runner.repetitions) runs after a warm-up, "
               + "scale \(scale)")

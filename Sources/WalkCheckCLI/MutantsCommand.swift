@@ -19,9 +19,10 @@ enum MutantsCommand {
         let save = try arguments.value("save")
         if let save { try FileSystem.makeDirectory(save) }
         guard try arguments.positional().isEmpty else { throw UsageError(message: "mutants takes no positional arguments") }
-        if names.isEmpty { names = MutantCatalog.names }
-        let unknown = names.filter { !MutantCatalog.names.contains($0) }
-        guard unknown.isEmpty else { throw UsageError(message: "unknown mutant \(unknown[0]); mutants are \(MutantCatalog.names.joined(separator: ", "))") }
+        let known = DesignCatalog.mutants.names
+        if names.isEmpty { names = known }
+        let unknown = names.filter { !known.contains($0) }
+        guard unknown.isEmpty else { throw UsageError(message: "unknown mutant \(unknown[0]); mutants are \(known.joined(separator: ", "))") }
         let scratch = try FileSystem.makeTemporaryDirectory(prefix: "walkcheck-mutants-")
         defer { FileSystem.removeDirectory(scratch) }
         print("walkcheck mutants: \(names.count) mutants; budget: every racer at every point of the race trees on tiny, then "
@@ -65,7 +66,7 @@ enum MutantsCommand {
             }
             let final = result ?? MutantHuntResult(name: name, killed: false, foundBy: "worker failed", cases: 0, seconds: 0, shrunkOperations: nil)
             results.append(final)
-            print(Reports.pad(name, width) + Reports.pad(MutantCatalog.host(ofMutant: name), 15)
+            print(Reports.pad(name, width) + Reports.pad(host(ofMutant: name), 15)
                   + Reports.pad(final.killed ? "killed" : "SURVIVED", 10) + Reports.pad(final.foundBy, 24)
                   + Reports.pad(final.foundBy == "trap" ? "-" : "\(final.cases)", 8, right: true)
                   + Reports.pad(Reports.seconds(final.seconds), 9, right: true)
@@ -78,6 +79,11 @@ enum MutantsCommand {
         print("\nmutation score: \(killed)/\(results.count) = \(Int((Double(killed) / Double(results.count) * 100).rounded()))%; "
               + "median shrunk case: \(median(sizes.map(Double.init))) operations; median shrink time: \(Reports.seconds(median(times)))")
         return killed == results.count ? 0 : 1
+    }
+
+    /// The design a mutant's fault is injected into; `yours` for a package's own mutant.
+    static func host(ofMutant name: String) -> String {
+        MutantCatalog.names.contains(name) ? MutantCatalog.host(ofMutant: name) : "yours"
     }
 
     /// The median of `values` (the mean of the middle two for an even count; 0 for none).
@@ -98,7 +104,7 @@ enum MutantsCommand {
             try RunCommand.checkCorpus(corpus)
             try CrashReporter.install(directory: corpus)
         }
-        let result = MutantHunt.hunt(name, cases: cases, seed: seed, exhaustiveLength: length, corpus: corpus)
+        let result = MutantHunt.hunt(name, in: DesignCatalog.mutants, cases: cases, seed: seed, exhaustiveLength: length, corpus: corpus)
         if let save = saveDirectory, let testCase = result.testCase {
             try FileSystem.write(CorpusFormat.text(of: CorpusCase(testCase: testCase, design: name)), to: "\(save)/\(name).case")
         }

@@ -141,6 +141,10 @@ struct BenchRunner {
         folios(FlatIteratorWalker())
         folios(BatchedFolioWalker())
         folios(LookupWalker())
+        // A package's own designs, timed through their protocol witnesses (specialised for the
+        // direct reader only if their module makes the walk `@inlinable` or specialises it).
+        for design in DesignCatalog.outside.entryWalkers { entries(design) }
+        for design in DesignCatalog.outside.folioWalkers { folios(design) }
         return results
     }
 }

@@ -90,7 +90,7 @@ enum RunCommand {
                 }
                 print("\(culprit) traps on \(path); shrinking it, each candidate in a child process")
                 _ = runChild(["shrink", path, "--design", culprit])
-                trapped.append("\(culprit): traps on \(path) (\(status.summary)); replay: swift run -c release walkcheck replay \(path) --design \(culprit)")
+                trapped.append("\(culprit): traps on \(path) (\(status.summary)); replay: \(DesignCatalog.command) replay \(path) --design \(culprit)")
                 culprits.append(culprit)
             }
             guard !culprits.isEmpty else {
@@ -131,7 +131,7 @@ enum RunCommand {
         var unsaved = 0
         for pair in report.pairs {
             guard let failure = pair.failure else { continue }
-            print(failure.report(seed: configuration.seed))
+            print(failure.report(seed: configuration.seed, command: DesignCatalog.command))
             if let error = failure.saveError {
                 unsaved += 1
                 Terminal.error("walkcheck: the failing case of \(failure.design) on \(failure.foundFormat.name) was not saved: \(error)\n")

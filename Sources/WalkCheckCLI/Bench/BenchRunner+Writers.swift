@@ -37,7 +37,7 @@ extension BenchRunner {
             results.append(Measurement(workload: workload.name, format: space.format.name, view: view, design: "floor",
                                        nanosecondsPerWalk: medianNanoseconds(expected: floorExpected, floorBody), mappedPages: workload.mappedPages,
                                        reads: offsets.count, footprint: footprint.count, allocationsPerWalk: allocations(floorBody)))
-            for design in Designs.writers where design.serves(operation) && (designs.isEmpty || designs.contains(design.name)) {
+            for design in Designs.writers + DesignCatalog.outside.writers where design.serves(operation) && (designs.isEmpty || designs.contains(design.name)) {
                 let body = { () -> UInt64 in
                     var view = try! WriterView(space, for: operation)
                     design.write(&view)
