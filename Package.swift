@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Generators", targets: ["Generators"]),
         .library(name: "Mutants", targets: ["Mutants"]),
         .library(name: "WalkCheckCLI", targets: ["WalkCheckCLI"]),
+        .library(name: "WalkCheckC", targets: ["WalkCheckC", "CDesigns"]),
         .executable(name: "walkcheck", targets: ["walkcheck"]),
         .executable(name: "walkcheck-fuzz", targets: ["walkcheck-fuzz"]),
     ],
@@ -33,12 +34,18 @@ let package = Package(
         .target(name: "ChildShim"),
         .executableTarget(name: "walkcheck-fuzz", dependencies: ["Generators"]),
         .target(name: "KernelTruth", dependencies: ["PageTable", "Oracle", "Generators", "KernelShim"]),
+        .target(name: "WalkCheckC"),
+        .target(name: "CDesigns", dependencies: ["PageTable", "WalkCheckC"], swiftSettings: optimised),
+        // The example C design, shared with the outside example package in Examples/c-walker.
+        .target(name: "CWalker", dependencies: ["WalkCheckC"], path: "Examples/c-walker/Sources/CWalker"),
         .target(name: "WalkCheckCLI", dependencies: ["PageTable", "Oracle", "Implementations", "Generators", "Mutants",
                                                      "MallocCounter", "FloorLoop", "KernelTruth", "ChildShim"]),
-        .executableTarget(name: "walkcheck", dependencies: ["WalkCheckCLI"]),
+        .executableTarget(name: "walkcheck", dependencies: ["WalkCheckCLI", "Oracle", "CDesigns", "CWalker"]),
+        .target(name: "CWalkerMutants", dependencies: ["WalkCheckC", "CWalker"], path: "Tests/CWalkerMutants"),
         .testTarget(
             name: "Conformance",
-            dependencies: ["PageTable", "Oracle", "Implementations", "Generators", "Mutants", "KernelTruth"]
+            dependencies: ["PageTable", "Oracle", "Implementations", "Generators", "Mutants", "KernelTruth", "CDesigns", "CWalker",
+                           "CWalkerMutants"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -60,6 +60,12 @@ public struct DirectReader: TableReader {
         }
     }
 
+    /// Calls `body` with the table memory every ``TableHandle`` indexes (word `index` of a table
+    /// is `words[table.base + index]`): how a walker in C reads a quiescent tree directly.
+    public func withTableWords<T>(_ body: (UnsafeBufferPointer<UInt64>) throws -> T) rethrows -> T {
+        try words.withUnsafeBufferPointer(body)
+    }
+
     /// The table in frame `pfn`, or nil when no live table is there.
     @inlinable public func table(atPFN pfn: UInt64) -> TableHandle? {
         let id = pfn &- TableMemory.basePFN

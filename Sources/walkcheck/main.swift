@@ -1,4 +1,9 @@
+import Oracle
+import CDesigns
+import CWalker
 import WalkCheckCLI
 
-// The shipped command line: every shipped design and mutant (see WalkCheckTool for a package's own).
-WalkCheckTool.main(command: "swift run -c release walkcheck")
+// The shipped command line: every shipped design and mutant, and the example C design registered
+// as any package registers its own (README, "Your own designs on the command line").
+WalkCheckTool.main(designs: DesignSet(entryWalkers: [CEntryWalker(name: "c-walker", walk: cwalker_walk)]),
+                   command: "swift run -c release walkcheck")

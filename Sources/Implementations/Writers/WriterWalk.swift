@@ -76,7 +76,7 @@ enum WriterWalk {
         let geometry = format.geometry(level)
         if level == .pte {
             var first = Int((max(range.start, base) - base) / geometry.entrySize)
-            var last = Int((min(range.end, base + geometry.entrySize * UInt64(geometry.entryCount)) - base + geometry.entrySize - 1) / geometry.entrySize)
+            let last = Int((min(range.end, base + geometry.entrySize * UInt64(geometry.entryCount)) - base + geometry.entrySize - 1) / geometry.entrySize)
             // A block straddling either edge is unfolded first, as clear_full_ptes() and
             // modify_prot_start_ptes() unfold a partly covered block.
             if geometry.contiguousEntries > 1, !keepPartialBlocks {

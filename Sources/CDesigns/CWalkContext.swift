@@ -1,0 +1,117 @@
+import PageTable
+import WalkCheckC
+
+/// What a C walker's accessors reach through `ctx`: the reader's operations, type-erased (a C
+/// function pointer cannot be generic), the format, and the visitor its reports go to.
+final class CWalkContext {
+    let format: Format
+    let read: (TableHandle, Int) -> UInt64
+    let table: (UInt64) -> TableHandle?
+    let lock: (UInt64, TableHandle, Int, UInt64) -> TableHandle?
+    let unlock: (TableHandle) -> Void
+    let visit: (EntryWalkItem) -> Void
+
+    init<R: TableReader>(_ reader: R, visit: @escaping (EntryWalkItem) -> Void) {
+        format = reader.space.format
+        read = { reader.read($0, $1) }
+        table = { reader.table(atPFN: $0) }
+        lock = { reader.lockPTETable(atPFN: $0, parent: $1, $2, expecting: $3) }
+        unlock = { reader.unlockPTETable($0) }
+        self.visit = visit
+    }
+
+    /// The context behind a C accessor's `ctx`.
+    static func of(_ ctx: UnsafeMutableRawPointer?) -> CWalkContext {
+        Unmanaged<CWalkContext>.fromOpaque(ctx!).takeUnretainedValue()
+    }
+
+    /// The level of a C report, or nil when it names none (the walker's bug: its item then fails the check).
+    static func level(_ level: Int32) -> Level? { Level(depth: Int(level)) }
+
+    /// The entry `word` holds at `level`, or nil for a level outside 0...4.
+    func decode(_ word: UInt64, _ level: Int32, inHugepd: Bool = false, _ address: UInt64) -> Entry? {
+        guard let level = Self.level(level), !(inHugepd && format.geometry(level).hugepdPageShift == nil) else { return nil }
+        return format.decode(word, at: level, inHugepd: inHugepd, address: address)
+    }
+
+    /// A `struct wc_walk` for `format` with every accessor set; `ctx` and `words` left for the caller.
+    static func walkStruct(format: Format, flags: EntryWalkFlags, root: TableHandle) -> wc_walk {
+        var walk = wc_walk()
+        withUnsafeMutableBytes(of: &walk.level) { raw in
+            let levels = raw.bindMemory(to: wc_level.self)
+            for level in Level.all {
+                let geometry = format.geometry(level)
+                levels[level.depth] = wc_level(shift: UInt32(geometry.shift), index_bits: UInt32(geometry.indexBits),
+                                               cont_entries: UInt32(max(1, geometry.contiguousEntries)),
+                                               hugepd_shift: UInt32(geometry.hugepdPageShift ?? 0))
+            }
+        }
+        walk.root_level = Int32(format.rootLevel.depth)
+        walk.flags = (flags.contains(.skipNone) ? UInt32(WC_SKIP_NONE) : 0) | (flags.contains(.coalesceContiguous) ? UInt32(WC_COALESCE) : 0)
+        walk.root = UInt64(root.base)
+        walk.read = { ctx, table, index in
+            CWalkContext.of(ctx).read(TableHandle(base: Int(truncatingIfNeeded: table)), Int(index))
+        }
+        walk.kind = { ctx, word, level, inHugepd, address in
+            switch CWalkContext.of(ctx).decode(word, level, inHugepd: inHugepd, address) {
+            case .none?, nil: WC_NONE
+            case .table?: WC_TABLE
+            case .hugepd?: WC_HUGEPD
+            case .leaf?: WC_LEAF
+            case .nonPresent?: WC_NONPRESENT
+            }
+        }
+        walk.cont = { ctx, word, level, address in
+            guard case .leaf(_, let attributes)? = CWalkContext.of(ctx).decode(word, level, address) else { return false }
+            return attributes.contains(.contiguous)
+        }
+        walk.young_dirty = { ctx, word, level, address in
+            guard case .leaf(_, let attributes)? = CWalkContext.of(ctx).decode(word, level, address) else { return 0 }
+            return (attributes.contains(.young) ? UInt32(WC_YOUNG) : 0) | (attributes.contains(.dirty) ? UInt32(WC_DIRTY) : 0)
+        }
+        walk.pfn = { ctx, word, level, address in
+            guard case .leaf(let pfn, _)? = CWalkContext.of(ctx).decode(word, level, address) else { return UInt64.max }
+            return pfn
+        }
+        walk.prot = { ctx, word, level, address in
+            guard case .leaf(_, let attributes)? = CWalkContext.of(ctx).decode(word, level, address) else { return UInt64.max }
+            return UInt64(attributes.subtracting([.young, .dirty]).rawValue)
+        }
+        walk.table = { ctx, word, level in
+            let context = CWalkContext.of(ctx)
+            switch context.decode(word, level, 0) {
+            case .table(let pfn)?, .hugepd(let pfn, _)?: return context.table(pfn).map { UInt64($0.base) } ?? UInt64.max
+            default: return UInt64.max
+            }
+        }
+        walk.pte_lock = { ctx, pmd, parent, index in
+            let context = CWalkContext.of(ctx)
+            guard case .table(let pfn) = context.format.decode(pmd, at: .pmd, address: 0) else { return UInt64.max }
+            return context.lock(pfn, TableHandle(base: Int(truncatingIfNeeded: parent)), Int(index), pmd).map { UInt64($0.base) } ?? UInt64.max
+        }
+        walk.pte_unlock = { ctx, table in
+            CWalkContext.of(ctx).unlock(TableHandle(base: Int(truncatingIfNeeded: table)))
+        }
+        walk.report = { ctx, start, end, level, inHugepd, word, youngDirty in
+            CWalkContext.of(ctx).report(start, end, level, inHugepd, word, youngDirty)
+        }
+        return walk
+    }
+
+    /// Turns one report into an item: the word decoded, a leaf's pfn moved on to `start`'s page,
+    /// the reported young and dirty ORed in. A report naming no level becomes an item at the PGD
+    /// with the raw word lost, which the check then shows as the walker's difference.
+    func report(_ start: UInt64, _ end: UInt64, _ level: Int32, _ inHugepd: Bool, _ word: UInt64, _ youngDirty: UInt32) {
+        guard let depth = Self.level(level), var entry = decode(word, level, inHugepd: inHugepd, start) else {
+            return visit(EntryWalkItem(range: AddressRange(start: start, end: end), level: .pgd, inHugepd: inHugepd, entry: .none))
+        }
+        if case .leaf(let pfn, var attributes) = entry {
+            let geometry = format.geometry(depth)
+            let size: UInt64 = inHugepd ? 1 << UInt64(geometry.hugepdPageShift!) : geometry.entrySize
+            if youngDirty & UInt32(WC_YOUNG) != 0 { attributes.insert(.young) }
+            if youngDirty & UInt32(WC_DIRTY) != 0 { attributes.insert(.dirty) }
+            entry = .leaf(pfn: pfn &+ format.pages(in: start &- Format.alignDown(start, size)), attributes: attributes)
+        }
+        visit(EntryWalkItem(range: AddressRange(start: start, end: end), level: depth, inHugepd: inHugepd, entry: entry))
+    }
+}
