@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(
             name: "Conformance",
             dependencies: ["PageTable", "Oracle", "Implementations", "Generators", "Mutants", "KernelTruth", "CDesigns", "CWalker",
-                           "CWalkerMutants"]
+                           "CWalkerMutants", "WalkCheckCLI"]
         ),
     ],
     swiftLanguageModes: [.v6]

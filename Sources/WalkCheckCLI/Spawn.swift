@@ -16,23 +16,25 @@ func dieWithParent() {
     if walkcheck_die_with_parent(parent) != 0 { exit(3) }
 }
 
-/// Spawns this executable with `arguments` and `actions`, marked as our child, with SIGINT,
-/// SIGTERM and SIGHUP forwarded to it while it runs; returns its process id, or nil.
-private func spawnChild(_ arguments: [String], actions: UnsafePointer<posix_spawn_file_actions_t>?) -> pid_t? {
+/// Spawns `executable` (this one by default) with `arguments` and `actions`, marked as our child
+/// (it dies with us), with SIGINT, SIGTERM and SIGHUP forwarded to it while it runs unless
+/// `forwardSignals` is false (a test runner keeps its own handlers); returns its process id, or nil.
+func spawnChild(_ arguments: [String], executable: String = BuildInfo.executable, forwardSignals: Bool = true,
+                actions: UnsafePointer<posix_spawn_file_actions_t>?) -> pid_t? {
     setenv(parentVariable, "\(getpid())", 1)
-    let argv = ([BuildInfo.executable] + arguments).map { strdup($0) } + [nil]
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
     defer { for pointer in argv { free(pointer) } }
     var pid = pid_t()
-    guard posix_spawn(&pid, BuildInfo.executable, actions, nil, argv, environ) == 0 else { return nil }
-    walkcheck_forward_signals_to(pid)
+    guard posix_spawn(&pid, executable, actions, nil, argv, environ) == 0 else { return nil }
+    if forwardSignals { walkcheck_forward_signals_to(pid) }
     return pid
 }
 
-/// Waits for `pid` and says how it ended.
-private func waitChild(_ pid: pid_t) -> ChildStatus {
+/// Waits for `pid` and says how it ended (and stops forwarding signals to it, if they were).
+func waitChild(_ pid: pid_t, forwardSignals: Bool = true) -> ChildStatus {
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-    walkcheck_forward_signals_to(0)
+    if forwardSignals { walkcheck_forward_signals_to(0) }
     let signal = status & 0x7f
     return signal == 0 ? .exited((status >> 8) & 0xff) : .signaled(signal)
 }
@@ -89,9 +91,10 @@ func traps(_ path: String, design: String) -> Bool {
     return runChild(["replay-one", path, "--design", design, "--quiet-child"]).isTrap
 }
 
-/// Runs this executable again with `arguments`, capturing its standard output; its standard error is
-/// ours, or discarded with `quiet` (a crashing child's report would clutter a table).
-func runChildCapturing(_ arguments: [String], quiet: Bool = false) -> (status: ChildStatus, output: String) {
+/// Runs `executable` (this one again by default) with `arguments`, capturing its standard output;
+/// its standard error is ours, or discarded with `quiet` (a crashing child's report would clutter a table).
+func runChildCapturing(_ arguments: [String], executable: String = BuildInfo.executable, forwardSignals: Bool = true,
+                       quiet: Bool = false) -> (status: ChildStatus, output: String) {
     fflush(nil)
     var pipeEnds: [Int32] = [0, 0]
     guard pipe(&pipeEnds) == 0 else { return (.exited(127), "") }
@@ -101,7 +104,7 @@ func runChildCapturing(_ arguments: [String], quiet: Bool = false) -> (status: C
     posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 1)
     posix_spawn_file_actions_addclose(&actions, pipeEnds[0])
     if quiet { posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0) }
-    let pid = spawnChild(arguments, actions: &actions)
+    let pid = spawnChild(arguments, executable: executable, forwardSignals: forwardSignals, actions: &actions)
     close(pipeEnds[1])
     var bytes: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 4096)
@@ -112,5 +115,5 @@ func runChildCapturing(_ arguments: [String], quiet: Bool = false) -> (status: C
     }
     close(pipeEnds[0])
     guard let pid else { return (.exited(127), "") }
-    return (waitChild(pid), String(decoding: bytes, as: UTF8.self))
+    return (waitChild(pid, forwardSignals: forwardSignals), String(decoding: bytes, as: UTF8.self))
 }
