@@ -36,15 +36,16 @@ let package = Package(
         .target(name: "KernelTruth", dependencies: ["PageTable", "Oracle", "Generators", "KernelShim"]),
         .target(name: "WalkCheckC"),
         .target(name: "CDesigns", dependencies: ["PageTable", "WalkCheckC"], swiftSettings: optimised),
-        // The example C design, shared with the outside example package in Examples/c-walker.
-        .target(name: "CWalker", dependencies: ["WalkCheckC"], path: "Examples/c-walker/Sources/CWalker"),
+        // The example C design, built here from the outside example package's sources (Examples/my-walkers),
+        // under another module name: a package depending on this one declares its own CWalker.
+        .target(name: "ExampleCWalker", dependencies: ["WalkCheckC"], path: "Examples/my-walkers/Sources/CWalker"),
         .target(name: "WalkCheckCLI", dependencies: ["PageTable", "Oracle", "Implementations", "Generators", "Mutants",
                                                      "MallocCounter", "FloorLoop", "KernelTruth", "ChildShim"]),
-        .executableTarget(name: "walkcheck", dependencies: ["WalkCheckCLI", "Oracle", "CDesigns", "CWalker"]),
-        .target(name: "CWalkerMutants", dependencies: ["WalkCheckC", "CWalker"], path: "Tests/CWalkerMutants"),
+        .executableTarget(name: "walkcheck", dependencies: ["WalkCheckCLI", "Oracle", "CDesigns", "ExampleCWalker"]),
+        .target(name: "CWalkerMutants", dependencies: ["WalkCheckC", "ExampleCWalker"], path: "Tests/CWalkerMutants"),
         .testTarget(
             name: "Conformance",
-            dependencies: ["PageTable", "Oracle", "Implementations", "Generators", "Mutants", "KernelTruth", "CDesigns", "CWalker",
+            dependencies: ["PageTable", "Oracle", "Implementations", "Generators", "Mutants", "KernelTruth", "CDesigns", "ExampleCWalker",
                            "CWalkerMutants", "WalkCheckCLI"]
         ),
     ],

@@ -1,6 +1,6 @@
 import Oracle
 import CDesigns
-import CWalker
+import ExampleCWalker
 import WalkCheckCLI
 
 // The shipped command line: every shipped design and mutant, and the example C design registered

@@ -3,7 +3,7 @@ import PageTable
 import Oracle
 import Generators
 import CDesigns
-import CWalker
+import ExampleCWalker
 import CWalkerMutants
 
 /// Walkers written in C (`include/walkcheck.h`), registered through ``CEntryWalker``: the example
@@ -11,7 +11,7 @@ import CWalkerMutants
 @Suite struct CDesignTests {
     static let example = CEntryWalker(name: "c-walker", walk: cwalker_walk)
 
-    /// The example C walker (Examples/c-walker) conforms on every format.
+    /// The example C walker (Examples/my-walkers/Sources/CWalker) conforms on every format.
     @Test(arguments: Format.all)
     func exampleConforms(format: Format) {
         var configuration = CampaignConfiguration(designs: DesignSet(entryWalkers: [Self.example]), formats: [format],
