@@ -35,6 +35,8 @@ public struct CampaignConfiguration: Sendable {
     public var maxRaces = CampaignConfiguration.defaultMaxRaces
     /// The most writer operations a generated case checks after its walks (SEMANTICS.md, "Writers"); 0 for none.
     public var maxWrites = CampaignConfiguration.defaultMaxWrites
+    /// A package's operation weights and queries (``GeneratorExtensions``); none by default.
+    public var extensions = GeneratorExtensions()
     /// Whether to stop at the first failure: each format's worker stops once its case index passes
     /// the smallest index any worker failed at, so that the failure with the smallest (index,
     /// format) is found, whatever the workers' timing, and little else is run (a mutant hunt).
@@ -51,7 +53,9 @@ public struct CampaignConfiguration: Sendable {
 
     /// The generator cases are drawn from for `format`.
     public func generator(for format: Format) -> CaseGenerator {
-        CaseGenerator(format: format, maxOperations: maxOperations, maxRaces: maxRaces, maxWrites: maxWrites)
+        var generator = CaseGenerator(format: format, maxOperations: maxOperations, maxRaces: maxRaces, maxWrites: maxWrites)
+        generator.extensions = extensions
+        return generator
     }
 
     /// The default largest number of operations in a generated case.

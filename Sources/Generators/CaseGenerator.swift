@@ -7,7 +7,7 @@ public struct CaseGenerator: Sendable {
     public var format: Format
     /// The largest number of operations in a case.
     public var maxOperations: Int
-    /// The largest number of walk queries in a case.
+    /// The largest number of walk queries in a case (the extensions' queries aside).
     public var maxQueries: Int
 
     /// The most racers raced against each case's walks (0: quiescent walks only).
@@ -16,6 +16,9 @@ public struct CaseGenerator: Sendable {
     public var maxWrites: Int
 
     /// Creates a generator.
+    /// A package's operation weights and queries (none by default).
+    public var extensions = GeneratorExtensions()
+
     public init(format: Format, maxOperations: Int = 12, maxQueries: Int = 4, maxRaces: Int = 0, maxWrites: Int = 0) {
         self.format = format
         self.maxOperations = maxOperations
@@ -74,6 +77,15 @@ public struct CaseGenerator: Sendable {
             guard choices.another() || queries.isEmpty else { break }
             queries.append(query(&context, &choices))
             spans.append(start..<choices.position)
+        }
+        // The package's own queries, each behind its own flag.
+        if let extra = extensions.query {
+            for _ in 0..<2 {
+                let start = choices.position
+                guard choices.draw(below: 2) != 0 else { break }
+                queries.append(extra(format, &choices))
+                spans.append(start..<choices.position)
+            }
         }
         census?.record(queries, format: format, units: context.units, vmaTrees: context.vmaTrees)
         // Racers, each with its own flag, so that deleting its span deletes it.
@@ -366,14 +378,14 @@ public struct CaseGenerator: Sendable {
             return drawn
         }
         let swarm = context.swarm
-        var weights = Self.operationWeights.filter { swarm.allows($0.value) }
+        var weights = extensions.weighted(Self.operationWeights.filter { swarm.allows($0.value) })
         // When every operation acts on the last map, few more maps are drawn.
-        if swarm.mode(.focus) == .always, context.lastMap != nil { weights[0].weight = 2 }
+        if swarm.mode(.focus) == .always, context.lastMap != nil, !weights.isEmpty { weights[0].weight = 2 }
         if context.hasVMAs {
             let vmaCount = context.space.vmas?.vmas.count ?? 0
             // Two VMAs or more early on, so that boundaries are there to be walked across.
             if vmaCount == 0 || vmaCount < 2 && choices.chance(oneIn: 4) { return mmap(&context, &choices) }
-            weights += Self.vmaOperationWeights.filter { swarm.allows($0.value) }
+            weights += extensions.weighted(Self.vmaOperationWeights.filter { swarm.allows($0.value) })
             // Right after a map, often a VMA boundary through what it mapped: a folio, a THP or a
             // block whose pages then lie in two VMAs, the state batching walkers get wrong.
             if context.lastOperationMapped, choices.chance(oneIn: 3) {
@@ -382,7 +394,10 @@ public struct CaseGenerator: Sendable {
                     : .mprotect(range, swarm.pick(Protection.allCases, Swarm.Switch.protection, &choices))
             }
         }
-        let kind: OperationKind = context.anchors.isEmpty && !choices.chance(oneIn: 4) ? .map : choices.weighted(weights)
+        // Nothing mapped yet: a map, mostly (unless the package turned maps off); a swarm that
+        // switched off every kind the package left on falls back to a map.
+        let mapFirst = context.anchors.isEmpty && !extensions.isOff(.map) && !choices.chance(oneIn: 4)
+        let kind: OperationKind = mapFirst || weights.isEmpty ? .map : choices.weighted(weights)
         switch kind {
         case .map: return fitted(map(&context, &choices), into: context)
         case .mmap: return mmap(&context, &choices)

@@ -123,7 +123,7 @@ public enum CorpusFormat {
             throw fail(lines.first?.number ?? header.number, "expected \"format NAME\" after the version line")
         }
         guard formatLine.words.count == 2, let format = Format.named(String(formatLine.words[1])) else {
-            throw fail(formatLine.number, "unknown format; expected one of \(Format.all.map(\.name).joined(separator: ", "))")
+            throw fail(formatLine.number, "unknown format; expected one of \((Format.all + Format.registered).map(\.name).joined(separator: ", "))")
         }
         lines.removeFirst()
         var saved = CorpusCase(testCase: TestCase(format: format, operations: [], queries: []))

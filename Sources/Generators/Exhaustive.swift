@@ -18,6 +18,32 @@ public enum Exhaustive {
         public let alphabet: [Operation]
         /// The walks checked after every sequence.
         public let queries: [WalkQuery]
+
+        /// Built in: the alphabets below are checked by the tests that run them.
+        init(format: Format, alphabet: [Operation], queries: [WalkQuery]) {
+            self.format = format
+            self.alphabet = alphabet
+            self.queries = queries
+        }
+
+        /// A space of one's own — a format's alphabet and queries, or a design's — refusing an
+        /// operation that is invalid on `format` (`Operation.validate(for:)`: unaligned, past the
+        /// top, a level or shape the format lacks), an alphabet of more than 64 operations (the
+        /// sequences grow as its size to the length) and more than 4,096 queries.
+        public init(validating format: Format, alphabet: [Operation], queries: [WalkQuery]) throws(PageTableError) {
+            guard !alphabet.isEmpty, alphabet.count <= 64 else {
+                throw .tooLarge("an exhaustive alphabet has 1 to 64 operations, not \(alphabet.count)")
+            }
+            guard queries.count <= 4096 else { throw .tooLarge("an exhaustive space has at most 4096 queries, not \(queries.count)") }
+            for operation in alphabet { try operation.validate(for: format) }
+            self.init(format: format, alphabet: alphabet, queries: queries)
+        }
+
+        /// This space with `operations` added to its alphabet and `queries` to its walks (a
+        /// design's own boundary cases), validated as ``init(validating:alphabet:queries:)`` does.
+        public func adding(alphabet operations: [Operation] = [], queries more: [WalkQuery] = []) throws(PageTableError) -> Space {
+            try Space(validating: format, alphabet: alphabet + operations, queries: queries + more)
+        }
     }
 
     /// KiB, the unit the tiny alphabets (here and in ``RaceExhaustive``) write addresses in.
@@ -153,6 +179,9 @@ public enum Exhaustive {
         public var failures: [String: (testCase: TestCase, step: Int, failure: Conformance.Failure)] = [:]
         /// How many sequences had been enumerated when each failing design first failed.
         public var sequencesToFailure: [String: Int] = [:]
+        /// Operations refused for a reason other than lying outside every VMA, ending their
+        /// sequence (none in the built-in alphabets; a package's may hold operations that clash).
+        public var refusedOperations = 0
     }
 
     /// Checks `designs` on every sequence of up to `maxLength` operations of `space`.
@@ -180,8 +209,9 @@ public enum Exhaustive {
                 do {
                     try next.apply(operation)
                 } catch {
-                    // With VMAs, a map outside one is refused: the sequence does not exist.
-                    guard case .outsideVMA = error else { preconditionFailure("the exhaustive alphabet holds a bad operation: \(error)") }
+                    // Refused (with VMAs, a map outside one; in a package's alphabet, a map over
+                    // a mapped page, say): the sequence does not exist.
+                    if case .outsideVMA = error {} else { report.refusedOperations += 1 }
                     continue
                 }
                 sequence.append(operation)

@@ -75,6 +75,6 @@ extension Format {
     public static let all: [Format] = [.x86_64_4level, .x86_64_5level, .arm64_4k, .arm64_64k, .riscv_sv39, .powerpc_hugepd, .tiny,
                                        .tinyHugepd]
 
-    /// The preset called `name`, or nil.
-    public static func named(_ name: String) -> Format? { all.first { $0.name == name } }
+    /// The preset or registered (``register(_:)``) format called `name`, if there is one.
+    public static func named(_ name: String) -> Format? { all.first { $0.name == name } ?? registered.first { $0.name == name } }
 }

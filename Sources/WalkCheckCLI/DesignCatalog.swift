@@ -1,5 +1,6 @@
 import PageTable
 import Oracle
+import Generators
 import Implementations
 import Mutants
 
@@ -11,14 +12,18 @@ enum DesignCatalog {
         var outside = DesignSet()
         var outsideMutants = DesignSet()
         var command = "swift run -c release walkcheck"
+        var extensions = GeneratorExtensions()
     }
     /// Written once, by the entry point, before any thread is started; read-only after.
     nonisolated(unsafe) private static var registration = Registration()
 
     /// Registers a package's designs and mutants and how its executable is run.
-    static func register(outside: DesignSet, mutants: DesignSet, command: String) {
-        registration = Registration(outside: outside, outsideMutants: mutants, command: command)
+    static func register(outside: DesignSet, mutants: DesignSet, command: String, extensions: GeneratorExtensions) {
+        registration = Registration(outside: outside, outsideMutants: mutants, command: command, extensions: extensions)
     }
+
+    /// The package's operation weights and queries, for every campaign and shrink of this command line.
+    static var extensions: GeneratorExtensions { registration.extensions }
 
     /// How a user runs this executable (`swift run -c release walkcheck` for the shipped one).
     static var command: String { registration.command }
@@ -54,10 +59,10 @@ enum DesignCatalog {
 
     /// The formats named in `names` (all by default).
     static func formats(_ names: [String]) throws -> [Format] {
-        guard !names.isEmpty else { return Format.all }
+        guard !names.isEmpty else { return Format.all + Format.registered }
         return try names.map { name in
             guard let format = Format.named(name) else {
-                throw UsageError(message: "unknown format \"\(name)\"; formats are \(Format.all.map(\.name).joined(separator: ", "))")
+                throw UsageError(message: "unknown format \"\(name)\"; formats are \((Format.all + Format.registered).map(\.name).joined(separator: ", "))")
             }
             return format
         }

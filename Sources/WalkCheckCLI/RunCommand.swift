@@ -23,6 +23,7 @@ enum RunCommand {
                                                   cases: try arguments.count("cases", in: caseRange) ?? defaultCases,
                                                   seed: try arguments.seed() ?? CampaignConfiguration.defaultSeed)
         configuration.seconds = try arguments.seconds("seconds", in: secondsRange)
+        configuration.extensions = DesignCatalog.extensions
         if let shard = try arguments.value("shard") {
             let parts = shard.split(separator: "/", omittingEmptySubsequences: false).map { parseNumber($0).flatMap { Int(exactly: $0) } }
             guard parts.count == 2, let index = parts[0], let count = parts[1], (1...1_000_000).contains(count), (1...count).contains(index) else {

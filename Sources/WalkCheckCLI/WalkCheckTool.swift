@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import ChildShim
+import PageTable
 import Oracle
 import Generators
 
@@ -13,11 +14,23 @@ import Generators
 public enum WalkCheckTool {
     /// Runs the command line on `CommandLine.arguments` with the shipped designs and `designs`,
     /// hunting `mutants` as well as the shipped mutants; never returns (the exit status is the
-    /// command's). `command` is how a user runs this executable, printed in every reproduce and
-    /// replay line; by default `swift run -c release NAME`, NAME being this executable's file name.
-    public static func main(designs: DesignSet = DesignSet(), mutants: DesignSet = DesignSet(), command: String? = nil) -> Never {
+    /// command's).
+    /// - Parameters:
+    ///   - formats: formats of the package's own (``Format/init(validating:architecture:pageShift:pfnBits:levels:)``),
+    ///     registered by name and run by default campaigns beside the presets.
+    ///   - extensions: operation weights and queries every campaign and shrink uses.
+    ///   - command: how a user runs this executable, printed in every reproduce and replay line; by
+    ///     default `swift run -c release NAME`, NAME being this executable's file name.
+    public static func main(designs: DesignSet = DesignSet(), mutants: DesignSet = DesignSet(), formats: [Format] = [],
+                            extensions: GeneratorExtensions = GeneratorExtensions(), command: String? = nil) -> Never {
         let name = String(BuildInfo.executable.split(separator: "/").last ?? "walkcheck")
-        DesignCatalog.register(outside: designs, mutants: mutants, command: command ?? "swift run -c release \(name)")
+        for format in formats {
+            do { try Format.register(format) } catch {
+                Terminal.error("\(name): \(error)\n")
+                exit(2)
+            }
+        }
+        DesignCatalog.register(outside: designs, mutants: mutants, command: command ?? "swift run -c release \(name)", extensions: extensions)
         exit(run(Array(CommandLine.arguments.dropFirst()), name: name))
     }
 

@@ -25,6 +25,7 @@ import Implementations
             }
         }
         #expect(report.sequences == valid && valid > space.alphabet.count * space.alphabet.count * 9 / 10)
+        #expect(report.refusedOperations == 0, "the built-in alphabet's operations are refused only outside every VMA")
         for (design, found) in report.failures.sorted(by: { $0.key < $1.key }) {
             Issue.record("\(design) after \(found.step) operations:\n\(CorpusFormat.text(of: CorpusCase(testCase: found.testCase)))\(found.failure.detail)")
         }

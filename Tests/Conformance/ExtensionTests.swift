@@ -1,0 +1,138 @@
+import Testing
+import PageTable
+import Oracle
+import Implementations
+import Generators
+import Mutants
+
+/// Extension points: a format of one's own (an IOMMU's), operation weights, queries and
+/// exhaustive alphabet entries of one's own, each through public API, the oracle unchanged.
+@Suite struct ExtensionTests {
+    /// An IOMMU second-level table in the shape of Intel VT-d's 3-level (39-bit) one: x86-64
+    /// entries, the PGD and P4D folded, leaves at the PUD, PMD and PTE.
+    static func iommuFormat() throws -> Format {
+        func level(_ level: Level, _ shift: Int, _ bits: Int, leaf: Bool) -> LevelGeometry {
+            LevelGeometry(level: level, shift: shift, indexBits: bits, allowsLeaf: leaf, contiguousEntries: 1, hugepdPageShift: nil)
+        }
+        return try Format(validating: "iommu-vtd-3level", architecture: .x86_64, pageShift: 12, pfnBits: 40,
+                          levels: [level(.pgd, 39, 0, leaf: false), level(.p4d, 39, 0, leaf: false), level(.pud, 30, 9, leaf: true),
+                                   level(.pmd, 21, 9, leaf: true), level(.pte, 12, 9, leaf: true)])
+    }
+
+    /// Every shipped design conforms on the format, a mutant fails on it, and its cases save and
+    /// parse by name once the format is registered.
+    @Test func customFormatRunsUnderTheOracleUnchanged() throws {
+        let format = try Self.iommuFormat()
+        try Format.register(format)
+        try Format.register(format)   // the same format again: nothing
+        #expect(Format.named("iommu-vtd-3level") == format)
+        var configuration = CampaignConfiguration(designs: shippedDesigns, formats: [format], cases: 40, seed: 3)
+        configuration.corpusDirectory = nil
+        let report = Campaign.run(configuration)
+        #expect(report.cases == 40 && report.walks > 0 && report.racedWalks > 0)
+        for pair in report.pairs { if let failure = pair.failure { Issue.record("\(failure.report(seed: 3))") } }
+
+        var hunt = CampaignConfiguration(designs: MutantCatalog.designs.only("mutant-pte-holes-skipped"), formats: [format], cases: 200, seed: 3)
+        hunt.corpusDirectory = nil
+        hunt.stopAtFirstFailure = true
+        let failure = try #require(Campaign.run(hunt).pairs.compactMap(\.failure).first, "a mutant survives on the custom format")
+        let text = CorpusFormat.text(of: CorpusCase(testCase: failure.testCase))
+        #expect(try CorpusFormat.parse(text, file: "iommu.case").testCase == failure.testCase)
+    }
+
+    /// A geometry that does not tile, a base page out of range, a bad contiguous block or hugepd
+    /// page, and a taken name are refused with a typed error.
+    @Test func badFormatsAreRefused() throws {
+        let good = try Self.iommuFormat()
+        func geometry(_ change: (inout [LevelGeometry]) -> Void) -> [LevelGeometry] {
+            var levels = good.levels
+            change(&levels)
+            return levels
+        }
+        func with(_ level: Int, shift: Int? = nil, bits: Int? = nil, leaf: Bool? = nil, cont: Int = 1, hugepd: Int? = nil) -> [LevelGeometry] {
+            geometry { levels in
+                let old = levels[level]
+                levels[level] = LevelGeometry(level: old.level, shift: shift ?? old.shift, indexBits: bits ?? old.indexBits,
+                                              allowsLeaf: leaf ?? old.allowsLeaf, contiguousEntries: cont, hugepdPageShift: hugepd)
+            }
+        }
+        let bad: [(String, Int, [LevelGeometry])] = [
+            ("gap", 12, with(3, bits: 8)),                // the PMD no longer sits on the PTE
+            ("page", 11, with(4, shift: 11)),             // a 2 KiB base page
+            ("cont", 12, with(4, cont: 3)),               // a block of three
+            ("cont-table", 12, with(2, leaf: false, cont: 16)), // a block of entries that cannot be leaves
+            ("hugepd", 12, with(3, hugepd: 22)),          // a hugepd page past its directory entry
+            ("four", 12, Array(good.levels.prefix(4))),   // four levels listed
+        ]
+        for (name, pageShift, levels) in bad {
+            #expect(throws: PageTableError.self, "\(name)") {
+                try Format(validating: name, architecture: .x86_64, pageShift: pageShift, pfnBits: 40, levels: levels)
+            }
+        }
+        #expect(throws: PageTableError.self) { try Format(validating: "with space", architecture: .x86_64, pageShift: 12, pfnBits: 40, levels: good.levels) }
+        let impostor = try Format(validating: "tiny", architecture: .x86_64, pageShift: 12, pfnBits: 40, levels: good.levels)
+        #expect(throws: PageTableError.self) { try Format.register(impostor) }
+        #expect(Format.named("tiny") == .tiny)
+    }
+
+    /// Weights steer what is generated, deterministically by seed; out-of-range weights are refused.
+    @Test func operationWeightsSteerGeneration() throws {
+        func swapOuts(_ extensions: GeneratorExtensions) -> (count: Int, cases: [TestCase]) {
+            var generator = CaseGenerator(format: .x86_64_4level)
+            generator.extensions = extensions
+            var cases: [TestCase] = []
+            for index in 0..<100 {
+                var choices = ChoiceSequence(seed: CaseSeed.derive(base: 9, format: .x86_64_4level, index: index))
+                cases.append(generator.generate(&choices))
+            }
+            let count = cases.flatMap(\.operations).filter { if case .swapOut = $0 { true } else { false } }.count
+            return (count, cases)
+        }
+        let steered = try GeneratorExtensions(operationWeights: [.swapOut: 500, .protect: 0])
+        let (plain, _) = swapOuts(GeneratorExtensions())
+        let (many, first) = swapOuts(steered)
+        #expect(many > 4 * max(plain, 1), "swap-outs: \(plain) by default, \(many) weighted 500")
+        #expect(first.flatMap(\.operations).allSatisfy { if case .protect = $0 { false } else { true } })
+        #expect(swapOuts(steered).cases == first)
+        #expect(throws: GeneratorExtensionError.weightTooLarge(.split, 5000)) { try GeneratorExtensions(operationWeights: [.split: 5000]) }
+        let everyKindOff = Dictionary(uniqueKeysWithValues: OperationKind.allCases.map { ($0, UInt64(0)) })
+        #expect(throws: GeneratorExtensionError.everyKindOff) { try GeneratorExtensions(operationWeights: everyKindOff) }
+    }
+
+    /// A package's queries (here lookups of the last page of a PMD's span) are drawn into cases,
+    /// each behind its own flag, and checked as any query.
+    @Test func ownQueriesAreDrawn() throws {
+        let atPMDTop = try GeneratorExtensions(query: { format, choices in
+            let pmd = format.geometry(.pmd).entrySize
+            return .lookup(UInt64(choices.draw(below: 8)) * pmd + pmd - format.pageSize, [])
+        })
+        var configuration = CampaignConfiguration(designs: shippedDesigns.only("lookup"), formats: [.x86_64_4level], cases: 30, seed: 5)
+        configuration.corpusDirectory = nil
+        configuration.extensions = atPMDTop
+        var generator = configuration.generator(for: .x86_64_4level)
+        var drawn = 0
+        for index in 0..<30 {
+            var choices = ChoiceSequence(seed: CaseSeed.derive(base: 5, format: .x86_64_4level, index: index))
+            drawn += generator.generate(&choices).queries.filter {
+                if case .lookup(let address, let flags) = $0 { (address + 0x1000) % 0x200000 == 0 && flags.isEmpty } else { false }
+            }.count
+        }
+        #expect(drawn >= 10)
+        #expect(Campaign.run(configuration).pairs.allSatisfy { $0.failure == nil })
+        generator.extensions = GeneratorExtensions()
+        #expect(generator.extensions.query == nil)
+    }
+
+    /// An exhaustive alphabet takes a package's operations and queries; invalid ones are refused.
+    @Test func exhaustiveAlphabetTakesOwnEntries() throws {
+        let extra = Operation.map(address: 48 * 1024, source: .folio(kind: .file, order: 1, firstPage: 0, pageCount: 2), writable: false,
+                                  shape: MapShape())
+        let space = try Exhaustive.tiny.adding(alphabet: [extra], queries: [.entries(AddressRange(start: 32 * 1024, end: 64 * 1024), [])])
+        #expect(space.alphabet.count == Exhaustive.tiny.alphabet.count + 1 && space.queries.count == Exhaustive.tiny.queries.count + 1)
+        let report = Exhaustive.run(designs: shippedDesigns.only("recursive"), space: space, maxLength: 1)
+        #expect(report.failures.isEmpty && report.sequences == space.alphabet.count + 1)
+        let unaligned = Operation.map(address: 100, source: .folio(kind: .file, order: 0, firstPage: 0, pageCount: 1), writable: false,
+                                      shape: MapShape())
+        #expect(throws: PageTableError.self) { try Exhaustive.tiny.adding(alphabet: [unaligned]) }
+    }
+}
