@@ -158,3 +158,38 @@ extension Fault {
     /// The name of a design with this fault injected: `shipped` for no fault, `mutant-NAME` otherwise.
     package func designName(shipped: String) -> String { self == .none ? shipped : "mutant-\(rawValue)" }
 }
+
+/// How a design's walk asks whether a fault is injected: a type parameter of the walk, so that
+/// the shipped design's walk is specialised for ``NoFault``, whose answer is a constant, and its
+/// loops carry no fault check at all (BENCHMARKS.md, "Step 13"); a mutant's walk is specialised
+/// for ``InjectedFault``.
+package protocol FaultSwitch {
+    /// Whether `fault` is the injected one.
+    func has(_ fault: Fault) -> Bool
+}
+
+/// No fault: the shipped design.
+package struct NoFault: FaultSwitch {
+    /// Never.
+    @inline(__always) package func has(_ fault: Fault) -> Bool { false }
+}
+
+/// One injected fault: a mutant.
+package struct InjectedFault: FaultSwitch {
+    /// The fault.
+    package let fault: Fault
+    /// Whether `fault` is the injected one.
+    @inline(__always) package func has(_ fault: Fault) -> Bool { self.fault == fault }
+}
+
+#if WALKCHECK_NO_FAULTS
+extension Fault {
+    /// A measurement build only (`-Xswiftc -DWALKCHECK_NO_FAULTS`; BENCHMARKS.md, "Step 13"): every
+    /// design compares as the shipped one (`fault == .x` holds only for `.x == .none`), so the
+    /// optimiser deletes every fault check and the shipped designs' cost without them can be
+    /// counted. Mutants are meaningless in such a build.
+    @inline(__always) package static func == (lhs: Fault, rhs: Fault) -> Bool {
+        if case .none = rhs { true } else { false }
+    }
+}
+#endif

@@ -36,12 +36,20 @@ public struct LookupWalker: LookupBody, EntryWalkBody, FolioWalkBody {
 
     /// The lookup with `reader`.
     public func lookupBody<R: TableReader>(_ reader: R, address: UInt64, flags: LookupFlags) throws(PageTableError) -> LookupResult {
+        // The shipped design's lookup is its own specialisation, with no fault check in it.
+        if fault == .none { return try lookupBody(reader, address: address, flags: flags, faults: NoFault()) }
+        return try lookupBody(reader, address: address, flags: flags, faults: InjectedFault(fault: fault))
+    }
+
+    /// The lookup with `faults` as the injected fault's switch.
+    func lookupBody<R: TableReader, F: FaultSwitch>(_ reader: R, address: UInt64, flags: LookupFlags,
+                                                    faults: F) throws(PageTableError) -> LookupResult {
         let format = reader.space.format
         guard address < format.top else { throw .pastTop(address, top: format.top, format: format.name) }
         // GUP-fast's shape: PTE tables mapped without their lock, the PMD re-checked after the read.
-        var cache = PathCache(reader: reader, fault: fault, lockless: true)
+        var cache = PathCache(reader: reader, faults: faults, lockless: true)
         let found = cache.lookup(address)
-        if fault != .pteMapLeaked { cache.finish() }
+        if !faults.has(.pteMapLeaked) { cache.finish() }
         var entry = found.entry
         var folio: FolioID?
         var pageIndex: UInt64?
@@ -60,9 +68,9 @@ public struct LookupWalker: LookupBody, EntryWalkBody, FolioWalkBody {
             folio = reader.space.memory.folio(containing: swap.offset)?.id
         default: break
         }
-        var skip = found.span.end - address + (fault == .skipOnePageLong ? format.pageSize : 0)
-        if fault == .unalignedSkip { skip = found.span.end - Format.alignDown(address, format.pageSize) }
-        return LookupResult(address: address, level: found.level, inHugepd: found.inHugepd && fault != .hugepdFlagLost, entry: entry,
+        var skip = found.span.end - address + (faults.has(.skipOnePageLong) ? format.pageSize : 0)
+        if faults.has(.unalignedSkip) { skip = found.span.end - Format.alignDown(address, format.pageSize) }
+        return LookupResult(address: address, level: found.level, inHugepd: found.inHugepd && !faults.has(.hugepdFlagLost), entry: entry,
                             folio: folio, pageIndex: pageIndex, skip: skip)
     }
 
@@ -75,23 +83,30 @@ public struct LookupWalker: LookupBody, EntryWalkBody, FolioWalkBody {
     /// The entry walk with `reader`.
     public func walkEntriesBody<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
                                          _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
+        if fault == .none { return try walkEntriesBody(reader, range: range, flags: flags, faults: NoFault(), visit) }
+        try walkEntriesBody(reader, range: range, flags: flags, faults: InjectedFault(fault: fault), visit)
+    }
+
+    /// The entry walk with `faults` as the injected fault's switch.
+    func walkEntriesBody<R: TableReader, F: FaultSwitch>(_ reader: R, range: AddressRange, flags: EntryWalkFlags, faults: F,
+                                                         _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
         let format = reader.space.format
         let range = try range.validated(for: format)
-        var cache = PathCache(reader: reader, fault: fault)
+        var cache = PathCache(reader: reader, faults: faults)
         var address = range.start
         while address < range.end {
             let found = cache.lookup(address)
-            var end = min(found.span.end + (fault == .skipOnePageLong ? format.pageSize : 0), range.end)
+            var end = min(found.span.end + (faults.has(.skipOnePageLong) ? format.pageSize : 0), range.end)
             var entry = found.entry
             if case .leaf(let pfn, let attributes) = found.entry {
                 entry = .leaf(pfn: pfn + format.pages(in: address - found.span.start), attributes: attributes)
-                if attributes.contains(.contiguous), flags.contains(.coalesceContiguous), fault != .coalesceIgnored {
+                if attributes.contains(.contiguous), flags.contains(.coalesceContiguous), !faults.has(.coalesceIgnored) {
                     end = Format.spanEnd(address, size: format.geometry(found.level).blockSize, clampedTo: range.end)
                 }
             }
             if !(flags.contains(.skipNone) && entry.isNone) {
                 visit(EntryWalkItem(range: AddressRange(start: address, end: end), level: found.level,
-                                    inHugepd: found.inHugepd && fault != .hugepdFlagLost, entry: entry))
+                                    inHugepd: found.inHugepd && !faults.has(.hugepdFlagLost), entry: entry))
             }
             address = end
         }
@@ -107,8 +122,15 @@ public struct LookupWalker: LookupBody, EntryWalkBody, FolioWalkBody {
     /// The folio walk with `reader`.
     public func walkFoliosBody<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
                                         _ visit: (FolioRun) -> Void) throws(PageTableError) {
+        if fault == .none { return try walkFoliosBody(reader, range: range, flags: flags, faults: NoFault(), visit) }
+        try walkFoliosBody(reader, range: range, flags: flags, faults: InjectedFault(fault: fault), visit)
+    }
+
+    /// The folio walk with `faults` as the injected fault's switch.
+    func walkFoliosBody<R: TableReader, F: FaultSwitch>(_ reader: R, range: AddressRange, flags: FolioWalkFlags, faults: F,
+                                                        _ visit: (FolioRun) -> Void) throws(PageTableError) {
         let range = try range.validated(for: reader.space.format)
-        var cache = PathCache(reader: reader, fault: fault)
+        var cache = PathCache(reader: reader, faults: faults)
         var builder = FolioRunBuilder(space: reader.space, flags: flags)
         var address = range.start
         while address < range.end {

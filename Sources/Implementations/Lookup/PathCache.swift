@@ -2,7 +2,7 @@ import PageTable
 
 /// The tables a lookup walked through, kept so that the next lookup in the same table starts there:
 /// a page-walk cache. It holds tables, not entries, so a cached walk still reads each slot it needs.
-struct PathCache<R: TableReader> {
+struct PathCache<R: TableReader, F: FaultSwitch> {
     /// One cached table: where it is and the addresses it maps.
     struct Step {
         var table: TableHandle
@@ -26,7 +26,8 @@ struct PathCache<R: TableReader> {
 
     let reader: R
     let format: Format
-    let fault: Fault
+    /// The injected fault's switch (``NoFault`` for the shipped design).
+    let faults: F
     /// Whether PTE tables are mapped without their lock and the PMD re-checked after each read
     /// (GUP-fast's `gup_fast_pte_range()`), rather than locked (`follow_page_pte()`).
     let lockless: Bool
@@ -63,9 +64,9 @@ struct PathCache<R: TableReader> {
         }
     }
 
-    init(reader: R, fault: Fault = .none, lockless: Bool = false) {
+    init(reader: R, faults: F, lockless: Bool = false) {
         self.reader = reader
-        self.fault = fault
+        self.faults = faults
         self.lockless = lockless
         format = reader.space.format
         steps = StepStack(Step(table: reader.root, level: format.rootLevel, inHugepd: false, span: AddressRange(start: 0, end: format.top)))
@@ -108,7 +109,7 @@ struct PathCache<R: TableReader> {
                 guard found.settled else { continue }
                 guard settled(step) else { continue }
                 var merged = attributes.union(found.youngDirty)
-                if fault == .contiguousYoungDirtyIntolerant, lockless, !reader.stillHolds(step.table, index, word) {
+                if faults.has(.contiguousYoungDirtyIntolerant), lockless, !reader.stillHolds(step.table, index, word) {
                     // The bug: an entry whose young or dirty the MMU set meanwhile taken as the block
                     // breaking up, and reported with its own bits alone.
                     merged = attributes
@@ -116,12 +117,12 @@ struct PathCache<R: TableReader> {
                 block = CachedBlock(table: step.table, first: found.first, count: found.count,
                                     basePFN: pfn - UInt64(index - found.first) * format.pages(at: step.level), attributes: merged)
                 return (.leaf(pfn: pfn, attributes: merged), step.level, false, span, step.table)
-            case .leaf where fault == .rootLeafSizeFromBelow && steps.count == 1:
+            case .leaf where faults.has(.rootLeafSizeFromBelow) && steps.count == 1:
                 // The bug: the root's leaf given the entry size of the level below.
                 let below = format.geometry(format.realLevel(below: step.level)!).entrySize
                 let start = Format.alignDown(address, below)
                 return (entry, step.level, false, AddressRange(start: start, end: start + below), step.table)
-            case .none where fault == .clearedParentAsTable && step.level != .pte && !step.inHugepd:
+            case .none where faults.has(.clearedParentAsTable) && step.level != .pte && !step.inHugepd:
                 // The bug: a cleared parent taken for a table, and the empty table under it read as none PTEs.
                 let page = Format.alignDown(address, format.pageSize)
                 return (.none, .pte, false, AddressRange(start: page, end: page + format.pageSize), step.table)
@@ -136,7 +137,7 @@ struct PathCache<R: TableReader> {
     /// whose PMD is read again (GUP-fast: `pmd_val(pmd) != pmd_val(pmdp_get_lockless(pmdp))`); when
     /// it changed, the table may be gone, so it is dropped and the walk goes on from the PMD.
     private mutating func settled(_ step: Step) -> Bool {
-        guard lockless, let parent = step.parent, fault != .noPMDRecheck else { return true }
+        guard lockless, let parent = step.parent, !faults.has(.noPMDRecheck) else { return true }
         if reader.stillHolds(parent.table, parent.index, parent.word) { return true }
         pop()
         return false

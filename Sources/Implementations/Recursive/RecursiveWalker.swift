@@ -38,9 +38,17 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
 
     /// Walks `range`, calling `ops` as `walk_page_range()` calls `mm_walk_ops`.
     public func walk<R: TableReader, Ops: PageWalkOps>(_ reader: R, range: AddressRange, ops: inout Ops) throws(PageTableError) {
+        // The shipped design's walk is its own specialisation, with no fault check in its loops.
+        if fault == .none { return try walk(reader, range: range, ops: &ops, faults: NoFault()) }
+        try walk(reader, range: range, ops: &ops, faults: InjectedFault(fault: fault))
+    }
+
+    /// The walk with `faults` as the injected fault's switch.
+    func walk<R: TableReader, Ops: PageWalkOps, F: FaultSwitch>(_ reader: R, range: AddressRange, ops: inout Ops,
+                                                                faults: F) throws(PageTableError) {
         let format = reader.space.format
         let range = try range.validated(for: format)
-        var walk = Walk(reader: reader, format: format, fault: fault, ops: ops)
+        var walk = Walk(reader: reader, format: format, faults: faults, ops: ops)
         defer { ops = walk.ops }
         guard let vmas = reader.space.vmas else {
             return walk.directoryRange(reader.root, level: format.rootLevel, start: range.start, end: range.end)
@@ -51,12 +59,12 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
         vmas.forEachPiece(in: range) { piece, vma in
             guard !aborted else { return }
             guard let vma else {
-                if fault == .gapWalkedAsTable {
+                if faults.has(.gapWalkedAsTable) {
                     return walk.directoryRange(reader.root, level: format.rootLevel, start: piece.start, end: piece.end)
                 }
                 return walk.ops.vmaHole(piece)
             }
-            switch fault == .pfnmapWalked ? .walk : walk.ops.testWalk(vma, range: piece) {
+            switch faults.has(.pfnmapWalked) ? .walk : walk.ops.testWalk(vma, range: piece) {
             case .skip: return
             case .abort: aborted = true; return
             case .walk: break
@@ -78,10 +86,10 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
     }
 
     /// The walk in progress: the reader, the format, the callbacks.
-    struct Walk<R: TableReader, Ops: PageWalkOps> {
+    struct Walk<R: TableReader, Ops: PageWalkOps, F: FaultSwitch> {
         let reader: R
         let format: Format
-        let fault: Fault
+        let faults: F
         var ops: Ops
 
         /// `walk_pgd_range()` … `walk_pmd_range()`: the loop over one directory table.
@@ -89,14 +97,14 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
             let size = format.geometry(level).entrySize
             var address = start
             repeat {
-                let next = fault == .nextNotClamped ? Format.alignDown(address, size) + size
+                let next = faults.has(.nextNotClamped) ? Format.alignDown(address, size) + size
                                                     : Format.spanEnd(address, size: size, clampedTo: end)
                 let index = format.index(of: address, at: level)
                 var word = reader.read(table, index)
                 while true {
                     let entry = format.decode(word, at: level, address: address)
                     if entry.isNone {
-                        let folded = fault == .foldedLevelReported && level == .pgd && format.geometry(.p4d).isFolded
+                        let folded = faults.has(.foldedLevelReported) && level == .pgd && format.geometry(.p4d).isFolded
                         ops.hole(AddressRange(start: address, end: next), level: folded ? .p4d : level)
                         break
                     }
@@ -129,13 +137,13 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
                         word = reader.read(table, index)
                         continue
                     }
-                    if fault == .stopAfterFirstLeaf, case .leaf = entry { return }
+                    if faults.has(.stopAfterFirstLeaf), case .leaf = entry { return }
                     guard action == .subtree else { break }
                     switch entry {
-                    case .table(let pfn) where format.realLevel(below: level) == .pte && fault != .pteTableUnlocked:
+                    case .table(let pfn) where format.realLevel(below: level) == .pte && !faults.has(.pteTableUnlocked):
                         // walk_pte_range(): pte_offset_map_lock(); when the PMD changed under it, ACTION_AGAIN.
                         guard let child = reader.lockPTETable(atPFN: pfn, parent: table, index, expecting: word) else {
-                            if fault == .noRetryAfterFailedLock { break }
+                            if faults.has(.noRetryAfterFailedLock) { break }
                             word = reader.read(table, index)
                             continue
                         }
@@ -187,11 +195,11 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
                 var contiguous = false
                 if case .leaf(_, let attributes) = entry {
                     contiguous = attributes.contains(.contiguous)
-                    if fault == .contiguityFromFirstEntry { contiguous = firstContiguity ?? contiguous }
+                    if faults.has(.contiguityFromFirstEntry) { contiguous = firstContiguity ?? contiguous }
                     firstContiguity = firstContiguity ?? contiguous
                 }
                 guard case .leaf(let pfn, let attributes) = entry, contiguous, format.geometry(.pte).contiguousEntries > 1 else {
-                    if !(fault == .pteHolesSkipped && entry.isNone) {
+                    if !(faults.has(.pteHolesSkipped) && entry.isNone) {
                         ops.pteEntry(entry, level: .pte, inHugepd: false, range: AddressRange(start: address, end: address + pageSize),
                                      slotStart: address, table: table)
                     }
@@ -202,7 +210,7 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
                 let block = ContiguousBlock(reader, format: format, table: table, index: index, word: word, level: .pte)
                 let basePFN = pfn - UInt64(index - block.first)
                 let blockEnd = Format.spanEnd(address, size: pageSize * UInt64(block.count), clampedTo: end)
-                if fault == .blockSkippedMidStart, index != block.first {
+                if faults.has(.blockSkippedMidStart), index != block.first {
                     address = blockEnd
                     continue
                 }
@@ -219,7 +227,7 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
         /// `walk_hugetlb_range()`: one `hugetlb_entry` per huge page, a depth -1 hole where
         /// `hugetlb_walk()` finds no slot.
         mutating func hugetlbRange(_ range: AddressRange, shape: HugetlbShape) {
-            if fault == .hugetlbWalkedAsTables { return directoryRange(reader.root, level: format.rootLevel, start: range.start, end: range.end) }
+            if faults.has(.hugetlbWalkedAsTables) { return directoryRange(reader.root, level: format.rootLevel, start: range.start, end: range.end) }
             HugetlbWalk.forEachHugePage(reader, range: range, shape: shape) { part, entry in
                 if let entry { ops.hugetlbEntry(entry, level: shape.level, range: part) } else { ops.vmaHole(part) }
             }
@@ -227,7 +235,7 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
 
         /// `walk_hugepd_range()`: one callback per huge page of a hugepd table.
         mutating func hugepdRange(_ table: TableHandle, level: Level, start: UInt64, end: UInt64) {
-            let size: UInt64 = fault == .hugepdSizeFromLevelBelow ? format.geometry(format.realLevel(below: level)!).entrySize
+            let size: UInt64 = faults.has(.hugepdSizeFromLevelBelow) ? format.geometry(format.realLevel(below: level)!).entrySize
                                                                   : 1 << UInt64(format.geometry(level).hugepdPageShift!)
             var address = start
             repeat {
