@@ -6,22 +6,36 @@
 /// generic body with the reader as its concrete type (``EntryWalkBody`` and its siblings), which
 /// the compiler specialises; a design in another package can do the same.
 public struct DirectReader: TableReader {
-    /// The address space being read.
-    public let space: AddressSpace
+    /// The space, held by reference: a walk copies its reader into its state, and copying the
+    /// space's dozen references (and releasing them after) was a third of a short walk's
+    /// instructions (BENCHMARKS.md, "Step 13").
+    @usableFromInline final class Box {
+        @usableFromInline let space: AddressSpace
+        @usableFromInline let root: TableHandle
+        init(_ space: AddressSpace, root: TableHandle) {
+            self.space = space
+            self.root = root
+        }
+    }
+
+    @usableFromInline let box: Box
     @usableFromInline let words: [UInt64]
     @usableFromInline let bases: [Int]
     @usableFromInline let live: [Bool]
 
+    /// The address space being read.
+    @inlinable public var space: AddressSpace { box.space }
+
     /// A reader over `space`.
     public init(_ space: AddressSpace) {
-        self.space = space
         words = space.tables.words
         bases = space.tables.descriptors.map(\.storageOffset)
         live = space.tables.descriptors.map { $0.state == .live }
+        box = Box(space, root: TableHandle(base: bases[space.root.rawValue]))
     }
 
     /// The root table.
-    @inlinable public var root: TableHandle { TableHandle(base: bases[space.root.rawValue]) }
+    @inlinable public var root: TableHandle { box.root }
 
     /// The word at `index` of `table`; traps when that lies outside the table memory.
     ///

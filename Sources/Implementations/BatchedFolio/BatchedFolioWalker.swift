@@ -161,19 +161,27 @@ public struct BatchedFolioWalker: FolioWalkBody {
                     unlocked = true
                 }
                 var blockEnd = index &+ 1
-                if attributes.contains(.contiguous) {
+                // Whether the first block's young and dirty add to its first word's own.
+                var blockAddsBits = false
+                let contiguous = attributes.contains(.contiguous)
+                if contiguous {
                     let block = firstBlock ?? ContiguousBlock(reader, format: format, table: table, index: index, word: word, level: .pte)
+                    blockAddsBits = !attributes.isSuperset(of: block.youngDirty)
                     attributes.formUnion(block.youngDirty)
                     blockEnd = block.first &+ block.count
                 }
                 var merged = attributes
                 var batchEnd = min(blockEnd, batch.end(limit: lastIndex, clampedToFolio: rules.clampToFolio))
-                if let pattern = rules.wordPattern, !attributes.contains(.protNone), rules.patternCoversBlocks || !attributes.contains(.contiguous) {
+                if let pattern = rules.wordPattern, !attributes.contains(.protNone), rules.patternCoversBlocks || !contiguous {
                     // Young and dirty are ignored here, so a block's other entries need no reading. A word
                     // off the pattern is left to the exact loop below (a riscv Svnapot block of the same
-                    // folio, for one).
+                    // folio, for one). Past a first block, blocks are compared every bit: a run's
+                    // attributes are its first entry's block's young and dirty ORed, so a later folio
+                    // joins a chain only if its whole block is the first word moved on, and the chain
+                    // starts only if the first block's OR added nothing to its first word.
                     let scanned = wordBatches(table, &batch, attributes: attributes, scanFrom: batchEnd, limit: lastIndex,
-                                              pattern: pattern, chained: !attributes.contains(.contiguous), visit)
+                                              pattern: contiguous ? BatchPattern(mask: .max, stride: pattern.stride) : pattern,
+                                              chained: !contiguous || !blockAddsBits, visit)
                     batchEnd = scanned.end
                     carriedWord = scanned.mismatch
                 }
@@ -194,7 +202,8 @@ public struct BatchedFolioWalker: FolioWalkBody {
                     var nextBlock: ContiguousBlock?
                     if next.contains(.contiguous) {
                         if rules.mayHint {
-                            blockEnd = batchEnd &+ rules.blockEntries
+                            // The rest of this entry's block (a scan comparing every bit may stop inside one).
+                            blockEnd = (batchEnd & ~(rules.blockEntries &- 1)) &+ rules.blockEntries
                         } else {
                             let block = ContiguousBlock(reader, format: format, table: table, index: batchEnd, word: nextWord, level: .pte)
                             next.formUnion(block.youngDirty)
