@@ -29,7 +29,7 @@ public struct CEntryWalker: EntryWalkBody {
         let format = reader.space.format
         let range = try range.validated(for: format)
         withoutActuallyEscaping(visit) { visit in
-            let context = CWalkContext(reader, visit: visit)
+            let context = CWalkReaderContext(reader, visit: visit)
             var walk = CWalkContext.walkStruct(format: format, flags: flags, root: reader.root)
             walk.ctx = Unmanaged.passUnretained(context).toOpaque()
             withExtendedLifetime(context) {

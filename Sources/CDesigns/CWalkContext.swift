@@ -1,24 +1,27 @@
 import PageTable
 import WalkCheckC
 
-/// What a C walker's accessors reach through `ctx`: the reader's operations, type-erased (a C
-/// function pointer cannot be generic), the format, and the visitor its reports go to.
-final class CWalkContext {
+/// What a C walker's accessors reach through `ctx`: the reader's operations (overridden by
+/// ``CWalkReaderContext`` for the reader's type: a C function pointer cannot be generic, and one
+/// object a walk costs one allocation where a closure per operation cost five), the format, and
+/// the visitor its reports go to.
+class CWalkContext {
     let format: Format
-    let read: (TableHandle, Int) -> UInt64
-    let table: (UInt64) -> TableHandle?
-    let lock: (UInt64, TableHandle, Int, UInt64) -> TableHandle?
-    let unlock: (TableHandle) -> Void
     let visit: (EntryWalkItem) -> Void
 
-    init<R: TableReader>(_ reader: R, visit: @escaping (EntryWalkItem) -> Void) {
-        format = reader.space.format
-        read = { reader.read($0, $1) }
-        table = { reader.table(atPFN: $0) }
-        lock = { reader.lockPTETable(atPFN: $0, parent: $1, $2, expecting: $3) }
-        unlock = { reader.unlockPTETable($0) }
+    init(format: Format, visit: @escaping (EntryWalkItem) -> Void) {
+        self.format = format
         self.visit = visit
     }
+
+    /// The word at `index` of `table` (``TableReader/read(_:_:)``).
+    func read(_ table: TableHandle, _ index: Int) -> UInt64 { 0 }
+    /// The live table in frame `pfn` (``TableReader/table(atPFN:)``).
+    func table(_ pfn: UInt64) -> TableHandle? { nil }
+    /// ``TableReader/lockPTETable(atPFN:parent:_:expecting:)``.
+    func lock(_ pfn: UInt64, _ parent: TableHandle, _ index: Int, _ word: UInt64) -> TableHandle? { nil }
+    /// ``TableReader/unlockPTETable(_:)``.
+    func unlock(_ table: TableHandle) {}
 
     /// The context behind a C accessor's `ctx`.
     static func of(_ ctx: UnsafeMutableRawPointer?) -> CWalkContext {
@@ -114,4 +117,21 @@ final class CWalkContext {
         }
         visit(EntryWalkItem(range: AddressRange(start: start, end: end), level: depth, inHugepd: inHugepd, entry: entry))
     }
+}
+
+/// The context of a walk with a reader of type `R`: the accessors call the reader directly.
+final class CWalkReaderContext<R: TableReader>: CWalkContext {
+    let reader: R
+
+    init(_ reader: R, visit: @escaping (EntryWalkItem) -> Void) {
+        self.reader = reader
+        super.init(format: reader.space.format, visit: visit)
+    }
+
+    override func read(_ table: TableHandle, _ index: Int) -> UInt64 { reader.read(table, index) }
+    override func table(_ pfn: UInt64) -> TableHandle? { reader.table(atPFN: pfn) }
+    override func lock(_ pfn: UInt64, _ parent: TableHandle, _ index: Int, _ word: UInt64) -> TableHandle? {
+        reader.lockPTETable(atPFN: pfn, parent: parent, index, expecting: word)
+    }
+    override func unlock(_ table: TableHandle) { reader.unlockPTETable(table) }
 }
