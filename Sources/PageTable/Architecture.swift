@@ -8,6 +8,8 @@ public enum Architecture: String, Hashable, Sendable, CaseIterable {
     case riscv64
     /// powerpc64 book3s: `arch/powerpc/include/asm/book3s/64/pgtable.h`, with the hugepd pointer format.
     case powerpc64
+    /// An encoding of one's own (``EntryEncoding``), held in ``Format/customEncoding``.
+    case custom
 }
 
 extension Format {
@@ -23,6 +25,7 @@ extension Format {
         case .arm64: return Arm64Encoding.decode(word, holdsTables: holdsTables, format: self)
         case .riscv64: return RiscVEncoding.decode(word, holdsTables: holdsTables, address: address, format: self)
         case .powerpc64: return PowerPCEncoding.decode(word, holdsTables: holdsTables, format: self)
+        case .custom: return customEncoding!.encoding.decode(word, holdsTables: holdsTables, address: address, format: self)
         }
     }
 
@@ -39,6 +42,7 @@ extension Format {
         case .arm64: return Arm64Encoding.encode(entry, holdsTables: holdsTables, format: self)
         case .riscv64: return RiscVEncoding.encode(entry, holdsTables: holdsTables, format: self)
         case .powerpc64: return PowerPCEncoding.encode(entry, holdsTables: holdsTables, format: self)
+        case .custom: return customEncoding!.encoding.encode(entry, holdsTables: holdsTables, format: self)
         }
     }
 
@@ -55,7 +59,9 @@ extension Format {
     /// Whether the encoding has a uffd-wp bit on present entries (`CONFIG_HAVE_ARCH_USERFAULTFD_WP`:
     /// x86-64 and arm64 in v6.18; not riscv, whose bits arrive with Svrsw60t59b after v6.18, nor
     /// powerpc book3s64).
-    public var supportsUffdWP: Bool { architecture == .x86_64 || architecture == .arm64 }
+    public var supportsUffdWP: Bool {
+        architecture == .custom ? customEncoding!.encoding.supportsUffdWP : architecture == .x86_64 || architecture == .arm64
+    }
 
     /// The swap flags this format can store; the rest are dropped on encoding.
     public var storableSwapFlags: SwapFlags {
@@ -65,6 +71,7 @@ extension Format {
         case .riscv64: [.exclusive, .softDirty, .young, .dirty]  // no uffd-wp bit (see supportsUffdWP)
         // The offset field is as wide as a pfn: no room for SWP_MIG_YOUNG/DIRTY (migration_entry_supports_ad() is false).
         case .powerpc64: [.exclusive, .softDirty]
+        case .custom: customEncoding!.encoding.storableSwapFlags
         }
     }
 

@@ -36,6 +36,9 @@ extension Format {
             if ignored.contains(.writable) { cleared |= 0x2 }
             if ignored.contains(.softDirty) { cleared |= 0x200 }
             return BatchPattern(mask: ~cleared, stride: 1 << 12)
+        case .custom:
+            // No word pattern is known for an encoding of one's own: batches are built entry by entry.
+            return nil
         }
     }
 }
@@ -61,6 +64,10 @@ extension Format {
         case .powerpc64:
             if word & 0x100 != 0 { bits.insert(.young) }
             if word & 0x80 != 0 { bits.insert(.dirty) }
+        case .custom:
+            if case .leaf(_, let attributes) = customEncoding!.encoding.decode(word, holdsTables: false, address: 0, format: self) {
+                bits = attributes.intersection([.young, .dirty])
+            }
         }
         return bits
     }

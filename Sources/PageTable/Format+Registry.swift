@@ -14,6 +14,7 @@ extension Format {
         guard !name.isEmpty, !name.contains(where: { $0 == " " || $0 == "," || $0 == "\n" }) else {
             throw refuse("a format's name is one word without commas")
         }
+        guard architecture != .custom else { throw refuse("an encoding of one's own is given as Format(validating:encoding:…)") }
         guard levels.count == 5, levels.map(\.level) == Level.all else { throw refuse("a format lists all five levels, PGD first") }
         guard (12...16).contains(pageShift), levels[4].shift == pageShift, !levels[4].isFolded else {
             throw refuse("the PTE level is real and maps base pages of 4 KiB to 64 KiB (page shift 12 to 16)")

@@ -23,8 +23,18 @@ public struct Format: Hashable, Sendable, CustomStringConvertible {
     /// every translation steps through it.
     @usableFromInline let realBelow: [Level?]
 
+    /// The encoding of one's own when ``architecture`` is ``Architecture/custom``; nil otherwise.
+    public let customEncoding: CustomEncoding?
+
     /// Creates a format; traps on a geometry that does not tile the address space (a programming error).
     public init(name: String, architecture: Architecture, pageShift: Int, pfnBits: Int, levels: [LevelGeometry]) {
+        precondition(architecture != .custom, "a format with an encoding of its own is made with Format(validating:encoding:…)")
+        self.init(name: name, architecture: architecture, pageShift: pageShift, pfnBits: pfnBits, levels: levels, customEncoding: nil)
+    }
+
+    /// Creates a format, with `customEncoding` when `architecture` is ``Architecture/custom``.
+    init(name: String, architecture: Architecture, pageShift: Int, pfnBits: Int, levels: [LevelGeometry],
+         customEncoding: CustomEncoding?) {
         precondition(levels.count == 5 && levels.map(\.level) == Level.all, "a format lists all five levels")
         precondition(levels[4].shift == pageShift && !levels[4].isFolded, "the PTE level is real and maps base pages")
         for depth in 1..<5 {
@@ -34,6 +44,7 @@ public struct Format: Hashable, Sendable, CustomStringConvertible {
         precondition(levels.contains { !$0.isFolded && $0.level != .pte }, "a format has a real level above the PTE")
         self.name = name
         self.architecture = architecture
+        self.customEncoding = customEncoding
         self.pageShift = pageShift
         self.pfnBits = pfnBits
         self.levels = levels
@@ -86,7 +97,9 @@ public struct Format: Hashable, Sendable, CustomStringConvertible {
     public var hasHugepd: Bool { levels.contains { $0.hugepdPageShift != nil } }
 
     /// Whether the encoding has a soft-dirty bit (arm64 has none: `CONFIG_HAVE_ARCH_SOFT_DIRTY` is x86, riscv and powerpc only).
-    public var supportsSoftDirty: Bool { architecture != .arm64 }
+    public var supportsSoftDirty: Bool {
+        architecture == .custom ? customEncoding!.encoding.supportsSoftDirty : architecture != .arm64
+    }
 
     private func bitWidth(of power: Int) -> Int { power.trailingZeroBitCount }
 }

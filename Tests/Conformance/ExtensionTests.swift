@@ -136,3 +136,93 @@ import Mutants
         #expect(throws: PageTableError.self) { try Exhaustive.tiny.adding(alphabet: [unaligned]) }
     }
 }
+
+/// A made-up IOMMU entry encoding, as a user would write one: bit 0 valid, bit 1 writable, bits
+/// 2–9 the other attributes, bit 10 a table, bit 11 PROT_NONE (valid clear), bit 62 a hugepd
+/// directory with its page shift in bits 56–61, the pfn from bit 12; a non-present entry keeps its
+/// kind in bits 1–5 and its flags in bits 6–10 beside its offset (bit 63 marks swap type 0, whose
+/// first slot would otherwise be the word 0).
+struct ToyIOMMUEncoding: EntryEncoding {
+    let name = "toy-iommu"
+    var supportsSoftDirty: Bool { true }
+    var supportsUffdWP: Bool { true }
+    var storableSwapFlags: SwapFlags { [.exclusive, .softDirty, .uffdWP, .young, .dirty] }
+    /// Attribute bits 2–10, in `LeafAttributes.named`'s order but PROT_NONE and writable.
+    static let attributeBits: [(LeafAttributes, UInt64)] = [(.user, 1 << 2), (.young, 1 << 3), (.dirty, 1 << 4), (.softDirty, 1 << 5),
+                                                            (.special, 1 << 6), (.contiguous, 1 << 7), (.uffdWP, 1 << 8),
+                                                            (.executable, 1 << 9)]
+    static let pfnMask: UInt64 = (1 << 44) - 1
+
+    func encode(_ entry: Entry, holdsTables: Bool, format: Format) -> UInt64 {
+        switch entry {
+        case .none: return 0
+        case .table(let pfn): return pfn << 12 | 1 << 10 | 1
+        case .hugepd(let pfn, let shift): return 1 << 62 | UInt64(shift) << 56 | pfn << 12 | 1 << 10 | 1
+        case .leaf(let pfn, let attributes):
+            var word = pfn << 12 | (attributes.contains(.protNone) ? 1 << 11 : 1)
+            if attributes.contains(.writable) { word |= 0b10 }
+            for (attribute, bit) in Self.attributeBits where attributes.contains(attribute) { word |= bit }
+            return word
+        case .nonPresent(let swap):
+            return swap.offset << 12 | UInt64(swap.flags.rawValue) << 6 | UInt64(swap.kind.typeNumber) << 1 | (swap.kind == .swap(type: 0) ? 1 << 63 : 0)
+        }
+    }
+
+    func decode(_ word: UInt64, holdsTables: Bool, address: UInt64, format: Format) -> Entry {
+        let pfn = word >> 12 & Self.pfnMask
+        if word & 1 == 1 {
+            if word & 1 << 62 != 0 { return .hugepd(pfn: pfn, pageShift: Int(word >> 56 & 0x3f)) }
+            if holdsTables && word & 1 << 10 != 0 { return .table(pfn: pfn) }
+        }
+        if word & 1 == 1 || word & 1 << 11 != 0 {
+            var attributes: LeafAttributes = word & 1 == 0 ? [.protNone] : []
+            if word & 0b10 != 0 { attributes.insert(.writable) }
+            for (attribute, bit) in Self.attributeBits where word & bit != 0 { attributes.insert(attribute) }
+            return .leaf(pfn: pfn, attributes: attributes)
+        }
+        return .nonPresent(SwapEntry(kind: SwapKind(typeNumber: UInt8(word >> 1 & 0x1f)), offset: word >> 12 & ((1 << 50) - 1),
+                                     flags: SwapFlags(rawValue: UInt8(word >> 6 & 0x1f))))
+    }
+}
+
+extension ExtensionTests {
+    /// An encoding of one's own: a 3-level IOMMU format with it round-trips every kind of entry,
+    /// every shipped design conforms on it and a mutant fails; an encoding that drops a bit is
+    /// refused with the entry it mangles.
+    @Test func customEncodingRunsUnderTheOracleUnchanged() throws {
+        func level(_ level: Level, _ shift: Int, _ bits: Int, leaf: Bool, cont: Int = 1) -> LevelGeometry {
+            LevelGeometry(level: level, shift: shift, indexBits: bits, allowsLeaf: leaf, contiguousEntries: cont, hugepdPageShift: nil)
+        }
+        let levels = [level(.pgd, 39, 0, leaf: false), level(.p4d, 39, 0, leaf: false), level(.pud, 30, 9, leaf: true),
+                      level(.pmd, 21, 9, leaf: true), level(.pte, 12, 9, leaf: true, cont: 16)]
+        let format = try Format(validating: "toy-iommu-3level", encoding: ToyIOMMUEncoding(), pageShift: 12, pfnBits: 40, levels: levels)
+        #expect(format.architecture == .custom && format.supportsSoftDirty && format.hasContiguousEntries)
+        var configuration = CampaignConfiguration(designs: shippedDesigns, formats: [format], cases: 40, seed: 4)
+        configuration.corpusDirectory = nil
+        let report = Campaign.run(configuration)
+        #expect(report.cases == 40 && report.walks > 0)
+        for pair in report.pairs { if let failure = pair.failure { Issue.record("\(failure.report(seed: 4))") } }
+
+        var hunt = CampaignConfiguration(designs: MutantCatalog.designs.only("mutant-young-dirty-not-ored"), formats: [format], cases: 300, seed: 4)
+        hunt.corpusDirectory = nil
+        hunt.stopAtFirstFailure = true
+        #expect(Campaign.run(hunt).pairs.contains { $0.failure != nil }, "a mutant survives on the custom encoding")
+
+        struct DropsDirty: EntryEncoding {
+            let name = "drops-dirty"
+            func encode(_ entry: Entry, holdsTables: Bool, format: Format) -> UInt64 {
+                guard case .leaf(let pfn, let attributes) = entry else { return ToyIOMMUEncoding().encode(entry, holdsTables: holdsTables, format: format) }
+                return ToyIOMMUEncoding().encode(.leaf(pfn: pfn, attributes: attributes.subtracting(.dirty)), holdsTables: holdsTables, format: format)
+            }
+            func decode(_ word: UInt64, holdsTables: Bool, address: UInt64, format: Format) -> Entry {
+                ToyIOMMUEncoding().decode(word, holdsTables: holdsTables, address: address, format: format)
+            }
+        }
+        #expect(throws: PageTableError.self) {
+            try Format(validating: "drops-dirty", encoding: DropsDirty(), pageShift: 12, pfnBits: 40, levels: levels)
+        }
+        #expect(throws: PageTableError.self) {
+            try Format(validating: "custom-without", architecture: .custom, pageShift: 12, pfnBits: 40, levels: levels)
+        }
+    }
+}
