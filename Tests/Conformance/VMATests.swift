@@ -239,23 +239,27 @@ private struct CallbackLog: PageWalkOps {
     var events: [String] = []
     var failPreAt: UInt64?
 
-    mutating func directoryEntry(_ entry: Entry, level: Level, range: AddressRange, slotStart: UInt64, table: TableHandle) -> WalkAction {
+    mutating func directoryEntry(_ entry: Entry, level: Level, range: AddressRange, slotStart: UInt64, table: TableHandle,
+                                 _ emit: (Never) -> Void) -> WalkAction {
         .subtree
     }
-    mutating func pteEntry(_ entry: Entry, level: Level, inHugepd: Bool, range: AddressRange, slotStart: UInt64, table: TableHandle) {
+    mutating func pteEntry(_ entry: Entry, level: Level, inHugepd: Bool, range: AddressRange, slotStart: UInt64, table: TableHandle,
+                           _ emit: (Never) -> Void) {
         events.append("pte 0x\(String(range.start, radix: 16))")
     }
-    mutating func hole(_ range: AddressRange, level: Level) { events.append("hole \(level) 0x\(String(range.start, radix: 16))") }
-    mutating func vmaHole(_ range: AddressRange) { events.append("hole -1 0x\(String(range.start, radix: 16))") }
-    mutating func testWalk(_ vma: VMA, range: AddressRange) -> VMATest {
+    mutating func hole(_ range: AddressRange, level: Level, _ emit: (Never) -> Void) {
+        events.append("hole \(level) 0x\(String(range.start, radix: 16))")
+    }
+    mutating func vmaHole(_ range: AddressRange, _ emit: (Never) -> Void) { events.append("hole -1 0x\(String(range.start, radix: 16))") }
+    mutating func testWalk(_ vma: VMA, range: AddressRange, _ emit: (Never) -> Void) -> VMATest {
         events.append("test 0x\(String(range.start, radix: 16))")
         guard vma.flags.contains(.pfnmap) else { return .walk }
-        vmaHole(range)
+        vmaHole(range, emit)
         return .skip
     }
     mutating func preVMA(_ vma: VMA, range: AddressRange) -> Bool {
         events.append("pre 0x\(String(range.start, radix: 16))")
         return range.start != failPreAt
     }
-    mutating func postVMA(_ vma: VMA) { events.append("post 0x\(String(vma.range.start, radix: 16))") }
+    mutating func postVMA(_ vma: VMA, _ emit: (Never) -> Void) { events.append("post 0x\(String(vma.range.start, radix: 16))") }
 }

@@ -10,11 +10,9 @@ extension RecursiveWalker {
     /// The entry walk with `reader`.
     public func walkEntriesBody<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
                                          _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
-        try withoutActuallyEscaping(visit) { (visit) throws(PageTableError) in
-            var ops = EntryStream(flags: flags, format: reader.space.format, visit: visit)
-            try walk(reader, range: range, ops: &ops)
-            ops.flush()
-        }
+        var ops = EntryStream(flags: flags, format: reader.space.format)
+        try walk(reader, range: range, ops: &ops, emit: visit)
+        ops.flush(visit)
     }
 
     /// The folio walk (`folio_walk_start()` and `folio_pte_batch()`'s view): the body, specialised here for WalkCheck's readers.
@@ -26,11 +24,9 @@ extension RecursiveWalker {
     /// The folio walk with `reader`.
     public func walkFoliosBody<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
                                         _ visit: (FolioRun) -> Void) throws(PageTableError) {
-        try withoutActuallyEscaping(visit) { (visit) throws(PageTableError) in
-            var ops = FolioBatch(builder: FolioRunBuilder(space: reader.space, flags: flags), visit: visit, fault: fault)
-            try walk(reader, range: range, ops: &ops)
-            ops.builder.finish(visit)
-        }
+        var ops = FolioBatch(builder: FolioRunBuilder(space: reader.space, flags: flags), fault: fault)
+        try walk(reader, range: range, ops: &ops, emit: visit)
+        ops.builder.finish(visit)
     }
 }
 
@@ -38,27 +34,27 @@ extension RecursiveWalker {
 struct EntryStream: PageWalkOps {
     let flags: EntryWalkFlags
     let format: Format
-    let visit: (EntryWalkItem) -> Void
     /// The item of a contiguous block being coalesced, entry by entry.
     private var pending: EntryWalkItem?
 
-    init(flags: EntryWalkFlags, format: Format, visit: @escaping (EntryWalkItem) -> Void) {
+    init(flags: EntryWalkFlags, format: Format) {
         self.flags = flags
         self.format = format
-        self.visit = visit
     }
 
-    mutating func directoryEntry(_ entry: Entry, level: Level, range: AddressRange, slotStart: UInt64, table: TableHandle) -> WalkAction {
+    mutating func directoryEntry(_ entry: Entry, level: Level, range: AddressRange, slotStart: UInt64, table: TableHandle,
+                                 _ visit: (EntryWalkItem) -> Void) -> WalkAction {
         switch entry {
         case .table, .hugepd:
             return .subtree
         default:
-            pteEntry(entry, level: level, inHugepd: false, range: range, slotStart: slotStart, table: table)
+            pteEntry(entry, level: level, inHugepd: false, range: range, slotStart: slotStart, table: table, visit)
             return .skipSubtree
         }
     }
 
-    mutating func pteEntry(_ entry: Entry, level: Level, inHugepd: Bool, range: AddressRange, slotStart: UInt64, table: TableHandle) {
+    mutating func pteEntry(_ entry: Entry, level: Level, inHugepd: Bool, range: AddressRange, slotStart: UInt64, table: TableHandle,
+                           _ visit: (EntryWalkItem) -> Void) {
         var entry = entry
         if case .leaf(let pfn, let attributes) = entry {
             entry = .leaf(pfn: pfn + format.pages(in: range.start - slotStart), attributes: attributes)
@@ -69,39 +65,40 @@ struct EntryStream: PageWalkOps {
                     current.range.end = range.end
                     pending = current
                 } else {
-                    flush()
+                    flush(visit)
                     pending = EntryWalkItem(range: range, level: level, inHugepd: inHugepd, entry: entry)
                 }
                 return
             }
         }
-        flush()
+        flush(visit)
         if flags.contains(.skipNone), entry.isNone { return }
         visit(EntryWalkItem(range: range, level: level, inHugepd: inHugepd, entry: entry))
     }
 
-    mutating func hole(_ range: AddressRange, level: Level) {
-        pteEntry(.none, level: level, inHugepd: false, range: range, slotStart: range.start, table: TableHandle(base: -1))
+    mutating func hole(_ range: AddressRange, level: Level, _ visit: (EntryWalkItem) -> Void) {
+        pteEntry(.none, level: level, inHugepd: false, range: range, slotStart: range.start, table: TableHandle(base: -1), visit)
     }
 
-    mutating func vmaHole(_ range: AddressRange) {
-        flush()
+    mutating func vmaHole(_ range: AddressRange, _ visit: (EntryWalkItem) -> Void) {
+        flush(visit)
         if !flags.contains(.skipNone) { visit(.vmaHole(range, format: format)) }
     }
 
-    mutating func postVMA(_ vma: VMA) { flush() }
+    mutating func postVMA(_ vma: VMA, _ visit: (EntryWalkItem) -> Void) { flush(visit) }
 
     var hasHugetlbEntry: Bool { true }
 
     var walksHugetlbAsLeaves: Bool { flags.contains(.unifiedHugetlb) }
 
-    mutating func hugetlbEntry(_ entry: Entry, level: Level, range: AddressRange) {
-        flush()
+    mutating func hugetlbEntry(_ entry: Entry, level: Level, range: AddressRange, _ visit: (EntryWalkItem) -> Void) {
+        flush(visit)
         if flags.contains(.skipNone), entry.isNone { return }
         visit(EntryWalkItem(range: range, level: level, inHugepd: false, entry: entry))
     }
 
-    mutating func flush() {
+    /// Reports the block being coalesced, if there is one.
+    mutating func flush(_ visit: (EntryWalkItem) -> Void) {
         if let item = pending { visit(item) }
         pending = nil
     }
@@ -110,10 +107,10 @@ struct EntryStream: PageWalkOps {
 /// Callbacks that batch the walk's leaves into folio runs.
 struct FolioBatch: PageWalkOps {
     var builder: FolioRunBuilder
-    let visit: (FolioRun) -> Void
     let fault: Fault
 
-    mutating func directoryEntry(_ entry: Entry, level: Level, range: AddressRange, slotStart: UInt64, table: TableHandle) -> WalkAction {
+    mutating func directoryEntry(_ entry: Entry, level: Level, range: AddressRange, slotStart: UInt64, table: TableHandle,
+                                 _ visit: (FolioRun) -> Void) -> WalkAction {
         if case .table = entry { return .subtree }
         if case .hugepd = entry { return .subtree }
         if fault != .none {
@@ -131,17 +128,18 @@ struct FolioBatch: PageWalkOps {
         return .skipSubtree
     }
 
-    mutating func pteEntry(_ entry: Entry, level: Level, inHugepd: Bool, range: AddressRange, slotStart: UInt64, table: TableHandle) {
+    mutating func pteEntry(_ entry: Entry, level: Level, inHugepd: Bool, range: AddressRange, slotStart: UInt64, table: TableHandle,
+                           _ visit: (FolioRun) -> Void) {
         builder.add(entry, range: range, slotStart: slotStart, level: level, inHugepd: inHugepd, table: table, visit)
     }
 
-    mutating func hole(_ range: AddressRange, level: Level) {}
+    mutating func hole(_ range: AddressRange, level: Level, _ visit: (FolioRun) -> Void) {}
 
     /// A run ends with its VMA (folio_pte_batch()'s callers clamp to the VMA's end).
-    mutating func postVMA(_ vma: VMA) { builder.finish(visit) }
+    mutating func postVMA(_ vma: VMA, _ visit: (FolioRun) -> Void) { builder.finish(visit) }
 
     /// The folio walk walks every VMA: `vm_normal_page()`, not `test_walk`, decides what counts.
-    mutating func testWalk(_ vma: VMA, range: AddressRange) -> VMATest { .walk }
+    mutating func testWalk(_ vma: VMA, range: AddressRange, _ visit: (FolioRun) -> Void) -> VMATest { .walk }
 
     /// `folio_walk_start()` reads hugetlb leaves as any other leaf.
     var walksHugetlbAsLeaves: Bool { true }

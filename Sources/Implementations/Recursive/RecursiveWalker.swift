@@ -36,22 +36,30 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
     /// It walks VMA by VMA itself (`walk_page_range()`), with the callbacks of `mm_walk_ops`.
     public var walksVMAsItself: Bool { true }
 
-    /// Walks `range`, calling `ops` as `walk_page_range()` calls `mm_walk_ops`.
-    public func walk<R: TableReader, Ops: PageWalkOps>(_ reader: R, range: AddressRange, ops: inout Ops) throws(PageTableError) {
+    /// Walks `range`, calling `ops` as `walk_page_range()` calls `mm_walk_ops`, and passing
+    /// `emit` to the callbacks for what they produce.
+    public func walk<R: TableReader, Ops: PageWalkOps>(_ reader: R, range: AddressRange, ops: inout Ops,
+                                                       emit: (Ops.Output) -> Void) throws(PageTableError) {
         // The shipped design's walk is its own specialisation, with no fault check in its loops.
-        if fault == .none { return try walk(reader, range: range, ops: &ops, faults: NoFault()) }
-        try walk(reader, range: range, ops: &ops, faults: InjectedFault(fault: fault))
+        if fault == .none { return try walk(reader, range: range, ops: &ops, faults: NoFault(), emit) }
+        try walk(reader, range: range, ops: &ops, faults: InjectedFault(fault: fault), emit)
+    }
+
+    /// Walks `range` with callbacks that emit nothing.
+    public func walk<R: TableReader, Ops: PageWalkOps>(_ reader: R, range: AddressRange, ops: inout Ops) throws(PageTableError)
+        where Ops.Output == Never {
+        try walk(reader, range: range, ops: &ops, emit: { _ in })
     }
 
     /// The walk with `faults` as the injected fault's switch.
     func walk<R: TableReader, Ops: PageWalkOps, F: FaultSwitch>(_ reader: R, range: AddressRange, ops: inout Ops,
-                                                                faults: F) throws(PageTableError) {
+                                                                faults: F, _ emit: (Ops.Output) -> Void) throws(PageTableError) {
         let format = reader.space.format
         let range = try range.validated(for: format)
         var walk = Walk(reader: reader, format: format, faults: faults, ops: ops)
         defer { ops = walk.ops }
         guard let vmas = reader.space.vmas else {
-            return walk.directoryRange(reader.root, level: format.rootLevel, start: range.start, end: range.end)
+            return walk.directoryRange(reader.root, level: format.rootLevel, start: range.start, end: range.end, emit)
         }
         // walk_page_range_mm(): one hole per gap, then each VMA's part through walk_page_test()
         // and __walk_page_range().
@@ -60,11 +68,11 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
             guard !aborted else { return }
             guard let vma else {
                 if faults.has(.gapWalkedAsTable) {
-                    return walk.directoryRange(reader.root, level: format.rootLevel, start: piece.start, end: piece.end)
+                    return walk.directoryRange(reader.root, level: format.rootLevel, start: piece.start, end: piece.end, emit)
                 }
-                return walk.ops.vmaHole(piece)
+                return walk.ops.vmaHole(piece, emit)
             }
-            switch faults.has(.pfnmapWalked) ? .walk : walk.ops.testWalk(vma, range: piece) {
+            switch faults.has(.pfnmapWalked) ? .walk : walk.ops.testWalk(vma, range: piece, emit) {
             case .skip: return
             case .abort: aborted = true; return
             case .walk: break
@@ -75,13 +83,13 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
             }
             if let shape = vma.hugetlb, !walk.ops.walksHugetlbAsLeaves {
                 // __walk_page_range(): walk_hugetlb_range() only with a hugetlb_entry.
-                if walk.ops.hasHugetlbEntry { walk.hugetlbRange(piece, shape: shape) }
+                if walk.ops.hasHugetlbEntry { walk.hugetlbRange(piece, shape: shape, emit) }
             } else {
-                walk.directoryRange(reader.root, level: format.rootLevel, start: piece.start, end: piece.end)
+                walk.directoryRange(reader.root, level: format.rootLevel, start: piece.start, end: piece.end, emit)
             }
             // post_vma runs whether or not the walk of the VMA failed (__walk_page_range(); the
             // comment in include/linux/pagewalk.h says only after success). This walk cannot fail.
-            walk.ops.postVMA(vma)
+            walk.ops.postVMA(vma, emit)
         }
     }
 
@@ -93,7 +101,7 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
         var ops: Ops
 
         /// `walk_pgd_range()` … `walk_pmd_range()`: the loop over one directory table.
-        mutating func directoryRange(_ table: TableHandle, level: Level, start: UInt64, end: UInt64) {
+        mutating func directoryRange(_ table: TableHandle, level: Level, start: UInt64, end: UInt64, _ emit: (Ops.Output) -> Void) {
             let size = format.geometry(level).entrySize
             var address = start
             repeat {
@@ -105,7 +113,7 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
                     let entry = format.decode(word, at: level, address: address)
                     if entry.isNone {
                         let folded = faults.has(.foldedLevelReported) && level == .pgd && format.geometry(.p4d).isFolded
-                        ops.hole(AddressRange(start: address, end: next), level: folded ? .p4d : level)
+                        ops.hole(AddressRange(start: address, end: next), level: folded ? .p4d : level, emit)
                         break
                     }
                     if case .leaf(let pfn, let attributes) = entry, attributes.contains(.contiguous) {
@@ -125,14 +133,14 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
                             _ = ops.directoryEntry(.leaf(pfn: pfn + format.pages(in: slotStart - Format.alignDown(address, size)),
                                                          attributes: attributes.union(block.youngDirty)),
                                                    level: level, range: AddressRange(start: entryStart, end: entryEnd),
-                                                   slotStart: slotStart, table: table)
+                                                   slotStart: slotStart, table: table, emit)
                             entryStart = entryEnd
                         }
                         address = blockEnd
                         break
                     }
                     let action = ops.directoryEntry(entry, level: level, range: AddressRange(start: address, end: next),
-                                                    slotStart: Format.alignDown(address, size), table: table)
+                                                    slotStart: Format.alignDown(address, size), table: table, emit)
                     if action == .again {
                         word = reader.read(table, index)
                         continue
@@ -147,20 +155,20 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
                             word = reader.read(table, index)
                             continue
                         }
-                        pteRange(child, start: address, end: next)
+                        pteRange(child, start: address, end: next, emit)
                         reader.unlockPTETable(child)
                     case .table(let pfn):
                         guard let child = reader.table(atPFN: pfn) else {
                             word = reader.read(table, index)
                             continue
                         }
-                        descend(into: child, below: level, start: address, end: next)
+                        descend(into: child, below: level, start: address, end: next, emit)
                     case .hugepd(let pfn, _):
                         guard let child = reader.table(atPFN: pfn) else {
                             word = reader.read(table, index)
                             continue
                         }
-                        hugepdRange(child, level: level, start: address, end: next)
+                        hugepdRange(child, level: level, start: address, end: next, emit)
                     default:
                         break
                     }
@@ -174,17 +182,17 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
         /// which is this level's entry itself (`p4d_offset(pgd, addr)` returns the pgd slot), its
         /// `none`/`bad` are constant false and its `addr_end` returns `end`: it reads nothing and
         /// reports nothing, so the walk goes straight to the next real level's table.
-        mutating func descend(into child: TableHandle, below level: Level, start: UInt64, end: UInt64) {
+        mutating func descend(into child: TableHandle, below level: Level, start: UInt64, end: UInt64, _ emit: (Ops.Output) -> Void) {
             let lower = format.realLevel(below: level)!
             if lower == .pte {
-                pteRange(child, start: start, end: end)
+                pteRange(child, start: start, end: end, emit)
             } else {
-                directoryRange(child, level: lower, start: start, end: end)
+                directoryRange(child, level: lower, start: start, end: end, emit)
             }
         }
 
         /// `walk_pte_range()`: every PTE of the range, none ones included.
-        mutating func pteRange(_ table: TableHandle, start: UInt64, end: UInt64) {
+        mutating func pteRange(_ table: TableHandle, start: UInt64, end: UInt64, _ emit: (Ops.Output) -> Void) {
             let pageSize = format.pageSize
             var address = start
             var firstContiguity: Bool?
@@ -201,7 +209,7 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
                 guard case .leaf(let pfn, let attributes) = entry, contiguous, format.geometry(.pte).contiguousEntries > 1 else {
                     if !(faults.has(.pteHolesSkipped) && entry.isNone) {
                         ops.pteEntry(entry, level: .pte, inHugepd: false, range: AddressRange(start: address, end: address + pageSize),
-                                     slotStart: address, table: table)
+                                     slotStart: address, table: table, emit)
                     }
                     address += pageSize
                     continue
@@ -218,7 +226,7 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
                     let entryStart = address + (offset - UInt64(index - block.first)) * pageSize
                     ops.pteEntry(.leaf(pfn: basePFN + offset, attributes: attributes.union(block.youngDirty)), level: .pte,
                                  inHugepd: false, range: AddressRange(start: entryStart, end: entryStart + pageSize),
-                                 slotStart: entryStart, table: table)
+                                 slotStart: entryStart, table: table, emit)
                 }
                 address = blockEnd
             } while address != end
@@ -226,15 +234,15 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
 
         /// `walk_hugetlb_range()`: one `hugetlb_entry` per huge page, a depth -1 hole where
         /// `hugetlb_walk()` finds no slot.
-        mutating func hugetlbRange(_ range: AddressRange, shape: HugetlbShape) {
-            if faults.has(.hugetlbWalkedAsTables) { return directoryRange(reader.root, level: format.rootLevel, start: range.start, end: range.end) }
+        mutating func hugetlbRange(_ range: AddressRange, shape: HugetlbShape, _ emit: (Ops.Output) -> Void) {
+            if faults.has(.hugetlbWalkedAsTables) { return directoryRange(reader.root, level: format.rootLevel, start: range.start, end: range.end, emit) }
             HugetlbWalk.forEachHugePage(reader, range: range, shape: shape) { part, entry in
-                if let entry { ops.hugetlbEntry(entry, level: shape.level, range: part) } else { ops.vmaHole(part) }
+                if let entry { ops.hugetlbEntry(entry, level: shape.level, range: part, emit) } else { ops.vmaHole(part, emit) }
             }
         }
 
         /// `walk_hugepd_range()`: one callback per huge page of a hugepd table.
-        mutating func hugepdRange(_ table: TableHandle, level: Level, start: UInt64, end: UInt64) {
+        mutating func hugepdRange(_ table: TableHandle, level: Level, start: UInt64, end: UInt64, _ emit: (Ops.Output) -> Void) {
             let size: UInt64 = faults.has(.hugepdSizeFromLevelBelow) ? format.geometry(format.realLevel(below: level)!).entrySize
                                                                   : 1 << UInt64(format.geometry(level).hugepdPageShift!)
             var address = start
@@ -242,7 +250,7 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
                 let next = Format.spanEnd(address, size: size, clampedTo: end)
                 let word = reader.read(table, format.hugepdIndex(of: address, at: level))
                 ops.pteEntry(format.decode(word, at: level, inHugepd: true, address: address), level: level, inHugepd: true,
-                             range: AddressRange(start: address, end: next), slotStart: Format.alignDown(address, size), table: table)
+                             range: AddressRange(start: address, end: next), slotStart: Format.alignDown(address, size), table: table, emit)
                 address = next
             } while address != end
         }
