@@ -93,6 +93,38 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
 
     /// The next terminal slot, clipped to the range, or nil past its end.
     public mutating func next() -> EntryWalkItem? {
+        // The common step, apart from the general one below: the next slot of the PTE table under
+        // the cursor when it is not the table's last (no step up, no lock to drop).
+        if fault == .none, levels[depth].level == .pte, !levels[depth].inHugepd {
+            let cursor = levels[depth]
+            let pageSize: UInt64 = 1 << cursor.entryShift
+            // Inside a PTE block already read: its next entry, without a read.
+            if let current = block, address < current.end, address < end, indexes[depth] < Int(cursor.indexMask),
+               !flags.contains(.coalesceContiguous) {
+                let item = EntryWalkItem(range: AddressRange(start: address, end: min(address + pageSize, end)), level: .pte,
+                                         inHugepd: false,
+                                         entry: .leaf(pfn: current.basePFN + (address - current.baseAddress) >> cursor.entryShift,
+                                                      attributes: current.attributes))
+                address += pageSize
+                indexes[depth] += 1
+                return item
+            }
+            while block == nil, address < end, indexes[depth] < Int(cursor.indexMask) {
+                let table = tables[depth]
+                let word = reader.read(table, indexes[depth])
+                let entry = format.decode(word, at: .pte, address: address)
+                lastTable = table
+                if case .leaf(let pfn, let attributes) = entry, attributes.contains(.contiguous) {
+                    return startBlock(word: word, pfn: pfn, attributes: attributes, cursor: cursor)
+                }
+                let item = EntryWalkItem(range: AddressRange(start: address, end: min(address + pageSize, end)), level: .pte,
+                                         inHugepd: false, entry: entry)
+                address += pageSize
+                indexes[depth] += 1
+                if flags.contains(.skipNone), entry.isNone { continue }
+                return item
+            }
+        }
         while address < end {
             if let current = block, address < current.end || (fault == .blockStateOverrun && address == current.end) {
                 return fromBlock(current)
@@ -135,15 +167,8 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
             let slotStart = Format.alignDown(address, slotSize)
             if case .leaf(let pfn, let attributes) = entry, attributes.contains(.contiguous), !cursor.inHugepd {
                 // A directory block is read without a lock: read again until whole.
-                let found = ContiguousBlock(reader, format: format, table: tables[depth], index: indexes[depth], word: word,
-                                            level: cursor.level, verifying: cursor.level == .pte ? nil : address)
-                guard found.settled else { continue }
-                let blockStart = Format.alignDown(address, slotSize * UInt64(found.count))
-                let base = pfn - UInt64(indexes[depth] - found.first) * (slotSize >> UInt64(format.pageShift))
-                let current = Block(end: blockStart + slotSize * UInt64(found.count), basePFN: base, baseAddress: blockStart,
-                                    attributes: fault == .youngDirtyNotORed ? attributes : attributes.union(found.youngDirty))
-                block = current
-                return fromBlock(current)
+                guard let item = startBlock(word: word, pfn: pfn, attributes: attributes, cursor: cursor) else { continue }
+                return item
             }
             let itemEnd = min(slotStart + slotSize, end)
             var reported = entry
@@ -164,6 +189,22 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
         // The walk ends: a PTE table still locked is unlocked.
         if lockedDepth != nil, fault != .lockLeakedAtRangeEnd { unlock() }
         return nil
+    }
+
+    /// Reads the contiguous block of the entry `word` (a leaf of `pfn` with `attributes`) under the
+    /// cursor once, and reports its entry at the cursor's address; nil when a directory block,
+    /// read without a lock, changed under the read (read its slot again).
+    private mutating func startBlock(word: UInt64, pfn: UInt64, attributes: LeafAttributes, cursor: CursorLevel) -> EntryWalkItem? {
+        let slotSize: UInt64 = 1 << cursor.entryShift
+        let found = ContiguousBlock(reader, format: format, table: tables[depth], index: indexes[depth], word: word,
+                                    level: cursor.level, verifying: cursor.level == .pte ? nil : address)
+        guard found.settled else { return nil }
+        let blockStart = Format.alignDown(address, slotSize * UInt64(found.count))
+        let base = pfn - UInt64(indexes[depth] - found.first) * (slotSize >> UInt64(format.pageShift))
+        let current = Block(end: blockStart + slotSize * UInt64(found.count), basePFN: base, baseAddress: blockStart,
+                            attributes: fault == .youngDirtyNotORed ? attributes : attributes.union(found.youngDirty))
+        block = current
+        return fromBlock(current)
     }
 
     /// Drops the lock of the PTE table the cursor holds.
