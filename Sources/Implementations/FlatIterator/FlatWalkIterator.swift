@@ -92,9 +92,11 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
     }
 
     /// The next terminal slot, clipped to the range, or nil past its end.
+    @inline(__always)
     public mutating func next() -> EntryWalkItem? {
-        // The common step, apart from the general one below: the next slot of the PTE table under
-        // the cursor when it is not the table's last (no step up, no lock to drop).
+        // The common step, apart from the general one: the next slot of the PTE table under the
+        // cursor when it is not the table's last (no step up, no lock to drop). Inlined into the
+        // caller's loop, so that the cursor can stay in registers between steps.
         if fault == .none, levels[depth].level == .pte, !levels[depth].inHugepd {
             let cursor = levels[depth]
             let pageSize: UInt64 = 1 << cursor.entryShift
@@ -125,6 +127,12 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
                 return item
             }
         }
+        return nextGeneral()
+    }
+
+    /// The general step: up, sideways and down the cursor, blocks, locks, faults.
+    @inline(never)
+    private mutating func nextGeneral() -> EntryWalkItem? {
         while address < end {
             if let current = block, address < current.end || (fault == .blockStateOverrun && address == current.end) {
                 return fromBlock(current)
