@@ -1,22 +1,24 @@
 import PageTable
 
-/// One contiguous block as a walker sees it: its slots in one table, and young and dirty ORed across them.
-struct ContiguousBlock {
+/// One contiguous block as a walker sees it: its slots in one table, and young and dirty ORed
+/// across them, as `contpte_ptep_get()` (arch/arm64/mm/contpte.c) returns them, or, verified,
+/// as `contpte_ptep_get_lockless()` reads them without the lock.
+public struct ContiguousBlock {
     /// The index of the block's first entry in its table.
-    let first: Int
+    public let first: Int
     /// How many entries the block has.
-    let count: Int
+    public let count: Int
     /// Young and dirty ORed across every entry of the block.
-    let youngDirty: LeafAttributes
+    public let youngDirty: LeafAttributes
     /// Whether the block was read whole: always, unless verified and found changing.
-    let settled: Bool
+    public let settled: Bool
 
     /// Reads the block holding `index` of `table` (whose word, already read, is `word`), reading each
     /// other entry of the block exactly once. `verifying` (a lockless read of the slot for that address) also checks what
     /// `contpte_ptep_get_lockless()` does: every entry a contiguous leaf, frames consecutive, the
     /// same bits but young and dirty; a block that changed under the read is not ``settled``.
-    init<R: TableReader>(_ reader: R, format: Format, table: TableHandle, index: Int, word: UInt64, level: Level,
-                         verifying address: UInt64? = nil) {
+    public init<R: TableReader>(_ reader: R, format: Format, table: TableHandle, index: Int, word: UInt64, level: Level,
+                                verifying address: UInt64? = nil) {
         count = format.geometry(level).contiguousEntries
         first = index & ~(count - 1)
         var bits = Self.youngDirty(of: word, format: format, level: level)

@@ -3,11 +3,15 @@ import PageTable
 /// Batches the pieces a walker finds (present leaves, and migration entries when asked) into folio
 /// runs: maximal within one table, on consecutive pages of one folio, with equal attributes but
 /// the ignored ones (the contiguous bit compared). Designs whose natural output is per slot use it
-/// to produce the folio view.
-struct FolioRunBuilder {
-    let memory: PhysicalMemory
-    let flags: FolioWalkFlags
-    let ignored: LeafAttributes
+/// to produce the folio view: the grouping `folio_pte_batch()` (mm/internal.h) makes, after
+/// `vm_normal_page()` has found each leaf's folio (`folio_walk_start()`, mm/pagewalk.c).
+public struct FolioRunBuilder {
+    /// The frames and folios of the space being walked.
+    public let memory: PhysicalMemory
+    /// The walk's flags.
+    public let flags: FolioWalkFlags
+    /// The attributes a run's entries may differ in.
+    public let ignored: LeafAttributes
     let pageShift: UInt64
     /// The addresses one PTE table maps (for a mutant's fault).
     let pteTableSpan: UInt64
@@ -15,7 +19,8 @@ struct FolioRunBuilder {
     private var runTable = TableHandle(base: -1)
     private var folio: Folio?
 
-    init(space: AddressSpace, flags: FolioWalkFlags) {
+    /// A builder for a folio walk of `space` with `flags`.
+    public init(space: AddressSpace, flags: FolioWalkFlags) {
         memory = space.memory
         self.flags = flags
         ignored = flags.ignoredAttributes
@@ -25,7 +30,7 @@ struct FolioRunBuilder {
 
     /// Adds what a terminal slot maps over `range`; `entry` is as decoded, a leaf's pfn that of the
     /// slot's first page at `slotStart`, young and dirty already ORed across its block.
-    mutating func add(_ entry: Entry, range: AddressRange, slotStart: UInt64, level: Level, inHugepd: Bool,
+    public mutating func add(_ entry: Entry, range: AddressRange, slotStart: UInt64, level: Level, inHugepd: Bool,
                       table: TableHandle, _ visit: (FolioRun) -> Void) {
         let offset = (range.start - slotStart) >> pageShift
         switch entry {
@@ -60,7 +65,7 @@ struct FolioRunBuilder {
     }
 
     /// Adds a run the caller already batched (consecutive pages of `folio` inside one table).
-    mutating func append(_ next: FolioRun, table: TableHandle, _ visit: (FolioRun) -> Void) {
+    public mutating func append(_ next: FolioRun, table: TableHandle, _ visit: (FolioRun) -> Void) {
         if var current = run, runTable == table, current.range.end == next.range.start, current.folio == next.folio,
            current.firstPage + ((current.range.end - current.range.start) >> pageShift) == next.firstPage,
            current.level == next.level, current.inHugepd == next.inHugepd, current.migration == next.migration,
@@ -76,7 +81,7 @@ struct FolioRunBuilder {
     }
 
     /// Emits the run in progress.
-    mutating func finish(_ visit: (FolioRun) -> Void) {
+    public mutating func finish(_ visit: (FolioRun) -> Void) {
         guard let current = run else { return }
         visit(current)
         run = nil
@@ -84,7 +89,7 @@ struct FolioRunBuilder {
 
     /// Makes `folio` the last one found: a walker that reached it without asking (chaining from
     /// folio to folio) keeps the next lookup, in the next table, from searching.
-    mutating func remember(_ folio: Folio) {
+    public mutating func remember(_ folio: Folio) {
         self.folio = folio
     }
 
@@ -92,7 +97,7 @@ struct FolioRunBuilder {
     /// it (folios are allocated in frame order, so a walk over consecutive folios, mapped in frame
     /// order or in reverse, looks up nothing), or a search.
     @inline(__always)
-    mutating func folio(containing pfn: UInt64) -> Folio? {
+    public mutating func folio(containing pfn: UInt64) -> Folio? {
         if let cached = folio {
             if cached.contains(pfn) { return cached }
             // The neighbour on the side of `pfn`: the one after for a frame above, the one before

@@ -19,6 +19,14 @@ public struct Translation: Hashable, Sendable {
 }
 
 extension AddressSpace {
+    /// The terminal slot for `address` and the path to it, as a hardware walker (or
+    /// `follow_page_mask()`) finds it: the oracle's single-address translation, for a walker author
+    /// to compare against; an address at or past the top is refused.
+    public func translation(of address: UInt64) throws(PageTableError) -> Translation {
+        guard address < format.top else { throw .pastTop(address, top: format.top, format: format.name) }
+        return translate(address)
+    }
+
     /// Walks from the root to the terminal slot for `address`, as a hardware walker does.
     ///
     /// Folded levels have no table: the walk steps from a real level to the next real one. A

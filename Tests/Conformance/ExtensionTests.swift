@@ -226,3 +226,18 @@ extension ExtensionTests {
         }
     }
 }
+
+extension ExtensionTests {
+    /// The helpers a walker author reuses are public: the translation of one address (refusing one
+    /// past the top), and a PMD leaf found where it was mapped — on x86-64-4level a 2 MiB folio at
+    /// 2 MiB is one PMD leaf spanning [2 MiB, 4 MiB) (PMD_SIZE, arch/x86/include/asm/pgtable_64_types.h).
+    @Test func translationIsPublicAndRefusesPastTheTop() throws {
+        var space = AddressSpace(format: .x86_64_4level)
+        try space.apply(.map(address: 0x200000, source: .folio(kind: .anonymous, order: 9, firstPage: 0, pageCount: 512), writable: true,
+                             shape: MapShape(leafLevel: .pmd)))
+        let found = try space.translation(of: 0x201000)
+        #expect(found.level == .pmd && found.span == AddressRange(start: 0x200000, end: 0x400000))
+        guard case .leaf = found.entry else { Issue.record("expected a PMD leaf, found \(found.entry)"); return }
+        #expect(throws: PageTableError.self) { try space.translation(of: 1 << 48) }
+    }
+}
