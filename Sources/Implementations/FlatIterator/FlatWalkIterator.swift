@@ -100,6 +100,8 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
         if fault == .none, levels[depth].level == .pte, !levels[depth].inHugepd {
             let cursor = levels[depth]
             let pageSize: UInt64 = 1 << cursor.entryShift
+            // A block read before ends where the next one (or a plain entry) starts.
+            if let current = block, address >= current.end { block = nil }
             // Inside a PTE block already read: its next entry, without a read.
             if let current = block, address < current.end, address < end, indexes[depth] < Int(cursor.indexMask),
                !flags.contains(.coalesceContiguous) {
