@@ -48,6 +48,11 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
     private var levels: InlineArray<6, CursorLevel>
     /// The cursor level of each real level; `levels` differs from it only at a hugepd table.
     private let realCursor: InlineArray<6, CursorLevel>
+    /// The depth of the PTE level, its entry shift and its last index: the PTE step's constants,
+    /// kept apart so that it reads no cursor level.
+    private let pteDepth: Int
+    private let pteShift: UInt64
+    private let pteLastIndex: Int
     private var block: Block?
     /// The depth of the PTE table the cursor holds locked, if any.
     private var lockedDepth: Int?
@@ -81,6 +86,9 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
         }
         realCursor = real
         levels = real
+        pteDepth = depth - 1
+        pteShift = real[depth - 1].entryShift
+        pteLastIndex = Int(real[depth - 1].indexMask)
         tables = InlineArray(repeating: reader.root)
         indexes = InlineArray(repeating: 0)
         indexes[0] = index(of: address, in: levels[0])
@@ -97,29 +105,28 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
         // The common step, apart from the general one: the next slot of the PTE table under the
         // cursor when it is not the table's last (no step up, no lock to drop). Inlined into the
         // caller's loop, so that the cursor can stay in registers between steps.
-        if fault == .none, levels[depth].level == .pte, !levels[depth].inHugepd {
-            let cursor = levels[depth]
-            let pageSize: UInt64 = 1 << cursor.entryShift
+        if fault == .none, depth == pteDepth, !levels[depth].inHugepd {
+            let pageSize: UInt64 = 1 << pteShift
             // A block read before ends where the next one (or a plain entry) starts.
             if let current = block, address >= current.end { block = nil }
             // Inside a PTE block already read: its next entry, without a read.
-            if let current = block, address < current.end, address < end, indexes[depth] < Int(cursor.indexMask),
+            if let current = block, address < current.end, address < end, indexes[depth] < pteLastIndex,
                !flags.contains(.coalesceContiguous) {
                 let item = EntryWalkItem(range: AddressRange(start: address, end: min(address + pageSize, end)), level: .pte,
                                          inHugepd: false,
-                                         entry: .leaf(pfn: current.basePFN + (address - current.baseAddress) >> cursor.entryShift,
+                                         entry: .leaf(pfn: current.basePFN + (address - current.baseAddress) >> pteShift,
                                                       attributes: current.attributes))
                 address += pageSize
                 indexes[depth] += 1
                 return item
             }
-            while block == nil, address < end, indexes[depth] < Int(cursor.indexMask) {
+            while block == nil, address < end, indexes[depth] < pteLastIndex {
                 let table = tables[depth]
                 let word = reader.read(table, indexes[depth])
                 let entry = format.decode(word, at: .pte, address: address)
                 lastTable = table
                 if case .leaf(let pfn, let attributes) = entry, attributes.contains(.contiguous) {
-                    return startBlock(word: word, pfn: pfn, attributes: attributes, cursor: cursor)
+                    return startBlock(word: word, pfn: pfn, attributes: attributes, cursor: levels[depth])
                 }
                 let item = EntryWalkItem(range: AddressRange(start: address, end: min(address + pageSize, end)), level: .pte,
                                          inHugepd: false, entry: entry)
