@@ -53,6 +53,9 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
     private let pteDepth: Int
     private let pteShift: UInt64
     private let pteLastIndex: Int
+    /// Whether the table under the cursor is a hugepd table (the cursor level at `depth` says so
+    /// too; this is what the PTE step reads).
+    private var inHugepdTable = false
     private var block: Block?
     /// The depth of the PTE table the cursor holds locked, if any.
     private var lockedDepth: Int?
@@ -105,7 +108,7 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
         // The common step, apart from the general one: the next slot of the PTE table under the
         // cursor when it is not the table's last (no step up, no lock to drop). Inlined into the
         // caller's loop, so that the cursor can stay in registers between steps.
-        if fault == .none, depth == pteDepth, !levels[depth].inHugepd {
+        if fault == .none, depth == pteDepth, !inHugepdTable {
             let pageSize: UInt64 = 1 << pteShift
             // A block read before ends where the next one (or a plain entry) starts.
             if let current = block, address >= current.end { block = nil }
@@ -245,6 +248,7 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
 
     /// Goes down one level into `child`.
     private mutating func push(_ child: TableHandle, _ cursor: CursorLevel) {
+        inHugepdTable = cursor.inHugepd
         depth += 1
         levels[depth] = cursor
         tables[depth] = child
@@ -257,6 +261,7 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
         indexes[depth] += entries
         while depth > 0, indexes[depth] > Int(levels[depth].indexMask) - (fault == .popOffByOne ? 1 : 0) {
             if depth == lockedDepth { unlock() }
+            inHugepdTable = false
             depth -= 1
             indexes[depth] += 1
         }
