@@ -253,8 +253,9 @@ public struct BatchedFolioWalker: FolioWalkBody {
                 batch = current
                 builder.remember(current.folio)
             }
-            let memory = builder.memory
-            let folios = memory.folios
+            // The folio array alone: a copy of the whole memory (three arrays) cost a retain and a
+            // release of each a call, which a layout that breaks the chain pays a folio.
+            let folios = builder.memory.folios
             let pageShift = UInt64(format.pageShift)
             let everyBit = BatchPattern(mask: .max, stride: pattern.stride)
             var scanStart = first
@@ -269,7 +270,7 @@ public struct BatchedFolioWalker: FolioWalkBody {
                 // then costs a scan of each folio and one read past it, not a failed chain scan.
                 if chainStretch != 0, chained, rules.clampToFolio, end < limit {
                     var stretchEnd = limit
-                    var chainEnd = Self.chainEnd(of: current, limit: limit, memory)
+                    var chainEnd = Self.chainEnd(of: current, limit: limit, builder.memory)
                     if chainEnd < limit {
                         // The chain ends inside the table: scanned a stretch at a time, the rest of
                         // the table at once only when the chain fills it.
