@@ -45,10 +45,9 @@ public enum WalkCheckTool {
           --seed N                       campaign seed (default 0x5eed)
           --cases N                      cases per format, 1 to 10^8 (default \(RunCommand.defaultCases))
           --seconds S                    run for S seconds instead of a case count (up to a week)
-          --design NAME[,NAME]           designs: recursive, flat, batched, lookup, the writers
-                                         per-entry, folio-batched, pair-iterator, a mutant, or "mutants"
-          --format NAME[,NAME]           formats: x86-64-4level, x86-64-5level, arm64-4k, arm64-64k,
-                                         riscv-sv39, ppc64-hugepd, tiny, tiny-hugepd
+          --design NAME[,NAME]           designs: \(DesignCatalog.standing.names.joined(separator: ", ")),
+                                         a mutant, or "mutants"
+          --format NAME[,NAME]           formats: \((Format.all + Format.registered).map(\.name).joined(separator: ", "))
           --shard K/N                    run the K-th of N shares of the --cases cases (for CI
                                          machines: N shards together run the unsharded campaign)
           --corpus DIR                   where failing cases are saved (default corpus)
