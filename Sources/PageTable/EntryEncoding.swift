@@ -58,8 +58,8 @@ extension Format {
     /// each flag it stores): each must encode to a non-zero word and decode to itself.
     public init(validating name: String, encoding: some EntryEncoding, pageShift: Int, pfnBits: Int,
                 levels: [LevelGeometry]) throws(PageTableError) {
-        let geometry = try Format(validating: name, architecture: .x86_64, pageShift: pageShift, pfnBits: pfnBits, levels: levels)
-        self.init(name: name, architecture: .custom, pageShift: pageShift, pfnBits: pfnBits, levels: geometry.levels,
+        try Self.checkGeometry(name: name, pageShift: pageShift, pfnBits: pfnBits, levels: levels)
+        self.init(name: name, architecture: .custom, pageShift: pageShift, pfnBits: pfnBits, levels: levels,
                   customEncoding: CustomEncoding(encoding))
         try checkEncodingRoundTrips()
     }

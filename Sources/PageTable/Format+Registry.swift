@@ -10,11 +10,19 @@ extension Format {
     /// folding lets Linux's generic walkers serve every architecture).
     public init(validating name: String, architecture: Architecture, pageShift: Int, pfnBits: Int,
                 levels: [LevelGeometry]) throws(PageTableError) {
+        guard architecture != .custom else {
+            throw .unsupported("format \"\(name)\": an encoding of one's own is given as Format(validating:encoding:…)", format: name)
+        }
+        try Self.checkGeometry(name: name, pageShift: pageShift, pfnBits: pfnBits, levels: levels)
+        self.init(name: name, architecture: architecture, pageShift: pageShift, pfnBits: pfnBits, levels: levels)
+    }
+
+    /// Refuses a geometry a format cannot have (see ``init(validating:architecture:pageShift:pfnBits:levels:)``).
+    static func checkGeometry(name: String, pageShift: Int, pfnBits: Int, levels: [LevelGeometry]) throws(PageTableError) {
         func refuse(_ reason: String) -> PageTableError { .unsupported("format \"\(name)\": \(reason)", format: name) }
         guard !name.isEmpty, !name.contains(where: { $0 == " " || $0 == "," || $0 == "\n" }) else {
             throw refuse("a format's name is one word without commas")
         }
-        guard architecture != .custom else { throw refuse("an encoding of one's own is given as Format(validating:encoding:…)") }
         guard levels.count == 5, levels.map(\.level) == Level.all else { throw refuse("a format lists all five levels, PGD first") }
         guard (12...16).contains(pageShift), levels[4].shift == pageShift, !levels[4].isFolded else {
             throw refuse("the PTE level is real and maps base pages of 4 KiB to 64 KiB (page shift 12 to 16)")
@@ -39,7 +47,6 @@ extension Format {
                 }
             }
         }
-        self.init(name: name, architecture: architecture, pageShift: pageShift, pfnBits: pfnBits, levels: levels)
     }
 
     /// The formats registered with ``register(_:)``, in registration order.

@@ -14,7 +14,7 @@ enum CensusCommand {
         print("walkcheck census: seed \(hex(seed)), \(cases) cases per format, no designs run")
         var complete = true
         for format in formats {
-            var stream = CaseStream(generator: ShrinkCommand.makeGenerator(format, races: 0, writes: 0), seed: seed)
+            var stream = CaseStream(generator: DesignCatalog.generator(for: format, races: 0, writes: 0), seed: seed)
             for index in 0..<cases {
                 let (testCase, _, aim, _) = stream.next(index: index)
                 if show {

@@ -25,6 +25,14 @@ enum DesignCatalog {
     /// The package's operation weights and queries, for every campaign and shrink of this command line.
     static var extensions: GeneratorExtensions { registration.extensions }
 
+    /// The generator this command line's campaigns draw cases from on `format` (with the
+    /// package's extensions), for a shrink or census to regenerate them.
+    static func generator(for format: Format, races: Int, writes: Int) -> CaseGenerator {
+        var generator = CaseGenerator(format: format, maxRaces: races, maxWrites: writes)
+        generator.extensions = extensions
+        return generator
+    }
+
     /// How a user runs this executable (`swift run -c release walkcheck` for the shipped one).
     static var command: String { registration.command }
 

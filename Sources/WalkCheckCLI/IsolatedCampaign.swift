@@ -35,7 +35,7 @@ public struct IsolatedCampaign: Sendable {
 
     /// The `run` arguments the child is started with.
     public var arguments: [String] {
-        ["run", "--design", designs.joined(separator: ","), "--cases", "\(cases)", "--seed", "0x" + String(seed, radix: 16),
+        ["run", "--design", designs.joined(separator: ","), "--cases", "\(cases)", "--seed", hex(seed),
          "--corpus", corpus] + (formats.isEmpty ? [] : ["--format", formats.joined(separator: ",")]) + options
     }
 

@@ -42,7 +42,7 @@ enum ShrinkCommand {
             settings.first { regenerate(choices, saved.testCase.format, races: $0.0, writes: $0.1) == saved.testCase }
         }
         let (races, writes) = matching ?? (0, 0)
-        let generator = { (format: Format) in makeGenerator(format, races: races, writes: writes) }
+        let generator = { (format: Format) in DesignCatalog.generator(for: format, races: races, writes: writes) }
         if let choices = saved.choices, matching != nil {
             let result = Shrinker().shrink(choices: choices, format: saved.testCase.format, generator: generator, fails: fails)
             // Then operation by operation, as a campaign does; the choices stay only if that changed nothing.
@@ -65,13 +65,7 @@ enum ShrinkCommand {
 
     static func regenerate(_ choices: [UInt64], _ format: Format, races: Int = 0, writes: Int = 0) -> TestCase {
         var sequence = ChoiceSequence(replaying: choices)
-        return makeGenerator(format, races: races, writes: writes).generate(&sequence)
+        return DesignCatalog.generator(for: format, races: races, writes: writes).generate(&sequence)
     }
 
-    /// The generator a campaign of this command line uses, with the package's extensions.
-    static func makeGenerator(_ format: Format, races: Int, writes: Int) -> CaseGenerator {
-        var generator = CaseGenerator(format: format, maxRaces: races, maxWrites: writes)
-        generator.extensions = DesignCatalog.extensions
-        return generator
-    }
 }

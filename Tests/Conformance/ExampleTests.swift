@@ -92,15 +92,33 @@ import Generators
     }
 
     /// Runs `command` with `/bin/sh` in `directory`; its output and error, after checking its exit status.
+    ///
+    /// The shell leads a process group of its own and runs the command in the background, checking
+    /// each second that this process is still there: if it is gone, the shell kills its group, so
+    /// no `swift build` outlives the test run (the check's period bounds how late, nothing more).
     @discardableResult
     static func shell(_ command: String, in directory: String, status expected: Int32 = 0) throws -> String {
         let log = directory + "/.shell-output"
-        let script = "cd '\(directory)' && (\(command)) > '\(log)' 2>&1"
+        let script = """
+            cd '\(directory)' || exit 125
+            ( \(command) ) > '\(log)' 2>&1 &
+            child=$!
+            while kill -0 $child 2>/dev/null; do
+                kill -0 \(getpid()) 2>/dev/null || { kill -TERM -$$; exit 125; }
+                sleep 1
+            done
+            wait $child
+            """
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
         var pid = pid_t()
         let words: [String] = ["/bin/sh", "-c", script]
         let argv = words.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
-        try #require(posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ) == 0)
+        try #require(posix_spawn(&pid, "/bin/sh", nil, &attributes, argv, environ) == 0)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0, errno == EINTR {}
         let output = (try? FileSystem.read(log, maxBytes: 1 << 26)) ?? ""
