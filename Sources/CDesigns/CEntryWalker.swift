@@ -29,17 +29,19 @@ public struct CEntryWalker: EntryWalkBody {
         let format = reader.space.format
         let range = try range.validated(for: format)
         withoutActuallyEscaping(visit) { visit in
-            let context = CWalkReaderContext(reader, visit: visit)
-            var walk = CWalkContext.walkStruct(format: format, flags: flags, root: reader.root)
-            walk.ctx = Unmanaged.passUnretained(context).toOpaque()
-            withExtendedLifetime(context) {
-                if let direct = reader as? DirectReader {
-                    direct.withTableWords { words in
-                        walk.words = words.baseAddress
+            withUnsafePointer(to: reader) { readerPointer in
+                var context = CWalkContext(reader: CWalkReaderRef(reader: readerPointer), format: format, visit: visit)
+                var walk = CWalkContext.walkStruct(format: format, flags: flags, root: reader.root)
+                withUnsafeMutablePointer(to: &context) { context in
+                    walk.ctx = UnsafeMutableRawPointer(context)
+                    if let direct = reader as? DirectReader {
+                        direct.withTableWords { words in
+                            walk.words = words.baseAddress
+                            self.walk(&walk, range.start, range.end)
+                        }
+                    } else {
                         self.walk(&walk, range.start, range.end)
                     }
-                } else {
-                    self.walk(&walk, range.start, range.end)
                 }
             }
         }

@@ -1,31 +1,28 @@
 import PageTable
 import WalkCheckC
 
-/// What a C walker's accessors reach through `ctx`: the reader's operations (overridden by
-/// ``CWalkReaderContext`` for the reader's type: a C function pointer cannot be generic, and one
-/// object a walk costs one allocation where a closure per operation cost five), the format, and
-/// the visitor its reports go to.
-class CWalkContext {
+/// What a C walker's accessors reach through `ctx`: the reader's operations (through
+/// ``CWalkReaderOps``: a C function pointer cannot be generic), the format, and the visitor its
+/// reports go to. It lives on the walk's stack, so a C walk allocates nothing.
+struct CWalkContext {
+    let reader: any CWalkReaderOps
     let format: Format
     let visit: (EntryWalkItem) -> Void
 
-    init(format: Format, visit: @escaping (EntryWalkItem) -> Void) {
-        self.format = format
-        self.visit = visit
-    }
-
     /// The word at `index` of `table` (``TableReader/read(_:_:)``).
-    func read(_ table: TableHandle, _ index: Int) -> UInt64 { 0 }
+    func read(_ table: TableHandle, _ index: Int) -> UInt64 { reader.read(table, index) }
     /// The live table in frame `pfn` (``TableReader/table(atPFN:)``).
-    func table(_ pfn: UInt64) -> TableHandle? { nil }
+    func table(_ pfn: UInt64) -> TableHandle? { reader.table(pfn) }
     /// ``TableReader/lockPTETable(atPFN:parent:_:expecting:)``.
-    func lock(_ pfn: UInt64, _ parent: TableHandle, _ index: Int, _ word: UInt64) -> TableHandle? { nil }
+    func lock(_ pfn: UInt64, _ parent: TableHandle, _ index: Int, _ word: UInt64) -> TableHandle? {
+        reader.lock(pfn, parent, index, word)
+    }
     /// ``TableReader/unlockPTETable(_:)``.
-    func unlock(_ table: TableHandle) {}
+    func unlock(_ table: TableHandle) { reader.unlock(table) }
 
     /// The context behind a C accessor's `ctx`.
-    static func of(_ ctx: UnsafeMutableRawPointer?) -> CWalkContext {
-        Unmanaged<CWalkContext>.fromOpaque(ctx!).takeUnretainedValue()
+    static func of(_ ctx: UnsafeMutableRawPointer?) -> UnsafePointer<CWalkContext> {
+        UnsafePointer(ctx!.assumingMemoryBound(to: CWalkContext.self))
     }
 
     /// The level of a C report, or nil when it names none (the walker's bug: its item then fails the check).
@@ -53,10 +50,10 @@ class CWalkContext {
         walk.flags = (flags.contains(.skipNone) ? UInt32(WC_SKIP_NONE) : 0) | (flags.contains(.coalesceContiguous) ? UInt32(WC_COALESCE) : 0)
         walk.root = UInt64(root.base)
         walk.read = { ctx, table, index in
-            CWalkContext.of(ctx).read(TableHandle(base: Int(truncatingIfNeeded: table)), Int(index))
+            CWalkContext.of(ctx).pointee.read(TableHandle(base: Int(truncatingIfNeeded: table)), Int(index))
         }
         walk.kind = { ctx, word, level, inHugepd, address in
-            switch CWalkContext.of(ctx).decode(word, level, inHugepd: inHugepd, address) {
+            switch CWalkContext.of(ctx).pointee.decode(word, level, inHugepd: inHugepd, address) {
             case .none?, nil: WC_NONE
             case .table?: WC_TABLE
             case .hugepd?: WC_HUGEPD
@@ -65,38 +62,38 @@ class CWalkContext {
             }
         }
         walk.cont = { ctx, word, level, address in
-            guard case .leaf(_, let attributes)? = CWalkContext.of(ctx).decode(word, level, address) else { return false }
+            guard case .leaf(_, let attributes)? = CWalkContext.of(ctx).pointee.decode(word, level, address) else { return false }
             return attributes.contains(.contiguous)
         }
         walk.young_dirty = { ctx, word, level, address in
-            guard case .leaf(_, let attributes)? = CWalkContext.of(ctx).decode(word, level, address) else { return 0 }
+            guard case .leaf(_, let attributes)? = CWalkContext.of(ctx).pointee.decode(word, level, address) else { return 0 }
             return (attributes.contains(.young) ? UInt32(WC_YOUNG) : 0) | (attributes.contains(.dirty) ? UInt32(WC_DIRTY) : 0)
         }
         walk.pfn = { ctx, word, level, address in
-            guard case .leaf(let pfn, _)? = CWalkContext.of(ctx).decode(word, level, address) else { return UInt64.max }
+            guard case .leaf(let pfn, _)? = CWalkContext.of(ctx).pointee.decode(word, level, address) else { return UInt64.max }
             return pfn
         }
         walk.prot = { ctx, word, level, address in
-            guard case .leaf(_, let attributes)? = CWalkContext.of(ctx).decode(word, level, address) else { return UInt64.max }
+            guard case .leaf(_, let attributes)? = CWalkContext.of(ctx).pointee.decode(word, level, address) else { return UInt64.max }
             return UInt64(attributes.subtracting([.young, .dirty]).rawValue)
         }
         walk.table = { ctx, word, level in
-            let context = CWalkContext.of(ctx)
+            let context = CWalkContext.of(ctx).pointee
             switch context.decode(word, level, 0) {
             case .table(let pfn)?, .hugepd(let pfn, _)?: return context.table(pfn).map { UInt64($0.base) } ?? UInt64.max
             default: return UInt64.max
             }
         }
         walk.pte_lock = { ctx, pmd, parent, index in
-            let context = CWalkContext.of(ctx)
+            let context = CWalkContext.of(ctx).pointee
             guard case .table(let pfn) = context.format.decode(pmd, at: .pmd, address: 0) else { return UInt64.max }
             return context.lock(pfn, TableHandle(base: Int(truncatingIfNeeded: parent)), Int(index), pmd).map { UInt64($0.base) } ?? UInt64.max
         }
         walk.pte_unlock = { ctx, table in
-            CWalkContext.of(ctx).unlock(TableHandle(base: Int(truncatingIfNeeded: table)))
+            CWalkContext.of(ctx).pointee.unlock(TableHandle(base: Int(truncatingIfNeeded: table)))
         }
         walk.report = { ctx, start, end, level, inHugepd, word, youngDirty in
-            CWalkContext.of(ctx).report(start, end, level, inHugepd, word, youngDirty)
+            CWalkContext.of(ctx).pointee.report(start, end, level, inHugepd, word, youngDirty)
         }
         return walk
     }
@@ -119,19 +116,23 @@ class CWalkContext {
     }
 }
 
-/// The context of a walk with a reader of type `R`: the accessors call the reader directly.
-final class CWalkReaderContext<R: TableReader>: CWalkContext {
-    let reader: R
+/// The reader's operations as a C accessor needs them, whatever the reader's type.
+protocol CWalkReaderOps {
+    func read(_ table: TableHandle, _ index: Int) -> UInt64
+    func table(_ pfn: UInt64) -> TableHandle?
+    func lock(_ pfn: UInt64, _ parent: TableHandle, _ index: Int, _ word: UInt64) -> TableHandle?
+    func unlock(_ table: TableHandle)
+}
 
-    init(_ reader: R, visit: @escaping (EntryWalkItem) -> Void) {
-        self.reader = reader
-        super.init(format: reader.space.format, visit: visit)
-    }
+/// A reader of type `R` on the walk's stack, reached through a pointer: one word, so the
+/// existential holds it inline and nothing is allocated.
+struct CWalkReaderRef<R: TableReader>: CWalkReaderOps {
+    let reader: UnsafePointer<R>
 
-    override func read(_ table: TableHandle, _ index: Int) -> UInt64 { reader.read(table, index) }
-    override func table(_ pfn: UInt64) -> TableHandle? { reader.table(atPFN: pfn) }
-    override func lock(_ pfn: UInt64, _ parent: TableHandle, _ index: Int, _ word: UInt64) -> TableHandle? {
-        reader.lockPTETable(atPFN: pfn, parent: parent, index, expecting: word)
+    func read(_ table: TableHandle, _ index: Int) -> UInt64 { reader.pointee.read(table, index) }
+    func table(_ pfn: UInt64) -> TableHandle? { reader.pointee.table(atPFN: pfn) }
+    func lock(_ pfn: UInt64, _ parent: TableHandle, _ index: Int, _ word: UInt64) -> TableHandle? {
+        reader.pointee.lockPTETable(atPFN: pfn, parent: parent, index, expecting: word)
     }
-    override func unlock(_ table: TableHandle) { reader.unlockPTETable(table) }
+    func unlock(_ table: TableHandle) { reader.pointee.unlockPTETable(table) }
 }
