@@ -12,26 +12,29 @@ public struct DirectReader: TableReader {
     @usableFromInline final class Box {
         @usableFromInline let space: AddressSpace
         @usableFromInline let root: TableHandle
-        init(_ space: AddressSpace, root: TableHandle) {
+        @usableFromInline let words: [UInt64]
+        @usableFromInline let bases: [Int]
+        @usableFromInline let live: [Bool]
+        init(_ space: AddressSpace) {
             self.space = space
-            self.root = root
+            words = space.tables.words
+            bases = space.tables.descriptors.map(\.storageOffset)
+            live = space.tables.descriptors.map { $0.state == .live }
+            root = TableHandle(base: bases[space.root.rawValue])
         }
     }
 
     @usableFromInline let box: Box
-    @usableFromInline let words: [UInt64]
-    @usableFromInline let bases: [Int]
-    @usableFromInline let live: [Bool]
+    @inlinable var words: [UInt64] { box.words }
+    @inlinable var bases: [Int] { box.bases }
+    @inlinable var live: [Bool] { box.live }
 
     /// The address space being read.
     @inlinable public var space: AddressSpace { box.space }
 
     /// A reader over `space`.
     public init(_ space: AddressSpace) {
-        words = space.tables.words
-        bases = space.tables.descriptors.map(\.storageOffset)
-        live = space.tables.descriptors.map { $0.state == .live }
-        box = Box(space, root: TableHandle(base: bases[space.root.rawValue]))
+        box = Box(space)
     }
 
     /// The root table.

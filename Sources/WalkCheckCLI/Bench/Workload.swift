@@ -17,6 +17,7 @@ struct Workload {
     /// small for the base address).
     static func all(on format: Format, scale: UInt64) throws(PageTableError) -> [Workload] {
         var workloads = [
+            try onePage(format),
             try dense4K(format, pages: 4096 * scale),
             try folios64K(format, count: 256 * scale, contiguous: false),
             try folios64K(format, count: 256 * scale, contiguous: false, reversed: true),
@@ -41,6 +42,13 @@ struct Workload {
     private static func folio(_ address: UInt64, order: Int, leaf: Level = .pte, contiguous: Bool = false) -> Operation {
         .map(address: address, source: .folio(kind: .anonymous, order: order, firstPage: 0, pageCount: 1 << UInt64(order)),
              writable: true, shape: MapShape(leafLevel: leaf, contiguous: contiguous))
+    }
+
+    /// One base page, walked alone: one slot a level, so the walk is nearly all its fixed cost
+    /// (what a short `walk_page_range()`, a `follow_page_mask()` of one address, pays).
+    static func onePage(_ format: Format) throws(PageTableError) -> Workload {
+        Workload(name: "one-page", space: try build(format, [folio(base, order: 0)]),
+                 range: AddressRange(start: base, end: base + format.pageSize), mappedPages: 1)
     }
 
     /// Base pages, one order-0 folio each, back to back.
