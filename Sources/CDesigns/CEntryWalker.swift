@@ -26,7 +26,7 @@ public struct CEntryWalker: EntryWalkBody {
     /// The walk of one VMA's part of the range (or of the whole range): the C function, called once.
     public func walkEntriesBody<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
                                                 _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
-        let format = reader.space.format
+        let format = reader.format
         let range = try range.validated(for: format)
         withoutActuallyEscaping(visit) { visit in
             withUnsafePointer(to: reader) { readerPointer in
@@ -34,8 +34,8 @@ public struct CEntryWalker: EntryWalkBody {
                 var walk = CWalkContext.walkStruct(format: format, flags: flags, root: reader.root)
                 withUnsafeMutablePointer(to: &context) { context in
                     walk.ctx = UnsafeMutableRawPointer(context)
-                    if let direct = reader as? DirectReader {
-                        direct.withTableWords { words in
+                    if R.self == DirectReader.self {
+                        unsafeBitCast(reader, to: DirectReader.self).withTableWords { words in
                             walk.words = words.baseAddress
                             self.walk(&walk, range.start, range.end)
                         }

@@ -21,11 +21,21 @@ public struct FolioRunBuilder {
 
     /// A builder for a folio walk of `space` with `flags`.
     public init(space: AddressSpace, flags: FolioWalkFlags) {
-        memory = space.memory
+        self.init(memory: space.memory, format: space.format, flags: flags)
+    }
+
+    /// A builder for a folio walk of what `reader` reads, with `flags`: the space's memory and
+    /// format taken from the reader, without copying the space (a short walk's fixed cost).
+    public init<R: TableReader>(_ reader: R, flags: FolioWalkFlags) {
+        self.init(memory: reader.memory, format: reader.format, flags: flags)
+    }
+
+    init(memory: PhysicalMemory, format: Format, flags: FolioWalkFlags) {
+        self.memory = memory
         self.flags = flags
         ignored = flags.ignoredAttributes
-        pageShift = UInt64(space.format.pageShift)
-        pteTableSpan = space.format.geometry(.pmd).entrySize
+        pageShift = UInt64(format.pageShift)
+        pteTableSpan = format.geometry(.pmd).entrySize
     }
 
     /// Adds what a terminal slot maps over `range`; `entry` is as decoded, a leaf's pfn that of the

@@ -34,7 +34,7 @@ public struct LoopingWalker: EntryWalkDesign {
     /// The lookup walker's range walk, without the step past a PMD-level hole.
     public func walkEntries<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
                                             _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
-        let range = try range.validated(for: reader.space.format)
+        let range = try range.validated(for: reader.format)
         let lookup = LookupWalker()
         var address = range.start
         while address < range.end {

@@ -106,6 +106,12 @@ public struct CountingReader<Inner: TableReader>: TableReader {
     @inlinable public var space: AddressSpace { inner.space }
     /// The root table.
     @inlinable public var root: TableHandle { inner.root }
+    /// The inner reader's format.
+    @inlinable public var format: Format { inner.format }
+    /// The inner reader's VMAs.
+    @inlinable public var vmas: VMAMap? { inner.vmas }
+    /// The inner reader's frames and folios.
+    @inlinable public var memory: PhysicalMemory { inner.memory }
 
     /// Reads through the inner reader and records the read; traps past the budget, so that a
     /// design that loops is stopped (campaigns run designs where a trap is caught and reported).

@@ -39,6 +39,12 @@ public struct DirectReader: TableReader {
 
     /// The root table.
     @inlinable public var root: TableHandle { box.root }
+    /// The space's format, without copying the space.
+    @inlinable public var format: Format { box.space.format }
+    /// The space's VMAs, without copying the space.
+    @inlinable public var vmas: VMAMap? { box.space.vmas }
+    /// The space's frames and folios, without copying the space.
+    @inlinable public var memory: PhysicalMemory { box.space.memory }
 
     /// The word at `index` of `table`; traps when that lies outside the table memory.
     ///

@@ -9,7 +9,7 @@ public enum HugetlbWalk {
     /// root again, as `huge_pte_offset()` does.
     @inlinable public static func forEachHugePage<R: TableReader>(_ reader: R, range: AddressRange, shape: HugetlbShape,
                                                                 _ visit: (AddressRange, Entry?) -> Void) {
-        let format = reader.space.format
+        let format = reader.format
         var address = range.start
         while address < range.end {
             let pageStart = Format.alignDown(address, shape.size)
@@ -45,7 +45,7 @@ public enum HugetlbWalk {
     @inlinable static func hugePageEntry<R: TableReader>(_ reader: R, _ entry: Entry, table: TableHandle, index: Int, shape: HugetlbShape,
                                                          offset: UInt64) -> Entry {
         guard case .leaf(let pfn, var attributes) = entry else { return entry }
-        let format = reader.space.format
+        let format = reader.format
         if shape.contiguous, attributes.contains(.contiguous) {
             let count = format.geometry(shape.level).contiguousEntries
             for mate in index + 1..<index + count {

@@ -12,9 +12,9 @@ extension LookupBody {
     @inlinable @inline(__always)
     public func lookupOpened<R: TableReader>(_ reader: R, address: UInt64, flags: LookupFlags) throws(PageTableError) -> LookupResult {
         // Outside every VMA GUP finds no VMA and reads nothing.
-        if address < reader.space.format.top, let outside = LookupResult.outsideVMAs(of: reader.space, at: address) { return outside }
-        if let direct = reader as? DirectReader { return try lookupBody(direct, address: address, flags: flags) }
-        if let counting = reader as? CountingReader<DirectReader> { return try lookupBody(counting, address: address, flags: flags) }
+        if address < reader.format.top, let outside = LookupResult.outsideVMAs(reader.vmas, format: reader.format, at: address) { return outside }
+        if R.self == DirectReader.self { return try lookupBody(unsafeBitCast(reader, to: DirectReader.self), address: address, flags: flags) }
+        if R.self == CountingReader<DirectReader>.self { return try lookupBody(unsafeBitCast(reader, to: CountingReader<DirectReader>.self), address: address, flags: flags) }
         return try lookupBody(reader, address: address, flags: flags)
     }
 }

@@ -58,9 +58,14 @@ extension LookupResult {
     /// The result outside every VMA of `space` at `address`, or nil when a VMA holds it or the
     /// space has none: what every lookup design returns before reading the tree.
     @inlinable public static func outsideVMAs(of space: AddressSpace, at address: UInt64) -> LookupResult? {
-        guard let vmas = space.vmas, vmas.vma(containing: address) == nil else { return nil }
-        let end = vmas.nextStart(atOrAfter: address) ?? space.format.top
-        return LookupResult(address: address, level: space.format.rootLevel, inHugepd: false, entry: .none, folio: nil,
+        outsideVMAs(space.vmas, format: space.format, at: address)
+    }
+
+    /// ``outsideVMAs(of:at:)`` from the space's VMAs and format, as a reader gives them.
+    @inlinable public static func outsideVMAs(_ vmas: VMAMap?, format: Format, at address: UInt64) -> LookupResult? {
+        guard let vmas, vmas.vma(containing: address) == nil else { return nil }
+        let end = vmas.nextStart(atOrAfter: address) ?? format.top
+        return LookupResult(address: address, level: format.rootLevel, inHugepd: false, entry: .none, folio: nil,
                             pageIndex: nil, skip: end - address, vmaHole: true)
     }
 }

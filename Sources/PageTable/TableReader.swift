@@ -16,6 +16,12 @@ public protocol TableReader {
     var space: AddressSpace { get }
     /// The root (PGD) table.
     var root: TableHandle { get }
+    /// The space's format: what ``space`` holds, without copying the space.
+    var format: Format { get }
+    /// The space's VMAs: what ``space`` holds, without copying the space.
+    var vmas: VMAMap? { get }
+    /// The space's frames and folios: what ``space`` holds, without copying the space.
+    var memory: PhysicalMemory { get }
     /// The word at `index` of `table`.
     func read(_ table: TableHandle, _ index: Int) -> UInt64
     /// The table in frame `pfn`, or nil when it is no longer a live table (a concurrent free).
@@ -53,6 +59,13 @@ public protocol TableReader {
 }
 
 extension TableReader {
+    /// The space's format, read from ``space``.
+    @inlinable public var format: Format { space.format }
+    /// The space's VMAs, read from ``space``.
+    @inlinable public var vmas: VMAMap? { space.vmas }
+    /// The space's frames and folios, read from ``space``.
+    @inlinable public var memory: PhysicalMemory { space.memory }
+
     /// A quiescent tree: the slot holds what was read, so the table is resolved and nothing locked.
     @inlinable @inline(__always)
     public func lockPTETable(atPFN pfn: UInt64, parent: TableHandle, _ index: Int, expecting word: UInt64) -> TableHandle? {

@@ -5,10 +5,10 @@ extension BatchedFolioWalker {
     /// so a batch runs on past a VMA's end into the next VMA when the next pages are the folio's.
     func walkFoliosAcrossVMAEnds<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
                                                  _ visit: (FolioRun) -> Void) throws(PageTableError) {
-        guard let vmas = reader.space.vmas else { return try walkFoliosBody(reader, range: range, flags: flags, visit) }
+        guard let vmas = reader.vmas else { return try walkFoliosBody(reader, range: range, flags: flags, visit) }
         var stretch: AddressRange?
         var stretches: [AddressRange] = []
-        vmas.forEachPiece(in: try range.validated(for: reader.space.format)) { piece, vma in
+        vmas.forEachPiece(in: try range.validated(for: reader.format)) { piece, vma in
             guard vma != nil else { return }
             if let current = stretch, current.end == piece.start {
                 stretch!.end = piece.end

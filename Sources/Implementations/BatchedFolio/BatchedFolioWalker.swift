@@ -41,7 +41,7 @@ public struct BatchedFolioWalker: FolioWalkBody {
     /// The folio walk with `reader`.
     public func walkFoliosBody<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
                                         _ visit: (FolioRun) -> Void) throws(PageTableError) {
-        let format = reader.space.format
+        let format = reader.format
         let range = try range.validated(for: format)
         var builderFlags = flags
         if fault == .zeroPageReported { builderFlags.insert(.includeZeroPage) }
@@ -49,7 +49,7 @@ public struct BatchedFolioWalker: FolioWalkBody {
         if fault == .mergeSkipped { builderFlags.remove(.mergeIgnored) }
         var walk = Walk(reader: reader, format: format, flags: flags, fault: fault,
                         rules: PTERules(format: format, flags: flags, fault: fault),
-                        builder: FolioRunBuilder(space: reader.space, flags: builderFlags))
+                        builder: FolioRunBuilder(reader, flags: builderFlags))
         walk.directory(reader.root, level: format.rootLevel, start: range.start, end: range.end, visit)
         walk.builder.finish(visit)
     }

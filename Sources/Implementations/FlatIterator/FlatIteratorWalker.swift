@@ -38,8 +38,8 @@ public struct FlatIteratorWalker: EntryWalkBody, FolioWalkBody {
     public func walkFoliosBody<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
                                         _ visit: (FolioRun) -> Void) throws(PageTableError) {
         var iterator = try FlatWalk(reader, range: range, flags: .skipNone, fault: fault).makeIterator()
-        var builder = FolioRunBuilder(space: reader.space, flags: flags)
-        let format = reader.space.format
+        var builder = FolioRunBuilder(reader, flags: flags)
+        let format = reader.format
         while let item = iterator.next() {
             // Items carry a leaf's pfn for their first page but a non-present entry as stored, for its slot.
             var slotStart = item.range.start

@@ -64,7 +64,7 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
 
     /// Builds the iterator for `range`, collapsing folded levels out of its cursor.
     init(reader: R, range: AddressRange, flags: EntryWalkFlags, fault: Fault = .none) {
-        let format = reader.space.format
+        let format = reader.format
         self.reader = reader
         self.format = format
         self.flags = flags
@@ -284,7 +284,7 @@ public struct FlatWalk<R: TableReader>: Sequence {
     /// The sequence with `fault` injected (a mutant's).
     package init(_ reader: R, range: AddressRange, flags: EntryWalkFlags, fault: Fault) throws(PageTableError) {
         self.reader = reader
-        self.range = try range.validated(for: reader.space.format)
+        self.range = try range.validated(for: reader.format)
         self.flags = flags
         self.fault = fault
     }

@@ -44,7 +44,7 @@ public struct LookupWalker: LookupBody, EntryWalkBody, FolioWalkBody {
     /// The lookup with `faults` as the injected fault's switch.
     func lookupBody<R: TableReader, F: FaultSwitch>(_ reader: R, address: UInt64, flags: LookupFlags,
                                                     faults: F) throws(PageTableError) -> LookupResult {
-        let format = reader.space.format
+        let format = reader.format
         guard address < format.top else { throw .pastTop(address, top: format.top, format: format.name) }
         // GUP-fast's shape: PTE tables mapped without their lock, the PMD re-checked after the read.
         var cache = PathCache(reader: reader, faults: faults, lockless: true)
@@ -57,7 +57,7 @@ public struct LookupWalker: LookupBody, EntryWalkBody, FolioWalkBody {
         case .leaf(let slotPFN, let attributes):
             let pfn = slotPFN + format.pages(in: Format.alignDown(address, format.pageSize) - found.span.start)
             entry = .leaf(pfn: pfn, attributes: attributes)
-            let memory = reader.space.memory
+            let memory = reader.memory
             if !attributes.contains(.special), let owner = memory.folio(containing: pfn) {
                 folio = owner.id
                 pageIndex = pfn - owner.pfn
@@ -65,7 +65,7 @@ public struct LookupWalker: LookupBody, EntryWalkBody, FolioWalkBody {
                 folio = memory.folio(containing: pfn)?.id
             }
         case .nonPresent(let swap) where swap.kind.isMigration && flags.contains(.includeMigration):
-            folio = reader.space.memory.folio(containing: swap.offset)?.id
+            folio = reader.memory.folio(containing: swap.offset)?.id
         default: break
         }
         var skip = found.span.end - address + (faults.has(.skipOnePageLong) ? format.pageSize : 0)
@@ -90,7 +90,7 @@ public struct LookupWalker: LookupBody, EntryWalkBody, FolioWalkBody {
     /// The entry walk with `faults` as the injected fault's switch.
     func walkEntriesBody<R: TableReader, F: FaultSwitch>(_ reader: R, range: AddressRange, flags: EntryWalkFlags, faults: F,
                                                          _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
-        let format = reader.space.format
+        let format = reader.format
         let range = try range.validated(for: format)
         var cache = PathCache(reader: reader, faults: faults)
         var address = range.start
@@ -129,9 +129,9 @@ public struct LookupWalker: LookupBody, EntryWalkBody, FolioWalkBody {
     /// The folio walk with `faults` as the injected fault's switch.
     func walkFoliosBody<R: TableReader, F: FaultSwitch>(_ reader: R, range: AddressRange, flags: FolioWalkFlags, faults: F,
                                                         _ visit: (FolioRun) -> Void) throws(PageTableError) {
-        let range = try range.validated(for: reader.space.format)
+        let range = try range.validated(for: reader.format)
         var cache = PathCache(reader: reader, faults: faults)
-        var builder = FolioRunBuilder(space: reader.space, flags: flags)
+        var builder = FolioRunBuilder(reader, flags: flags)
         var address = range.start
         while address < range.end {
             let found = cache.lookup(address)

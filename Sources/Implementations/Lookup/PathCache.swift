@@ -68,7 +68,7 @@ struct PathCache<R: TableReader, F: FaultSwitch> {
         self.reader = reader
         self.faults = faults
         self.lockless = lockless
-        format = reader.space.format
+        format = reader.format
         steps = StepStack(Step(table: reader.root, level: format.rootLevel, inHugepd: false, span: AddressRange(start: 0, end: format.top)))
     }
 

@@ -10,7 +10,7 @@ extension RecursiveWalker {
     /// The entry walk with `reader`.
     public func walkEntriesBody<R: TableReader>(_ reader: R, range: AddressRange, flags: EntryWalkFlags,
                                          _ visit: (EntryWalkItem) -> Void) throws(PageTableError) {
-        var ops = EntryStream(flags: flags, format: reader.space.format)
+        var ops = EntryStream(flags: flags, format: reader.format)
         try walk(reader, range: range, ops: &ops, emit: visit)
         ops.flush(visit)
     }
@@ -24,7 +24,7 @@ extension RecursiveWalker {
     /// The folio walk with `reader`.
     public func walkFoliosBody<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
                                         _ visit: (FolioRun) -> Void) throws(PageTableError) {
-        var ops = FolioBatch(builder: FolioRunBuilder(space: reader.space, flags: flags), fault: fault)
+        var ops = FolioBatch(builder: FolioRunBuilder(reader, flags: flags), fault: fault)
         try walk(reader, range: range, ops: &ops, emit: visit)
         ops.builder.finish(visit)
     }

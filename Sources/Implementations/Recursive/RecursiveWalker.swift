@@ -54,11 +54,21 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
     /// The walk with `faults` as the injected fault's switch.
     func walk<R: TableReader, Ops: PageWalkOps, F: FaultSwitch>(_ reader: R, range: AddressRange, ops: inout Ops,
                                                                 faults: F, _ emit: (Ops.Output) -> Void) throws(PageTableError) {
-        let format = reader.space.format
+        let format = reader.format
         let range = try range.validated(for: format)
+        // The callbacks are reached through a pointer to the caller's: copying them in and out
+        // (a folio walk's hold the memory's arrays) was a sixth of a short walk.
+        withUnsafeMutablePointer(to: &ops) { ops in
+            walk(reader, range: range, format: format, ops: ops, faults: faults, emit)
+        }
+    }
+
+    /// The walk of a validated `range`, with the callbacks at `ops`.
+    private func walk<R: TableReader, Ops: PageWalkOps, F: FaultSwitch>(_ reader: R, range: AddressRange, format: Format,
+                                                                        ops: UnsafeMutablePointer<Ops>, faults: F,
+                                                                        _ emit: (Ops.Output) -> Void) {
         var walk = Walk(reader: reader, format: format, faults: faults, ops: ops)
-        defer { ops = walk.ops }
-        guard let vmas = reader.space.vmas else {
+        guard let vmas = reader.vmas else {
             return walk.directoryRange(reader.root, level: format.rootLevel, start: range.start, end: range.end, emit)
         }
         // walk_page_range_mm(): one hole per gap, then each VMA's part through walk_page_test()
@@ -70,26 +80,26 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
                 if faults.has(.gapWalkedAsTable) {
                     return walk.directoryRange(reader.root, level: format.rootLevel, start: piece.start, end: piece.end, emit)
                 }
-                return walk.ops.vmaHole(piece, emit)
+                return walk.ops.pointee.vmaHole(piece, emit)
             }
-            switch faults.has(.pfnmapWalked) ? .walk : walk.ops.testWalk(vma, range: piece, emit) {
+            switch faults.has(.pfnmapWalked) ? .walk : walk.ops.pointee.testWalk(vma, range: piece, emit) {
             case .skip: return
             case .abort: aborted = true; return
             case .walk: break
             }
-            guard walk.ops.preVMA(vma, range: piece) else {
+            guard walk.ops.pointee.preVMA(vma, range: piece) else {
                 aborted = true
                 return
             }
-            if let shape = vma.hugetlb, !walk.ops.walksHugetlbAsLeaves {
+            if let shape = vma.hugetlb, !walk.ops.pointee.walksHugetlbAsLeaves {
                 // __walk_page_range(): walk_hugetlb_range() only with a hugetlb_entry.
-                if walk.ops.hasHugetlbEntry { walk.hugetlbRange(piece, shape: shape, emit) }
+                if walk.ops.pointee.hasHugetlbEntry { walk.hugetlbRange(piece, shape: shape, emit) }
             } else {
                 walk.directoryRange(reader.root, level: format.rootLevel, start: piece.start, end: piece.end, emit)
             }
             // post_vma runs whether or not the walk of the VMA failed (__walk_page_range(); the
             // comment in include/linux/pagewalk.h says only after success). This walk cannot fail.
-            walk.ops.postVMA(vma, emit)
+            walk.ops.pointee.postVMA(vma, emit)
         }
     }
 
@@ -98,7 +108,8 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
         let reader: R
         let format: Format
         let faults: F
-        var ops: Ops
+        /// The caller's callbacks, changed in place.
+        let ops: UnsafeMutablePointer<Ops>
 
         /// `walk_pgd_range()` … `walk_pmd_range()`: the loop over one directory table.
         mutating func directoryRange(_ table: TableHandle, level: Level, start: UInt64, end: UInt64, _ emit: (Ops.Output) -> Void) {
@@ -113,7 +124,7 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
                     let entry = format.decode(word, at: level, address: address)
                     if entry.isNone {
                         let folded = faults.has(.foldedLevelReported) && level == .pgd && format.geometry(.p4d).isFolded
-                        ops.hole(AddressRange(start: address, end: next), level: folded ? .p4d : level, emit)
+                        ops.pointee.hole(AddressRange(start: address, end: next), level: folded ? .p4d : level, emit)
                         break
                     }
                     if case .leaf(let pfn, let attributes) = entry, attributes.contains(.contiguous) {
@@ -130,7 +141,7 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
                         while entryStart < blockEnd {
                             let entryEnd = Format.spanEnd(entryStart, size: size, clampedTo: end)
                             let slotStart = Format.alignDown(entryStart, size)
-                            _ = ops.directoryEntry(.leaf(pfn: pfn + format.pages(in: slotStart - Format.alignDown(address, size)),
+                            _ = ops.pointee.directoryEntry(.leaf(pfn: pfn + format.pages(in: slotStart - Format.alignDown(address, size)),
                                                          attributes: attributes.union(block.youngDirty)),
                                                    level: level, range: AddressRange(start: entryStart, end: entryEnd),
                                                    slotStart: slotStart, table: table, emit)
@@ -139,7 +150,7 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
                         address = blockEnd
                         break
                     }
-                    let action = ops.directoryEntry(entry, level: level, range: AddressRange(start: address, end: next),
+                    let action = ops.pointee.directoryEntry(entry, level: level, range: AddressRange(start: address, end: next),
                                                     slotStart: Format.alignDown(address, size), table: table, emit)
                     if action == .again {
                         word = reader.read(table, index)
@@ -208,7 +219,7 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
                 }
                 guard case .leaf(let pfn, let attributes) = entry, contiguous, format.geometry(.pte).contiguousEntries > 1 else {
                     if !(faults.has(.pteHolesSkipped) && entry.isNone) {
-                        ops.pteEntry(entry, level: .pte, inHugepd: false, range: AddressRange(start: address, end: address + pageSize),
+                        ops.pointee.pteEntry(entry, level: .pte, inHugepd: false, range: AddressRange(start: address, end: address + pageSize),
                                      slotStart: address, table: table, emit)
                     }
                     address += pageSize
@@ -224,7 +235,7 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
                 }
                 for offset in UInt64(index - block.first)..<UInt64(index - block.first) + (blockEnd - address) / pageSize {
                     let entryStart = address + (offset - UInt64(index - block.first)) * pageSize
-                    ops.pteEntry(.leaf(pfn: basePFN + offset, attributes: attributes.union(block.youngDirty)), level: .pte,
+                    ops.pointee.pteEntry(.leaf(pfn: basePFN + offset, attributes: attributes.union(block.youngDirty)), level: .pte,
                                  inHugepd: false, range: AddressRange(start: entryStart, end: entryStart + pageSize),
                                  slotStart: entryStart, table: table, emit)
                 }
@@ -237,7 +248,7 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
         mutating func hugetlbRange(_ range: AddressRange, shape: HugetlbShape, _ emit: (Ops.Output) -> Void) {
             if faults.has(.hugetlbWalkedAsTables) { return directoryRange(reader.root, level: format.rootLevel, start: range.start, end: range.end, emit) }
             HugetlbWalk.forEachHugePage(reader, range: range, shape: shape) { part, entry in
-                if let entry { ops.hugetlbEntry(entry, level: shape.level, range: part, emit) } else { ops.vmaHole(part, emit) }
+                if let entry { ops.pointee.hugetlbEntry(entry, level: shape.level, range: part, emit) } else { ops.pointee.vmaHole(part, emit) }
             }
         }
 
@@ -249,7 +260,7 @@ public struct RecursiveWalker: EntryWalkBody, FolioWalkBody {
             repeat {
                 let next = Format.spanEnd(address, size: size, clampedTo: end)
                 let word = reader.read(table, format.hugepdIndex(of: address, at: level))
-                ops.pteEntry(format.decode(word, at: level, inHugepd: true, address: address), level: level, inHugepd: true,
+                ops.pointee.pteEntry(format.decode(word, at: level, inHugepd: true, address: address), level: level, inHugepd: true,
                              range: AddressRange(start: address, end: next), slotStart: Format.alignDown(address, size), table: table, emit)
                 address = next
             } while address != end
