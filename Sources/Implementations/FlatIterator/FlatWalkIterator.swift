@@ -46,8 +46,6 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
     private var tables: InlineArray<6, TableHandle>
     private var indexes: InlineArray<6, Int>
     private var levels: InlineArray<6, CursorLevel>
-    /// The cursor level of each real level; `levels` differs from it only at a hugepd table.
-    private let realCursor: InlineArray<6, CursorLevel>
     /// The depth of the PTE level, its entry shift and its last index: the PTE step's constants,
     /// kept apart so that it reads no cursor level.
     private let pteDepth: Int
@@ -71,30 +69,30 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
         self.fault = fault
         address = range.start
         end = fault == .topEndMasked ? range.end & (format.top - 1) : range.end
-        // The real levels, root first, walked with realLevel(below:) (format.realLevels would allocate).
-        func cursorLevel(_ level: Level) -> CursorLevel {
-            let geometry = format.geometry(level)
-            return CursorLevel(level: level, inHugepd: false, entryShift: UInt64(geometry.shift),
-                               indexMask: UInt64(geometry.entryCount - 1), contiguousEntries: geometry.contiguousEntries,
-                               holdsTables: level != .pte)
-        }
-        let rootLevel = cursorLevel(format.rootLevel)
-        var real = InlineArray<6, CursorLevel>(repeating: rootLevel)
-        var depth = 1
+        // Only the root's cursor level is built; a step down builds the level it enters (a
+        // short walk enters few, and building all of them was most of its set-up).
+        let root = Self.cursorLevel(format.rootLevel, format)
+        var depth = 0
         var level = format.rootLevel
         while let lower = format.realLevel(below: level) {
-            real[depth] = cursorLevel(lower)
             level = lower
             depth += 1
         }
-        realCursor = real
-        levels = real
-        pteDepth = depth - 1
-        pteShift = real[depth - 1].entryShift
-        pteLastIndex = Int(real[depth - 1].indexMask)
+        levels = InlineArray(repeating: root)
+        pteDepth = depth
+        pteShift = UInt64(format.pageShift)
+        pteLastIndex = format.geometry(.pte).entryCount - 1
         tables = InlineArray(repeating: reader.root)
         indexes = InlineArray(repeating: 0)
-        indexes[0] = index(of: address, in: levels[0])
+        indexes[0] = index(of: address, in: root)
+    }
+
+    /// The cursor level of the real level `level`.
+    private static func cursorLevel(_ level: Level, _ format: Format) -> CursorLevel {
+        let geometry = format.geometry(level)
+        return CursorLevel(level: level, inHugepd: false, entryShift: UInt64(geometry.shift),
+                           indexMask: UInt64(geometry.entryCount - 1), contiguousEntries: geometry.contiguousEntries,
+                           holdsTables: level != .pte)
     }
 
     @inline(__always)
@@ -160,18 +158,18 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
             }
             if cursor.holdsTables {
                 switch entry {
-                case .table(let pfn) where realCursor[depth + 1].level == .pte:
+                case .table(let pfn) where depth + 1 == pteDepth:
                     // pte_offset_map_lock(); when the PMD changed under the cursor, its slot is read again.
                     guard let child = reader.lockPTETable(atPFN: pfn, parent: tables[depth], indexes[depth], expecting: word) else {
                         if fault == .cursorNotRevalidated { advance(to: Format.alignDown(address, 1 << cursor.entryShift) + (1 << cursor.entryShift), entries: 1) }
                         continue
                     }
-                    push(child, realCursor[depth + 1])
+                    push(child, Self.cursorLevel(.pte, format))
                     lockedDepth = depth
                     continue
                 case .table(let pfn):
                     guard let child = reader.table(atPFN: pfn) else { continue }
-                    push(child, realCursor[depth + 1])
+                    push(child, Self.cursorLevel(format.realLevel(below: cursor.level)!, format))
                     continue
                 case .hugepd(let pfn, let shift):
                     guard let child = reader.table(atPFN: pfn) else { continue }
@@ -256,6 +254,7 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
     }
 
     /// Moves to `next`, `entries` slots on: sideways in this table, up only while a table is finished.
+    @inline(__always)
     private mutating func advance(to next: UInt64, entries: Int) {
         address = next
         indexes[depth] += entries
