@@ -12,25 +12,77 @@ public struct PhysicalMemory: Hashable, Sendable {
     /// The first frame special mappings are allocated from; folio frames stay below it.
     public static let specialBase: UInt64 = 1 << 30
 
+    /// The memory's parts, held by reference and copied on a write when shared: a walk's folio
+    /// view copies the memory, and copying three arrays (a retain and a release each) was a large
+    /// part of a short walk (BENCHMARKS.md, "Step 13").
+    @usableFromInline final class Storage: @unchecked Sendable {
+        @exclusivity(unchecked) @usableFromInline var folios: [Folio]
+        @exclusivity(unchecked) @usableFromInline var runStarts: [Int]
+        @exclusivity(unchecked) @usableFromInline var runEnds: [UInt64]
+        var hugeZeroFolio: FolioID?
+        var nextFolioPFN: UInt64 = PhysicalMemory.folioBase
+        var nextSpecialPFN: UInt64 = PhysicalMemory.specialBase
+
+        init(folios: [Folio], runStarts: [Int], runEnds: [UInt64]) {
+            self.folios = folios
+            self.runStarts = runStarts
+            self.runEnds = runEnds
+        }
+
+        func copy() -> Storage {
+            let copy = Storage(folios: folios, runStarts: runStarts, runEnds: runEnds)
+            copy.hugeZeroFolio = hugeZeroFolio
+            copy.nextFolioPFN = nextFolioPFN
+            copy.nextSpecialPFN = nextSpecialPFN
+            return copy
+        }
+    }
+
+    @usableFromInline private(set) var storage: Storage
+
+    /// The storage, copied first when another memory shares it.
+    private var unique: Storage {
+        mutating get {
+            if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+            return storage
+        }
+    }
+
     /// Every folio, indexed by ``FolioID/rawValue``; their frames ascend with their index.
-    public private(set) var folios: [Folio]
+    @inlinable public var folios: [Folio] { storage.folios }
     /// For each folio, the index of the first folio of the back-to-back run it belongs to (see
     /// ``backToBackEnd(of:)``): the run's first folio's when it starts where the folio before it
     /// ends, neither being the zero page; its own index otherwise.
-    @usableFromInline private(set) var runStarts: [Int]
+    @inlinable var runStarts: [Int] { storage.runStarts }
     /// At the index of each run's first folio, the frame just past the run's last folio (kept as
     /// the run grows); at other indices, what it was when that folio was appended.
-    @usableFromInline private(set) var runEnds: [UInt64]
+    @inlinable var runEnds: [UInt64] { storage.runEnds }
     /// The huge zero folio (`huge_zero_folio`), once a PMD-mapped zero page asked for it.
-    public private(set) var hugeZeroFolio: FolioID?
-    private var nextFolioPFN: UInt64 = PhysicalMemory.folioBase
-    private var nextSpecialPFN: UInt64 = PhysicalMemory.specialBase
+    public var hugeZeroFolio: FolioID? { storage.hugeZeroFolio }
+    private var nextFolioPFN: UInt64 { storage.nextFolioPFN }
+    private var nextSpecialPFN: UInt64 { storage.nextSpecialPFN }
 
     /// Creates memory holding only the zero page.
     public init() {
-        folios = [Folio(id: FolioID(rawValue: 0), pfn: Self.zeroPFN, order: 0, kind: .zero)]
-        runStarts = [0]
-        runEnds = [folios[0].endPFN]
+        let zero = Folio(id: FolioID(rawValue: 0), pfn: Self.zeroPFN, order: 0, kind: .zero)
+        storage = Storage(folios: [zero], runStarts: [0], runEnds: [zero.endPFN])
+    }
+
+    /// Two memories are equal when every part is.
+    public static func == (lhs: PhysicalMemory, rhs: PhysicalMemory) -> Bool {
+        let l = lhs.storage, r = rhs.storage
+        return l === r || (l.folios == r.folios && l.runStarts == r.runStarts && l.runEnds == r.runEnds
+            && l.hugeZeroFolio == r.hugeZeroFolio && l.nextFolioPFN == r.nextFolioPFN && l.nextSpecialPFN == r.nextSpecialPFN)
+    }
+
+    /// Hashes the parts `==` compares.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(storage.folios)
+        hasher.combine(storage.runStarts)
+        hasher.combine(storage.runEnds)
+        hasher.combine(storage.hugeZeroFolio)
+        hasher.combine(storage.nextFolioPFN)
+        hasher.combine(storage.nextSpecialPFN)
     }
 
     /// Allocates a folio of `order`, naturally aligned; nil for an order outside 0...30 or when the
@@ -52,7 +104,7 @@ public struct PhysicalMemory: Hashable, Sendable {
             return folio.order == order ? folio : nil
         }
         guard let folio = allocateFolio(order: order, kind: .zero) else { return nil }
-        hugeZeroFolio = folio.id
+        unique.hugeZeroFolio = folio.id
         return folio
     }
 
@@ -69,8 +121,9 @@ public struct PhysicalMemory: Hashable, Sendable {
 
     /// Marks every frame not yet handed out as taken (the test hook behind ``AddressSpace/_exhaustFrames()``).
     mutating func exhaust() {
-        nextFolioPFN = Self.specialBase
-        nextSpecialPFN = TableMemory.basePFN
+        let storage = unique
+        storage.nextFolioPFN = Self.specialBase
+        storage.nextSpecialPFN = TableMemory.basePFN
     }
 
     /// Allocates `count` consecutive special frames aligned to the next power of two; nil when exhausted.
@@ -79,7 +132,7 @@ public struct PhysicalMemory: Hashable, Sendable {
         let size = count.nonzeroBitCount == 1 ? count : 1 << UInt64(64 - count.leadingZeroBitCount)
         let pfn = Format.alignDown(nextSpecialPFN + size - 1, size)
         guard pfn + count <= TableMemory.basePFN else { return nil }
-        nextSpecialPFN = pfn + count
+        unique.nextSpecialPFN = pfn + count
         return pfn
     }
 
@@ -97,7 +150,7 @@ public struct PhysicalMemory: Hashable, Sendable {
     /// adopts a folio; nil when one exists already or the frame cannot be adopted.
     package mutating func adoptHugeZero(pfn: UInt64, order: Int) -> Folio? {
         guard hugeZeroFolio == nil, let folio = adoptFolio(pfn: pfn, order: order, kind: .zero) else { return nil }
-        hugeZeroFolio = folio.id
+        unique.hugeZeroFolio = folio.id
         return folio
     }
 
@@ -106,11 +159,12 @@ public struct PhysicalMemory: Hashable, Sendable {
         let last = folios[folios.count - 1]
         let joins = last.kind != .zero && folio.startsBackToBack(at: last.endPFN)
         let start = joins ? runStarts[folios.count - 1] : folios.count
-        runStarts.append(start)
-        runEnds.append(folio.endPFN)
-        runEnds[start] = folio.endPFN
-        folios.append(folio)
-        nextFolioPFN = folio.endPFN
+        let storage = unique
+        storage.runStarts.append(start)
+        storage.runEnds.append(folio.endPFN)
+        storage.runEnds[start] = folio.endPFN
+        storage.folios.append(folio)
+        storage.nextFolioPFN = folio.endPFN
         return folio
     }
 
