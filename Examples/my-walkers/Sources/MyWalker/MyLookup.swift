@@ -26,7 +26,7 @@ public struct MyLookup: LookupBody {
 
     /// The walk down to the terminal slot.
     public func lookupBody<R: TableReader>(_ reader: R, address: UInt64, flags: LookupFlags) throws(PageTableError) -> LookupResult {
-        let format = reader.space.format
+        let format = reader.format
         guard address < format.top else { throw .pastTop(address, top: format.top, format: format.name) }
         var table = reader.root, level = format.rootLevel, inHugepd = false
         var locked: TableHandle?
@@ -61,7 +61,7 @@ public struct MyLookup: LookupBody {
                 entry = .leaf(pfn: page, attributes: attributes)
                 // folio_walk_start()'s order: vm_normal_page() (none for a special entry), then the zero page.
                 var folio: FolioID?, pageIndex: UInt64?
-                let memory = reader.space.memory
+                let memory = reader.memory
                 if !attributes.contains(.special), let owner = memory.folio(containing: page) {
                     (folio, pageIndex) = (owner.id, page - owner.pfn)
                 } else if flags.contains(.includeZeroPage), memory.isZeroFrame(page) {
@@ -71,7 +71,7 @@ public struct MyLookup: LookupBody {
                                     pageIndex: pageIndex, skip: skip)
             case .nonPresent(let swap) where swap.kind.isMigration && flags.contains(.includeMigration):
                 return LookupResult(address: address, level: level, inHugepd: inHugepd, entry: entry,
-                                    folio: reader.space.memory.folio(containing: swap.offset)?.id, pageIndex: nil, skip: skip)
+                                    folio: reader.memory.folio(containing: swap.offset)?.id, pageIndex: nil, skip: skip)
             default:
                 return LookupResult(address: address, level: level, inHugepd: inHugepd, entry: entry, folio: nil,
                                     pageIndex: nil, skip: skip)
