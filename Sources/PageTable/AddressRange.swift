@@ -30,11 +30,18 @@ public struct AddressRange: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "[0x\(String(start, radix: 16)), 0x\(String(end, radix: 16)))" }
 
     /// Returns the range if it is non-empty, page-aligned and inside the format's address space.
-    public func validated(for format: Format) throws(PageTableError) -> AddressRange {
-        guard format.isPageAligned(start) else { throw .unalignedAddress(start, alignment: format.pageSize, role: "range start") }
-        guard format.isPageAligned(end) else { throw .unalignedAddress(end, alignment: format.pageSize, role: "range end") }
-        guard start < end else { throw .emptyRange(self) }
-        guard end <= format.top else { throw .pastTop(end, top: format.top, format: format.name) }
+    /// Inlined, with the error built out of line: every walk starts with it.
+    @inlinable public func validated(for format: Format) throws(PageTableError) -> AddressRange {
+        let pageMask = format.pageSize &- 1
+        guard (start | end) & pageMask == 0, start < end, end <= format.top else { throw invalidity(for: format) }
         return self
+    }
+
+    /// Why ``validated(for:)`` refuses the range: the first of its checks that fails.
+    @usableFromInline func invalidity(for format: Format) -> PageTableError {
+        if !format.isPageAligned(start) { return .unalignedAddress(start, alignment: format.pageSize, role: "range start") }
+        if !format.isPageAligned(end) { return .unalignedAddress(end, alignment: format.pageSize, role: "range end") }
+        if start >= end { return .emptyRange(self) }
+        return .pastTop(end, top: format.top, format: format.name)
     }
 }

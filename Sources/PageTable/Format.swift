@@ -108,7 +108,7 @@ public struct Format: Hashable, Sendable, CustomStringConvertible {
     @inlinable public func geometry(_ level: Level) -> LevelGeometry { levels[level.depth] }
 
     /// The base page size in bytes.
-    public var pageSize: UInt64 { 1 << UInt64(pageShift) }
+    @inlinable public var pageSize: UInt64 { 1 << UInt64(pageShift) }
 
     /// How many bits of virtual address the tree translates.
     public var vaBits: Int { levels[0].shift + levels[0].indexBits }

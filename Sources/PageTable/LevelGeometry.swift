@@ -25,17 +25,17 @@ public struct LevelGeometry: Hashable, Sendable {
     }
 
     /// Whether the level is folded: it has one entry, which is its parent's entry itself.
-    public var isFolded: Bool { indexBits == 0 }
+    @inlinable public var isFolded: Bool { indexBits == 0 }
 
     /// How many entries a table of this level holds (1 for a folded level).
-    public var entryCount: Int { 1 << indexBits }
+    @inlinable public var entryCount: Int { 1 << indexBits }
 
     /// The bytes one entry of this level spans.
-    public var entrySize: UInt64 { 1 << UInt64(shift) }
+    @inlinable public var entrySize: UInt64 { 1 << UInt64(shift) }
 
     /// The bytes one contiguous block of this level spans (the entry size when there is no hint).
-    public var blockSize: UInt64 { entrySize &* UInt64(contiguousEntries) }
+    @inlinable public var blockSize: UInt64 { entrySize &* UInt64(contiguousEntries) }
 
     /// The number of entries in a hugepd table at this level, if the level has a hugepd directory.
-    public var hugepdEntryCount: Int? { hugepdPageShift.map { 1 << (shift - $0) } }
+    @inlinable public var hugepdEntryCount: Int? { hugepdPageShift.map { 1 << (shift - $0) } }
 }
