@@ -79,20 +79,18 @@ enum ExhaustiveCommand {
                   + "(at most \(total): those refused for lying outside every VMA are skipped), "
                   + "\(space.queries.count) walks each, designs \(designs.names.joined(separator: ", ")) (\(BuildInfo.configuration) build)")
             let line = ProgressLine()
-            let clock = ContinuousClock()
-            let started = clock.now
-            let report = Exhaustive.run(designs: designs, space: space, maxLength: length,
-                                        progress: { done in line.update("x", "\(done)/\(total) sequences") },
-                                        onState: { CrashReporter.setCase(CorpusFormat.text(of: CorpusCase(testCase: $0))) })
+            let (report, elapsed) = timedWithCrashReports { onCase in
+                Exhaustive.run(designs: designs, space: space, maxLength: length,
+                               progress: { done in line.update("x", "\(done)/\(total) sequences") }, onState: onCase)
+            }
             line.finish()
-            let elapsed = clock.now - started
             for (design, found) in report.failures.sorted(by: { $0.key < $1.key }) {
                 failing.insert(design)
                 print("FAIL \(design) after \(found.step) operations:")
                 print(CorpusFormat.text(of: CorpusCase(testCase: found.testCase, design: design)).split(separator: "\n").map { "  | " + $0 }.joined(separator: "\n"))
                 print(found.failure.detail.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
             }
-            print("\(report.sequences) sequences, \(report.states) distinct states, \(report.walks) walks in \(Reports.seconds(elapsed.inSeconds)): "
+            print("\(report.sequences) sequences, \(report.states) distinct states, \(report.walks) walks in \(elapsed): "
                   + (report.failures.isEmpty ? "every design conforms" : "\(report.failures.count) designs fail"))
         }
         return failing.isEmpty ? 0 : 1
@@ -113,12 +111,9 @@ enum ExhaustiveCommand {
         print("walkcheck exhaustive --writers: " + spaces.map { "\($0.format.name) (trees from up to \($0.setupLength) of \($0.setups.count) "
               + "operations, \($0.writers.count) writer operations)" }.joined(separator: ", ")
               + ", writer designs \(designs.writers.map(\.name).joined(separator: ", ")) (\(BuildInfo.configuration) build)")
-        let clock = ContinuousClock()
-        let started = clock.now
-        let report = WriterExhaustive.run(designs: designs, onWrite: { CrashReporter.setCase(CorpusFormat.text(of: CorpusCase(testCase: $0))) })
-        CrashReporter.clear()
+        let (report, elapsed) = timedWithCrashReports { onCase in WriterExhaustive.run(designs: designs, onWrite: onCase) }
         printFailures(report.failures) { design, _ in "FAIL \(design):" }
-        print("\(report.states) trees, \(report.writes) writer operations judged in \(Reports.seconds((clock.now - started).inSeconds)): "
+        print("\(report.states) trees, \(report.writes) writer operations judged in \(elapsed): "
               + (designs.writers.isEmpty ? "no writer design to check" : report.failures.isEmpty ? "every design conforms" : "\(report.failures.count) designs fail"))
         return report.failures.isEmpty ? 0 : 1
     }
@@ -130,15 +125,22 @@ enum ExhaustiveCommand {
         print("walkcheck exhaustive --races: \(space.format.name) format, trees from up to \(space.setupLength) of \(space.setups.count) "
               + "operations, \(space.queries.count) walks, \(space.racers.count) racers at every point, pairs on walks of at most "
               + "\(space.pairPoints) points, designs \(designs.names.joined(separator: ", ")) (\(BuildInfo.configuration) build)")
-        let clock = ContinuousClock()
-        let started = clock.now
-        let report = RaceExhaustive.run(designs: designs, onWalk: { CrashReporter.setCase(CorpusFormat.text(of: CorpusCase(testCase: $0))) })
-        CrashReporter.clear()
+        let (report, elapsed) = timedWithCrashReports { onCase in RaceExhaustive.run(designs: designs, onWalk: onCase) }
         printFailures(report.failures) { design, testCase in "FAIL \(design) raced by \(testCase.races.count) racer(s):" }
         print("\(report.states) trees, \(report.walks) racing walks (\(report.racedWalks) with every racer run) in "
-              + "\(Reports.seconds((clock.now - started).inSeconds)): "
+              + "\(elapsed): "
               + (report.failures.isEmpty ? "every design conforms" : "\(report.failures.count) designs fail"))
         return report.failures.isEmpty ? 0 : 1
+    }
+
+    /// Runs `run`, which calls its argument with each case before checking it, so that a trap
+    /// names the case (``CrashReporter``); returns its result and how long it took, for a report.
+    static func timedWithCrashReports<Report>(_ run: (_ onCase: @escaping @Sendable (TestCase) -> Void) -> Report) -> (Report, String) {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let report = run { CrashReporter.setCase(CorpusFormat.text(of: CorpusCase(testCase: $0))) }
+        CrashReporter.clear()
+        return (report, Reports.seconds((clock.now - started).inSeconds))
     }
 
     /// Each design's failing case, as a corpus file would hold it, and what was wrong, under `header`.
