@@ -44,6 +44,25 @@ extension Format {
 }
 
 extension Format {
+    /// The bits of a PTE leaf word that hold its frame, `pte_pfn()`'s field: for a present,
+    /// non-PROT_NONE leaf that is not part of a contiguous block, the pfn is these bits shifted down
+    /// by their lowest bit's position, and two such words that differ only inside them decode to the
+    /// same attributes. 0 for an encoding of one's own (nothing is assumed of it).
+    ///
+    /// The batched walker starts the next batch from the last one's word this way, without a decode,
+    /// when only the frame changed (folios mapped in descending frame order).
+    public var pteFrameField: UInt64 {
+        switch architecture {
+        case .x86_64: X86Encoding.pfnMask
+        case .arm64: Arm64Encoding.addressMask & ~((1 << UInt64(pageShift)) - 1)
+        case .riscv64: RiscVEncoding.ppnMask << RiscVEncoding.ppnShift
+        case .powerpc64: PowerPCEncoding.rpnMask
+        case .custom: 0
+        }
+    }
+}
+
+extension Format {
     /// The PTE bit a batch scan may step a block over by (`pte_batch_hint()`): arm64's `PTE_CONT`;
     /// 0 on the other formats, whose block entries are never stepped over by a hint.
     public var contiguousHintBit: UInt64 { architecture == .arm64 ? Arm64Encoding.cont : 0 }

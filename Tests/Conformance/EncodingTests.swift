@@ -151,4 +151,25 @@ import Generators
             }
         }
     }
+
+    /// `pte_pfn()`'s field: a plain present leaf's frame is its field's bits shifted down, and any
+    /// change inside the field keeps the decoded attributes (what lets the batched walker start a
+    /// batch from the last one's word without a decode). Words are built by the encoder, then
+    /// changed inside the field at random, up to its top bit.
+    @Test(arguments: [Format.x86_64_4level, .arm64_4k, .arm64_64k, .riscv_sv39, .powerpc_hugepd])
+    func frameFieldHoldsThePFNAndNothingElse(format: Format) {
+        let field = format.pteFrameField
+        let shift = UInt64(field.trailingZeroBitCount)
+        let all: [LeafAttributes] = [.young, .dirty, .softDirty, .writable, .user, .executable, .special, .uffdWP]
+        var random = SplitMix64(seed: 0xf1e1d)
+        for _ in 0..<400 {
+            let attributes = LeafAttributes(all.filter { _ in random.next() % 2 == 0 }).intersection(format.storableAttributes)
+            let pfn = random.next() & (field >> shift)
+            let word = format.encode(.leaf(pfn: pfn, attributes: attributes), at: .pte)
+            #expect((word & field) >> shift == pfn, "\(format): pfn \(pfn) encoded outside the field")
+            let moved = word ^ (random.next() & field)
+            #expect(format.decode(moved, at: .pte, address: 0) == .leaf(pfn: (moved & field) >> shift, attributes: attributes),
+                    "\(format): \(attributes), word \(String(word, radix: 16)) → \(String(moved, radix: 16))")
+        }
+    }
 }

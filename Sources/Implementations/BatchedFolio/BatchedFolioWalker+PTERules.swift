@@ -22,6 +22,9 @@ extension BatchedFolioWalker {
         let patternCoversBlocks: Bool
         /// Whether a batch stops at its folio's end (the `max_nr` clamp).
         let clampToFolio: Bool
+        /// The PTE bits that hold the frame (``Format/pteFrameField``), and how far they are shifted.
+        let frameField: UInt64
+        let frameShift: UInt64
 
         /// The rules for a walk of `format` with `flags`, `fault` injected.
         init(format: Format, flags: FolioWalkFlags, fault: Fault) {
@@ -42,6 +45,8 @@ extension BatchedFolioWalker {
                 ? format.batchPattern(ignoring: ignored)?.hinted(by: hintBit, blockEntries: blockEntries) : nil
             patternCoversBlocks = format.architecture != .riscv64
             clampToFolio = fault != .noFolioClamp
+            frameField = format.pteFrameField
+            frameShift = UInt64(truncatingIfNeeded: frameField.trailingZeroBitCount)
         }
     }
 }

@@ -315,7 +315,18 @@ public struct BatchedFolioWalker: FolioWalkBody {
                       folios[following].startsBackToBack(at: current.folio.endPFN)
                 else {
                     chainStretch = 0
-                    return BatchScan(end: scanned.end, mismatch: next)
+                    // The chain broke, but when the next PTE starts a batch exactly as this one did
+                    // (a folio elsewhere in frame order, mapped with the same attributes), the batch
+                    // is reported and the next one scanned here, as the table loop would after a
+                    // decode of its own: a layout that breaks the chain at every folio pays neither
+                    // this call nor the table loop's set-up a folio.
+                    guard let started = batchStarting(at: scanned.end, word: next, after: current, attributes: attributes) else {
+                        return BatchScan(end: scanned.end, mismatch: next)
+                    }
+                    report(current, end: scanned.end, attributes: attributes, visit)
+                    current = started
+                    scanStart = scanned.end &+ 1
+                    continue
                 }
                 // The chain goes on: from here it is looked for beyond one folio.
                 if chainStretch == 0 { chainStretch = scanned.end &- current.index }
@@ -323,6 +334,30 @@ public struct BatchedFolioWalker: FolioWalkBody {
                 current = current.following(at: scanned.end, folio: folios[following], stride: pattern.stride, pageShift: pageShift)
                 scanStart = scanned.end &+ 1
             }
+        }
+
+        /// The batch the PTE at `index` holding `word` starts, when the table loop would start one
+        /// there with `attributes` unchanged: a present, plain (not contiguous) leaf with exactly the
+        /// attributes of the batch before (`previous`), of a folio that is not the zero page. Nil
+        /// otherwise, and the table loop decides.
+        ///
+        /// A word that differs from the batch's first only in its frame bits has its attributes, and
+        /// its pfn is read from those bits (``Format/pteFrameField``); any other word is decoded.
+        @inline(__always)
+        private mutating func batchStarting(at index: Int, word: UInt64, after previous: WordBatch,
+                                            attributes: LeafAttributes) -> WordBatch? {
+            guard !attributes.contains(.contiguous) else { return nil }
+            let address = previous.address &+ UInt64(truncatingIfNeeded: index &- previous.index) &<< UInt64(format.pageShift)
+            let pfn: UInt64
+            if rules.frameField != 0, (word ^ previous.word) & ~rules.frameField == 0 {
+                pfn = (word & rules.frameField) &>> rules.frameShift
+            } else {
+                guard case .leaf(let decodedPFN, let decoded) = format.decode(word, at: .pte, address: address), decoded == attributes
+                else { return nil }
+                pfn = decodedPFN
+            }
+            guard let folio = builder.folio(containing: pfn), folio.kind != .zero else { return nil }
+            return WordBatch(index: index, address: address, word: word, pfn: pfn, folio: folio)
         }
 
         /// The longest stretch of entries a chain is looked for and scanned in at a time: a 4K-page
