@@ -30,7 +30,7 @@ public struct CEntryWalker: EntryWalkBody {
         let range = try range.validated(for: format)
         if R.self == DirectReader.self {
             // The direct reader's accessors as its own methods, and its table memory read by the C
-            // walker itself (one-page walk: 3,465 → 2,978 instructions, BENCHMARKS.md).
+            // walker itself (one-page walk: 3,414 → 2,978 instructions, BENCHMARKS.md).
             let direct = unsafeBitCast(reader, to: DirectReader.self)
             withUnsafePointer(to: direct) { pointer in
                 direct.withTableWords { words in

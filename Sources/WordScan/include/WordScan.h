@@ -72,8 +72,8 @@ intptr_t walkcheck_words_following_tail(const uint64_t *words, intptr_t count, i
 ///
 /// Each block is compared eight words an iteration, as four pairs with their own expected pair and
 /// two accumulators of differences, tested once at the block's end; words past the last whole
-/// eight go to ``walkcheck_words_following_tail``. This is the narrow compare, 128-bit vectors, inlined into its
-/// caller; ``walkcheck_words_following`` picks it or the wide one.
+/// eight go to ``walkcheck_words_following_tail``. This is the narrow compare, 128-bit vectors,
+/// inlined into its caller; ``walkcheck_words_following`` picks it or the wide one.
 static inline __attribute__((always_inline))
 intptr_t walkcheck_words_following_narrow(const uint64_t *words, intptr_t count, uint64_t first, uint64_t stride,
                                           uint64_t mask, intptr_t later_block) {
