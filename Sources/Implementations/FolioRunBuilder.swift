@@ -13,8 +13,6 @@ public struct FolioRunBuilder {
     /// The attributes a run's entries may differ in.
     public let ignored: LeafAttributes
     let pageShift: UInt64
-    /// The addresses one PTE table maps (for a mutant's fault).
-    let pteTableSpan: UInt64
     private var run: FolioRun?
     private var runTable = TableHandle(base: -1)
     private var folio: Folio?
@@ -35,7 +33,6 @@ public struct FolioRunBuilder {
         self.flags = flags
         ignored = flags.ignoredAttributes
         pageShift = UInt64(format.pageShift)
-        pteTableSpan = format.geometry(.pmd).entrySize
     }
 
     /// Adds what a terminal slot maps over `range`; `entry` is as decoded, a leaf's pfn that of the

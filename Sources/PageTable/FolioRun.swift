@@ -26,7 +26,7 @@ public struct FolioWalkFlags: NamedOptions, Hashable, Sendable {
     public static let batchDefault: FolioWalkFlags = [.ignoreYoung, .ignoreDirty, .ignoreSoftDirty, .ignoreWritable]
 
     /// The attributes these flags let differ inside a run.
-    public var ignoredAttributes: LeafAttributes {
+    @inlinable public var ignoredAttributes: LeafAttributes {
         var ignored: LeafAttributes = []
         if contains(.ignoreYoung) { ignored.insert(.young) }
         if contains(.ignoreDirty) { ignored.insert(.dirty) }

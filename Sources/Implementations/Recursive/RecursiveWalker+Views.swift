@@ -24,7 +24,8 @@ extension RecursiveWalker {
     /// The folio walk with `reader`.
     public func walkFoliosBody<R: TableReader>(_ reader: R, range: AddressRange, flags: FolioWalkFlags,
                                         _ visit: (FolioRun) -> Void) throws(PageTableError) {
-        var ops = FolioBatch(builder: FolioRunBuilder(reader, flags: flags), fault: fault)
+        var ops = FolioBatch(builder: FolioRunBuilder(reader, flags: flags), fault: fault,
+                             pteTableSpan: fault == .offsetWithinPTETable ? reader.format.geometry(.pmd).entrySize : 0)
         try walk(reader, range: range, ops: &ops, emit: visit)
         ops.builder.finish(visit)
     }
@@ -108,6 +109,8 @@ struct EntryStream: PageWalkOps {
 struct FolioBatch: PageWalkOps {
     var builder: FolioRunBuilder
     let fault: Fault
+    /// The addresses one PTE table maps: for the `offsetWithinPTETable` mutant only (0 otherwise).
+    let pteTableSpan: UInt64
 
     mutating func directoryEntry(_ entry: Entry, level: Level, range: AddressRange, slotStart: UInt64, table: TableHandle,
                                  _ visit: (FolioRun) -> Void) -> WalkAction {
@@ -116,7 +119,7 @@ struct FolioBatch: PageWalkOps {
         if fault != .none {
             // The faults of directory entries (mutants only).
             var entry = entry, slotStart = slotStart
-            if fault == .offsetWithinPTETable { slotStart = range.start - (range.start - slotStart) % builder.pteTableSpan }
+            if fault == .offsetWithinPTETable { slotStart = range.start - (range.start - slotStart) % pteTableSpan }
             if fault == .pmdMigrationUffdWPDropped, case .nonPresent(var swap) = entry, swap.kind.isMigration {
                 swap.flags.remove(.uffdWP)
                 entry = .nonPresent(swap)
