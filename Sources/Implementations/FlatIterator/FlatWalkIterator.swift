@@ -15,14 +15,34 @@ import PageTable
 /// Departures from the proposal: it yields entry-walk items (holes included) rather than visiting
 /// only present PTEs.
 public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
-    /// One level of the cursor: what a table at that depth holds.
+    /// One level of the cursor: what a table at that depth holds, packed into one word: the level's
+    /// depth (bits 0–2), whether the table is a hugepd table (3) and holds tables (4), the entry
+    /// shift (5–10), the block size (11–17) and the index mask (18–63). `Format` bounds them: shifts
+    /// below 64, blocks of at most 64 entries, tables of at most 2^16 entries a level and 2^44 a
+    /// hugepd table. One word is stored by a step down and loaded by the next step as one word: as
+    /// a 40-byte struct it was stored field by field and loaded 16 bytes at a time, and `perf
+    /// annotate` put 27% of the general step's samples on that load (a store-forwarding stall;
+    /// BENCHMARKS.md, "Step 13").
     struct CursorLevel {
-        var level: Level
-        var inHugepd: Bool
-        var entryShift: UInt64
-        var indexMask: UInt64
-        var contiguousEntries: Int
-        var holdsTables: Bool
+        private let bits: UInt64
+
+        init(level: Level, inHugepd: Bool, entryShift: UInt64, indexMask: UInt64, contiguousEntries: Int, holdsTables: Bool) {
+            bits = UInt64(truncatingIfNeeded: level.depth) | (inHugepd ? 1 << 3 : 0) | (holdsTables ? 1 << 4 : 0)
+                | (entryShift & 63) << 5 | (UInt64(truncatingIfNeeded: contiguousEntries) & 127) << 11 | indexMask << 18
+        }
+
+        /// The level whose table this is.
+        var level: Level { Level(depth: Int(truncatingIfNeeded: bits & 7))! }
+        /// Whether the table is a hugepd table under `level`.
+        var inHugepd: Bool { bits & 1 << 3 != 0 }
+        /// Whether the table's entries may point to tables.
+        var holdsTables: Bool { bits & 1 << 4 != 0 }
+        /// How far an address is shifted to index the table.
+        var entryShift: UInt64 { (bits >> 5) & 63 }
+        /// How many entries a contiguous block holds at this level (`CONT_PTES`, `CONT_PMDS`).
+        var contiguousEntries: Int { Int(truncatingIfNeeded: (bits >> 11) & 127) }
+        /// The table's entry count less one.
+        var indexMask: UInt64 { bits >> 18 }
     }
 
     /// A contiguous block being reported entry by entry, after one read of all its entries.
