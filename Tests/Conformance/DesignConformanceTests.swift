@@ -86,6 +86,23 @@ import Generators
         }
     }
 
+    /// `flat`'s cursor level packs every value `Format` lets a level have into one word and gives
+    /// it back: the largest shift, block and hugepd index mask the validation allows (a root entry
+    /// of up to 2^56 bytes over base pages of 2^12 bytes: 2^44 hugepd entries), and the smallest.
+    @Test(arguments: [(Level.pte, false, true, UInt64(63), UInt64(1) << 44 - 1, 64),
+                      (Level.pgd, true, false, UInt64(12), UInt64(0), 1),
+                      (Level.pmd, false, false, UInt64(21), UInt64(1) << 16 - 1, 16)])
+    func flatCursorLevelHoldsFormatsBounds(level: Level, holdsTables: Bool, inHugepd: Bool, shift: UInt64, mask: UInt64, block: Int) {
+        let packed = FlatWalkIterator<DirectReader>.CursorLevel(level: level, inHugepd: inHugepd, entryShift: shift, indexMask: mask,
+                                                                 contiguousEntries: block, holdsTables: holdsTables)
+        #expect(packed.level == level)
+        #expect(packed.inHugepd == inHugepd)
+        #expect(packed.holdsTables == holdsTables)
+        #expect(packed.entryShift == shift)
+        #expect(packed.indexMask == mask)
+        #expect(packed.contiguousEntries == block)
+    }
+
     /// A design that re-reads the upper levels for every page must fail the read bound.
     @Test func rereadingUpperLevelsFailsTheReadBound() throws {
         let space = try built(.x86_64_4level, [mapFolio(0, order: 4)]).space

@@ -23,26 +23,27 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
     /// a 40-byte struct it was stored field by field and loaded 16 bytes at a time, and `perf
     /// annotate` put 27% of the general step's samples on that load (a store-forwarding stall;
     /// BENCHMARKS.md, "Step 13").
-    struct CursorLevel {
+    package struct CursorLevel {
         private let bits: UInt64
 
-        init(level: Level, inHugepd: Bool, entryShift: UInt64, indexMask: UInt64, contiguousEntries: Int, holdsTables: Bool) {
+        /// Packs one level; each value within `Format`'s bounds (above).
+        package init(level: Level, inHugepd: Bool, entryShift: UInt64, indexMask: UInt64, contiguousEntries: Int, holdsTables: Bool) {
             bits = UInt64(truncatingIfNeeded: level.depth) | (inHugepd ? 1 << 3 : 0) | (holdsTables ? 1 << 4 : 0)
                 | (entryShift & 63) << 5 | (UInt64(truncatingIfNeeded: contiguousEntries) & 127) << 11 | indexMask << 18
         }
 
         /// The level whose table this is.
-        var level: Level { Level(depth: Int(truncatingIfNeeded: bits & 7))! }
+        package var level: Level { Level(depth: Int(truncatingIfNeeded: bits & 7))! }
         /// Whether the table is a hugepd table under `level`.
-        var inHugepd: Bool { bits & 1 << 3 != 0 }
+        package var inHugepd: Bool { bits & 1 << 3 != 0 }
         /// Whether the table's entries may point to tables.
-        var holdsTables: Bool { bits & 1 << 4 != 0 }
+        package var holdsTables: Bool { bits & 1 << 4 != 0 }
         /// How far an address is shifted to index the table.
-        var entryShift: UInt64 { (bits >> 5) & 63 }
+        package var entryShift: UInt64 { (bits >> 5) & 63 }
         /// How many entries a contiguous block holds at this level (`CONT_PTES`, `CONT_PMDS`).
-        var contiguousEntries: Int { Int(truncatingIfNeeded: (bits >> 11) & 127) }
+        package var contiguousEntries: Int { Int(truncatingIfNeeded: (bits >> 11) & 127) }
         /// The table's entry count less one.
-        var indexMask: UInt64 { bits >> 18 }
+        package var indexMask: UInt64 { bits >> 18 }
     }
 
     /// A contiguous block being reported entry by entry, after one read of all its entries.
