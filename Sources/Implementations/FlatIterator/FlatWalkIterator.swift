@@ -237,8 +237,8 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
     private mutating func startBlock(word: UInt64, pfn: UInt64, attributes: LeafAttributes, cursor: CursorLevel) -> EntryWalkItem? {
         let slotSize: UInt64 = 1 << cursor.entryShift
         // A PTE block is read under the lock, a directory block verified: two calls, so that the
-        // PTE block's read is compiled without the verification (an optional address tested at
-        // every entry cost 65 instructions an entry, as against the other designs' inlined read).
+        // PTE block's read is compiled with no verification at all (one call choosing at run time
+        // cost 627,950 instructions a walk on arm64-4k contiguous 64K folios; two, 594,286).
         let found = cursor.level == .pte
             ? ContiguousBlock(reader, format: format, table: tables[depth], index: indexes[depth], word: word, level: .pte)
             : ContiguousBlock(reader, format: format, table: tables[depth], index: indexes[depth], word: word,
