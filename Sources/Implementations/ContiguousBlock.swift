@@ -40,6 +40,15 @@ public struct ContiguousBlock {
         settled = whole
     }
 
+    /// A block whose entries the caller read itself: `count` entries from `first`, their young and
+    /// dirty ORed into `youngDirty`.
+    init(first: Int, count: Int, youngDirty: LeafAttributes) {
+        self.first = first
+        self.count = count
+        self.youngDirty = youngDirty
+        settled = true
+    }
+
     /// A block's entries are present leaves (the fold rule), so their bits are read directly.
     @inline(__always)
     private static func youngDirty(of word: UInt64, format: Format, level: Level) -> LeafAttributes {

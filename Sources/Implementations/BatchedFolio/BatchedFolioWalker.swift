@@ -170,6 +170,8 @@ public struct BatchedFolioWalker: FolioWalkBody {
                     attributes.formUnion(block.youngDirty)
                     blockEnd = block.first &+ block.count
                 }
+                // A chained folio's first block, completed after the chain's scan stopped inside it.
+                var completedBlock: ContiguousBlock?
                 var merged = attributes
                 var batchEnd = min(blockEnd, batch.end(limit: lastIndex, clampedToFolio: rules.clampToFolio))
                 if let pattern = rules.wordPattern, !attributes.contains(.protNone), rules.patternCoversBlocks || !contiguous {
@@ -179,11 +181,19 @@ public struct BatchedFolioWalker: FolioWalkBody {
                     // attributes are its first entry's block's young and dirty ORed, so a later folio
                     // joins a chain only if its whole block is the first word moved on, and the chain
                     // starts only if the first block's OR added nothing to its first word.
+                    let firstFolio = batch.index
                     let scanned = wordBatches(table, &batch, attributes: attributes, scanFrom: batchEnd, limit: lastIndex,
                                               pattern: contiguous ? BatchPattern(mask: .max, stride: pattern.stride) : pattern,
                                               chained: !contiguous || !blockAddsBits, visit)
                     batchEnd = scanned.end
                     carriedWord = scanned.mismatch
+                    if contiguous, batch.index != firstFolio {
+                        // The chain entered this folio, and its scan stopped: when the stop is inside the
+                        // folio's first block, the block was not the first word moved on throughout, and
+                        // its young and dirty (the run's, `contpte_ptep_get()`'s OR) are read here.
+                        completedBlock = chainedFolioBlock(of: batch, table: table, scannedTo: batchEnd, stopWord: carriedWord)
+                        if let block = completedBlock { attributes.formUnion(block.youngDirty) }
+                    }
                 }
                 let maxEnd = batch.end(limit: lastIndex, clampedToFolio: rules.clampToFolio)
                 while batchEnd < maxEnd {
@@ -217,7 +227,8 @@ public struct BatchedFolioWalker: FolioWalkBody {
                           next.subtracting(rules.ignored) == attributes.subtracting(rules.ignored)
                     else {
                         carriedWord = nextWord
-                        carriedBlock = nextBlock
+                        // The next batch starts inside a block read already: its young and dirty are carried, not read again.
+                        carriedBlock = nextBlock ?? completedBlock.flatMap { batchEnd < $0.first &+ $0.count ? $0 : nil }
                         break
                     }
                     merged.formUnion(next)
@@ -226,6 +237,28 @@ public struct BatchedFolioWalker: FolioWalkBody {
                 emit(batch, end: batchEnd, attributes: rules.merge ? attributes.union(merged.intersection(.mergedByBatch)) : attributes, visit)
                 index = batchEnd
             }
+        }
+
+        /// The first block of `batch`'s folio, which a chain entered and whose scan stopped at `stop`
+        /// (the word there, `stopWord`, read when the scan read it), or nil when the stop is past the
+        /// block. The entries before the stop are the batch's first word moved on, every bit; those
+        /// after it are read here, once, for the young and dirty the run takes from its first
+        /// entry's block (`contpte_ptep_get()`).
+        private func chainedFolioBlock(of batch: WordBatch, table: TableHandle, scannedTo stop: Int, stopWord: UInt64?) -> ContiguousBlock? {
+            let count = rules.blockEntries
+            let first = batch.index & ~(count &- 1)
+            guard stop < first &+ count else { return nil }
+            var bits = format.youngAndDirty(ofLeaf: batch.word)
+            var next = stop
+            if let stopWord {
+                bits.formUnion(format.youngAndDirty(ofLeaf: stopWord))
+                next &+= 1
+            }
+            while next < first &+ count {
+                bits.formUnion(format.youngAndDirty(ofLeaf: reader.read(table, next)))
+                next &+= 1
+            }
+            return ContiguousBlock(first: first, count: count, youngDirty: bits)
         }
 
         /// The batches of the word-pattern path, from `batch` on: the fast loop of `folio_pte_batch()`
