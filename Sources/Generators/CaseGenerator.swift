@@ -612,8 +612,10 @@ public struct CaseGenerator: Sendable {
         var address = arena.range.start + choices.draw(below: arena.range.size / alignment) * alignment + first * format.pageSize
         if choices.chance(oneIn: 6) { address = arena.address(&choices) }
         // Next to an earlier mapping, as adjacent mmaps are: folios allocated one after another then
-        // have consecutive frames across their boundary.
-        if let last = context.lastMap, choices.chance(oneIn: 4), last.end < arena.range.end { address = last.end }
+        // have consecutive frames across their boundary (a walk then meets the second in the middle
+        // of a chain of frames).
+        let adjacent = swarm.mode(.adjacentMaps).apply(choices.chance(oneIn: 4))
+        if let last = context.lastMap, adjacent, last.end < arena.range.end { address = last.end }
         address = min(address, arena.range.end - format.pageSize)
         count = max(1, min(count, format.pages(in: arena.range.end - address)))
         // A run longer than two PMD spans that would be mapped by base pages (no leaf level above

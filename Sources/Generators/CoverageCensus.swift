@@ -12,7 +12,9 @@ import Oracle
 /// - `walk start-at|start-inside|end-inside UNIT`, `lookup inside UNIT`: a walk range starting at or
 ///   strictly inside, or ending strictly inside, a unit larger than a page (``Landmarks/Unit``: `pmd
 ///   leaf`, `pte block`, `pte mixed-block`, `pmd hugepd`, `pmd non-present`), and a lookup strictly
-///   inside one;
+///   inside one; `folios chain-into UNIT`: a folio walk that covers a present unit and enters it
+///   from the page before, whose frame is the one before the unit's first (folios allocated and
+///   mapped one after another: a batch meets the unit in the middle of a chain of frames);
 /// - `query entries|folios|lookup FLAG` for every flag a query set, and `query VIEW -` for none;
 /// - `refused walk empty|reversed|unaligned-start|unaligned-end|past-top`, `refused lookup past-top`:
 ///   the typed errors every design must return;
@@ -29,6 +31,7 @@ import Oracle
 public struct CoverageCensus: Sendable {
     private enum Relation: String, Hashable, Sendable {
         case startAt = "walk start-at", startInside = "walk start-inside", endInside = "walk end-inside", lookupInside = "lookup inside"
+        case chainInto = "folios chain-into"
     }
 
     private enum Cell: Hashable, Sendable {
@@ -197,6 +200,9 @@ public struct CoverageCensus: Sendable {
                     if unit.range.start == range.start { count(.unit(.startAt, unit.level, unit.shape)) }
                     if unit.range.start < range.start && range.start < unit.range.end { count(.unit(.startInside, unit.level, unit.shape)) }
                     if unit.range.start < range.end && range.end < unit.range.end { count(.unit(.endInside, unit.level, unit.shape)) }
+                    if case .folios = query, unit.chained && range.start < unit.range.start && unit.range.end <= range.end {
+                        count(.unit(.chainInto, unit.level, unit.shape))
+                    }
                 }
             case .lookup(let address, _):
                 for unit in units where unit.range.contains(address) && Format.alignDown(address, page) > unit.range.start {
@@ -281,7 +287,8 @@ public struct CoverageCensus: Sendable {
     /// - Swap flags: exclusive at PTEs; soft-dirty and uffd-wp where the format has them, at PTEs
     ///   and at PMDs that hold leaves; young and dirty of migration entries at PTEs and leaf PMDs.
     /// - Units: directory leaves, blocks (uniform and mixed) at levels with blocks, hugepd pages,
-    ///   and PMD non-present entries; each started at, started inside, ended inside and looked up inside.
+    ///   and PMD non-present entries; each started at, started inside, ended inside and looked up
+    ///   inside; each present one entered by a folio walk from a chain of frames.
     /// - Every query flag and refusal, an unaligned lookup, a walk to the top, and a walk across two
     ///   tables of every level below the root.
     /// - With VMAs: both depth -1 holes, a lookup outside every VMA, a run cut at a VMA boundary,
@@ -326,6 +333,8 @@ public struct CoverageCensus: Sendable {
         if pmdLeaf { units.append("pmd non-present") }
         for unit in units {
             cells += ["walk start-at \(unit)", "walk start-inside \(unit)", "walk end-inside \(unit)", "lookup inside \(unit)"]
+            // A chain of frames runs through present units only.
+            if !unit.hasSuffix("non-present") { cells.append("folios chain-into \(unit)") }
         }
 
         cells += ["query entries -"] + EntryWalkFlags.named.map { "query entries \($0.1)" }

@@ -33,6 +33,10 @@ public struct Landmarks: Sendable {
         public var level: Level
         /// What it is.
         public var shape: Shape
+        /// Whether the page before it maps the frame before its first one (a folio next to it in
+        /// memory mapped next to it in the address space): a walk coming from there meets the unit
+        /// in the middle of a chain of frames (`folio_pte_batch()`'s pfn chain), not at a new batch.
+        public var chained = false
 
         /// `pmd leaf`, `pte mixed-block`, `pmd hugepd`, `pmd non-present`: how the census names it.
         public var kind: String { "\(level) \(shape.rawValue)" }
@@ -93,6 +97,8 @@ public struct Landmarks: Sendable {
         var lastBlock: (start: UInt64, level: Level)?
         var lastFolio: Folio?
         var previous: PageRun?
+        // The run before this one, collected or not: whether a unit's frames continue it.
+        var before: PageRun?
         let spans = format.levels.filter { !$0.isFolded }.map(\.entrySize)
         var lastTables = spans.map { _ in UInt64.max }
         for run in runs {
@@ -119,12 +125,18 @@ public struct Landmarks: Sendable {
                 }
                 previous = run
             }
+            var chained = false
+            if let before, before.end == run.start, case .present(let pfn, _) = run.record.content, !memory.isZeroFrame(pfn),
+               case .present(let next, _) = before.record.content.advanced(by: before.count), next == pfn {
+                chained = true
+            }
+            before = run
             if run.count > 1 {
                 let shape: Unit.Shape
                 if run.record.inHugepd { shape = .hugepd }
                 else if case .nonPresent = run.record.content { shape = .nonPresent }
                 else { shape = .leaf }
-                units.append(Unit(range: AddressRange(start: start, end: end), level: level, shape: shape))
+                units.append(Unit(range: AddressRange(start: start, end: end), level: level, shape: shape, chained: chained))
             }
             if run.record.contiguous {
                 let size = format.geometry(level).blockSize
@@ -133,7 +145,8 @@ public struct Landmarks: Sendable {
                     lastBlock = (block, level)
                     boundaries? += [block, block + size]
                     let shape: Unit.Shape = youngDirtyDiffer(space, block: block, level: level) ? .mixedBlock : .block
-                    units.append(Unit(range: AddressRange(start: block, end: block + size), level: level, shape: shape))
+                    units.append(Unit(range: AddressRange(start: block, end: block + size), level: level, shape: shape,
+                                      chained: chained && block == start))
                 }
             }
         }
@@ -185,11 +198,17 @@ public struct Landmarks: Sendable {
 
     /// A range from a landmark address to a later boundary (or a page either side of it), to a
     /// page strictly inside a later unit, a few of the window's granules on, the window's end or
-    /// the top; or exactly one unit.
+    /// the top; or exactly one unit, half the time from the page before it when that page's frames
+    /// run on into it (a batch that meets the unit in the middle of a chain, not at its start).
     /// With `endInside`, always the range to a page strictly inside a later unit.
     public func range(_ choices: inout ChoiceSequence, arena: Arena, endInside: Bool = false) -> AddressRange {
         let page = format.pageSize
-        if !units.isEmpty, choices.chance(oneIn: 3), !endInside { return pickUnit(units, &choices).range }
+        if !units.isEmpty, choices.chance(oneIn: 3), !endInside {
+            let unit = pickUnit(units, &choices)
+            var range = unit.range
+            if choices.chance(oneIn: 2), unit.chained { range.start -= page }
+            return range
+        }
         let start = address(&choices)
         var end: UInt64
         switch endInside ? 4 : choices.weighted([(4, 0), (2, 1), (1, 2), (1, 3), (2, 4)]) {

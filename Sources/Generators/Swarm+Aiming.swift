@@ -28,7 +28,7 @@ extension Swarm {
             }
             // The case's walks look at what it built.
             swarm.force(.landmarks, .always)
-        case "walk", "lookup":
+        case "walk", "lookup", "folios":
             guard words.count == 4, let level = Level(name: words[2]) else { return nil }
             let shape = words[3]
             let slot = Slot(level: level, inHugepd: shape == "hugepd", contiguous: shape.hasSuffix("block"))
@@ -38,9 +38,21 @@ extension Swarm {
             case "non-present": swarm.make(kind: "migration")
             default: break
             }
-            swarm.only(family == "lookup" ? [.queryKind(2)] : [.queryKind(0), .queryKind(1)]) { if case .queryKind = $0 { true } else { false } }
+            let kinds: [Swarm.Switch] = family == "lookup" ? [.queryKind(2)] : family == "folios" ? [.queryKind(1)] : [.queryKind(0), .queryKind(1)]
+            swarm.only(kinds) { if case .queryKind = $0 { true } else { false } }
             swarm.force(.landmarks, .always)
             if words[1] == "end-inside" { swarm.force(.endsInside, .always) }
+            if family == "folios" {
+                // Maps next to one another (folios allocated one after another: consecutive frames
+                // across their boundary), walked from a landmark before the unit to the top.
+                swarm.force(.adjacentMaps, .always)
+                swarm.force(.rangesToTop, .always)
+                // Batches that run on through young and dirty differences: the chain is not cut
+                // where a page of the unit was accessed or written.
+                for flag in [FolioWalkFlags.ignoreYoung, .ignoreDirty] {
+                    swarm.force(.folioFlag(FolioWalkFlags.named.firstIndex { $0.0 == flag }!), .always)
+                }
+            }
         case "query":
             guard words.count == 3, let view = ["entries", "folios", "lookup"].firstIndex(of: words[1]) else { return nil }
             swarm.only([.queryKind(view)]) { if case .queryKind = $0 { true } else { false } }

@@ -56,7 +56,7 @@ public struct Swarm: Hashable, Sendable {
         case queryKind(Int)
         case entryFlag(Int), folioFlag(Int), lookupFlag(Int)
         case contiguous, hugepd, writable, partialFolios, largeWindow, uffdProtect, singlePage
-        case landmarks, focus, refusedQueries, unalignedLookups, rangesToTop, longCase, endsInside, vmas, pfnmapVMAs, hugetlbVMAs
+        case landmarks, focus, refusedQueries, unalignedLookups, rangesToTop, longCase, endsInside, vmas, pfnmapVMAs, hugetlbVMAs, adjacentMaps
 
         var bound: UInt64 {
             switch self {
@@ -76,7 +76,7 @@ public struct Swarm: Hashable, Sendable {
         all += EntryWalkFlags.named.indices.map(Switch.entryFlag) + FolioWalkFlags.named.indices.map(Switch.folioFlag)
         all += LookupFlags.named.indices.map(Switch.lookupFlag)
         all += [.contiguous, .hugepd, .writable, .partialFolios, .largeWindow, .uffdProtect, .singlePage,
-                .landmarks, .focus, .refusedQueries, .unalignedLookups, .rangesToTop, .longCase, .endsInside, .vmas, .pfnmapVMAs, .hugetlbVMAs]
+                .landmarks, .focus, .refusedQueries, .unalignedLookups, .rangesToTop, .longCase, .endsInside, .vmas, .pfnmapVMAs, .hugetlbVMAs, .adjacentMaps]
         return all
     }()
 

@@ -1,5 +1,6 @@
 import Testing
 import PageTable
+import Oracle
 import Generators
 
 /// The generator's coverage target (``CoverageCensus``): every cell the rules say a format can
@@ -25,6 +26,38 @@ import Generators
         let reachable = CoverageCensus.reachable(on: format)
         let missing = census.missing(on: format)
         #expect(missing.count * 10 <= reachable.count, "\(cases) cases reach \(reachable.count - missing.count) of \(reachable.count); missed: \(missing)")
+    }
+
+    /// `folios chain-into UNIT` counts a folio walk that enters a unit from the page before it when
+    /// that page's frame is the one before the unit's first (two folios allocated one after the
+    /// other, mapped one after the other): the state of `corpus/arm64-4k-batched-13d8-49.case`.
+    /// Not when the walk starts at the unit, nor when the page before it maps another frame.
+    @Test func aChainIntoAUnitIsCountedOnlyWhenTheFramesRunOn() throws {
+        func count(between: String = "", walkFrom start: String) throws -> Int {
+            let text = """
+                walkcheck-case 1
+                format arm64-4k
+                map 0x0 anon order 4 pages 0+16 rw leaf pte contiguous
+                \(between)
+                map 0x10000 anon order 4 pages 0+16 rw leaf pte contiguous
+                dirty 0x11000 0x12000
+                walk folios \(start) 0x20000 ignore-young,ignore-dirty
+                """
+            let testCase = try CorpusFormat.parse(text, file: "chain.case").testCase
+            var space = AddressSpace(format: testCase.format)
+            for operation in testCase.operations { try space.apply(operation) }
+            let mixed = Landmarks.units(of: space, runs: ModelComparison.treeRuns(space)).filter { $0.shape == .mixedBlock }
+            #expect(mixed.map(\.range.start) == [0x10000], "the case has its mixed block, however it is entered")
+            var census = CoverageCensus()
+            census.record(testCase)
+            return census.counts["folios chain-into pte mixed-block", default: 0]
+        }
+        #expect(try count(walkFrom: "0x0") > 0)
+        #expect(try count(walkFrom: "0xf000") > 0)
+        #expect(try count(walkFrom: "0x10000") == 0, "a walk that starts at the unit does not enter it from a chain")
+        // A folio allocated in between: the page before the block maps a frame 17 before its first.
+        let between = "map 0x100000 anon order 4 pages 0+16 rw leaf pte"
+        #expect(try count(between: between, walkFrom: "0x0") == 0, "the frames do not run on from the page before")
     }
 
     /// The census can fail: a generator that maps nothing reaches no entry cell.
