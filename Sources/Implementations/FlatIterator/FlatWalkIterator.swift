@@ -157,13 +157,43 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
                 if flags.contains(.skipNone), entry.isNone { continue }
                 return item
             }
+        } else if fault == .none, !inHugepdTable {
+            // The next slot of a directory table when it is not the table's last and holds no
+            // table and no block (a hole, a leaf, a non-present entry): no step up or down.
+            while block == nil, address < end {
+                let cursor = levels[depth]
+                let index = indexes[depth]
+                guard index < Int(truncatingIfNeeded: cursor.indexMask) else { break }
+                let table = tables[depth]
+                let word = reader.read(table, index)
+                let entry = format.decode(word, at: cursor.level, address: address)
+                let slotSize: UInt64 = 1 << cursor.entryShift
+                let slotStart = Format.alignDown(address, slotSize)
+                var reported = entry
+                switch entry {
+                case .table, .hugepd: return nextGeneral(read: word)
+                case .leaf(let pfn, let attributes):
+                    if attributes.contains(.contiguous) { return nextGeneral(read: word) }
+                    reported = .leaf(pfn: pfn + ((address - slotStart) >> pteShift), attributes: attributes)
+                default: break
+                }
+                lastTable = table
+                let item = EntryWalkItem(range: AddressRange(start: address, end: min(slotStart + slotSize, end)), level: cursor.level,
+                                         inHugepd: false, entry: reported)
+                address = slotStart + slotSize
+                indexes[depth] = index + 1
+                if flags.contains(.skipNone), reported.isNone { continue }
+                return item
+            }
         }
         return nextGeneral()
     }
 
-    /// The general step: up, sideways and down the cursor, blocks, locks, faults.
+    /// The general step: up, sideways and down the cursor, blocks, locks, faults. `read`, when
+    /// not nil, is the word of the slot under the cursor, already read by the directory step.
     @inline(never)
-    private mutating func nextGeneral() -> EntryWalkItem? {
+    private mutating func nextGeneral(read: UInt64? = nil) -> EntryWalkItem? {
+        var read = read
         while address < end {
             if let current = block {
                 if address < current.end || (fault == .blockStateOverrun && address == current.end) { return fromBlock(current) }
@@ -171,7 +201,8 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
                 block = nil
             }
             let cursor = levels[depth]
-            let word = reader.read(tables[depth], indexes[depth])
+            let word = read ?? reader.read(tables[depth], indexes[depth])
+            read = nil
             var entry = format.decode(word, at: cursor.level, inHugepd: cursor.inHugepd, address: address)
             switch (fault, entry) {
             case (.swapAsPresent, .nonPresent(let swap)): entry = .leaf(pfn: swap.offset, attributes: [])
