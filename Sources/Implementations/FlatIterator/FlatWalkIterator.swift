@@ -82,6 +82,7 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
     private(set) var lastTable = TableHandle(base: -1)
 
     /// Builds the iterator for `range`, collapsing folded levels out of its cursor.
+    @inline(__always)
     init(reader: R, range: AddressRange, flags: EntryWalkFlags, fault: Fault = .none) {
         let format = reader.format
         self.reader = reader
@@ -347,5 +348,6 @@ public struct FlatWalk<R: TableReader>: Sequence {
     }
 
     /// A fresh iterator.
+    @inline(__always)
     public func makeIterator() -> FlatWalkIterator<R> { FlatWalkIterator(reader: reader, range: range, flags: flags, fault: fault) }
 }
