@@ -6,7 +6,10 @@ import PageTable
 /// Folded levels are collapsed away when the iterator is built: its cursor has one slot per real
 /// level (and one for a hugepd table). To reach the next entry it goes up only as far as it must,
 /// sideways, then down; the size (order) of the current mapping lives in the iterator. A contiguous
-/// block is read once, when the iterator first meets it, and its young and dirty ORed.
+/// block is read once, when the iterator first meets it, and its young and dirty ORed. Two common
+/// steps are inlined into the caller's loop: the next slot of a PTE table, and the next slot of a
+/// directory table holding no table and no block (a hole, a leaf, a non-present entry), each when
+/// it is not the table's last; the rest is the general step, out of line.
 ///
 /// Raced, it holds the lock of the PTE table under the cursor (`pte_offset_map_lock()`) from the
 /// step down into it until the step up out of it, or the walk's end; when the lock fails, the PMD
