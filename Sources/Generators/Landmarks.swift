@@ -97,13 +97,18 @@ public struct Landmarks: Sendable {
         var lastBlock: (start: UInt64, level: Level)?
         var lastFolio: Folio?
         var previous: PageRun?
-        // The run before this one, collected or not: whether a unit's frames continue it.
-        var before: PageRun?
         let spans = format.levels.filter { !$0.isFolded }.map(\.entrySize)
         var lastTables = spans.map { _ in UInt64.max }
         for run in runs {
             let start = format.address(ofPage: run.start), end = format.address(ofPage: run.end)
             let level = run.record.level
+            // Whether the run's frames continue the run before's (a unit starting here is chained).
+            var chained = false
+            if let previous, previous.end == run.start, case .present(let pfn, _) = run.record.content, !memory.isZeroFrame(pfn),
+               case .present(let next, _) = previous.record.content.advanced(by: previous.count), next == pfn {
+                chained = true
+            }
+            defer { previous = run }
             if collecting {
                 let continues = previous.map { $0.end == run.start && $0.record.advanced(by: $0.count) == run.record } ?? false
                 if !continues {
@@ -123,14 +128,7 @@ public struct Landmarks: Sendable {
                     if before <= start { boundaries?.append(start - before) }
                     if after <= format.top - start { boundaries?.append(start + after) }
                 }
-                previous = run
             }
-            var chained = false
-            if let before, before.end == run.start, case .present(let pfn, _) = run.record.content, !memory.isZeroFrame(pfn),
-               case .present(let next, _) = before.record.content.advanced(by: before.count), next == pfn {
-                chained = true
-            }
-            before = run
             if run.count > 1 {
                 let shape: Unit.Shape
                 if run.record.inHugepd { shape = .hugepd }
