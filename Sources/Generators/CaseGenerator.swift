@@ -370,6 +370,13 @@ public struct CaseGenerator: Sendable {
     func operation(_ context: inout Context, _ choices: inout ChoiceSequence) -> Operation {
         func range() -> AddressRange { context.operationRange(&choices) }
         func address() -> UInt64 { context.operationAddress(&choices) }
+        // A single page when the swarm forces single pages (a case aimed at neighbouring entries
+        // that differ), else a range as drawn.
+        func pageOrRange() -> AddressRange {
+            guard context.swarm.mode(.singlePage) == .always else { return range() }
+            let page = address()
+            return AddressRange(start: page, end: page + format.pageSize)
+        }
         // Swap-out, conversion and markers make an entry per base page: their ranges stop two PMD
         // spans on (a gigabyte of swap entries would be 262,144 of them, walked at every step).
         func pageRange() -> AddressRange {
@@ -409,7 +416,7 @@ public struct CaseGenerator: Sendable {
             let advice = choices.pick(VMAAdvice.allCases.filter { format.supportsUffdWP || $0 != .uffdRegister })
             return .madvise(fittedToHugePages(context.vmaSplittingRange(&choices), in: context), advice)
         case .unmap: return .unmap(range())
-        case .protect: return .protect(range(), swarm.pick(Protection.allCases, Swarm.Switch.protection, &choices))
+        case .protect: return .protect(pageOrRange(), swarm.pick(Protection.allCases, Swarm.Switch.protection, &choices))
         case .split: return .split(address())
         case .collapse:
             let levels = format.leafLevels.filter { $0 != .pte }
@@ -438,7 +445,7 @@ public struct CaseGenerator: Sendable {
                 target = range()
             }
             return kind == .age ? .age(target) : .dirty(target)
-        case .clearSoftDirty: return .clearSoftDirty(range())
+        case .clearSoftDirty: return .clearSoftDirty(pageOrRange())
         case .move:
             let source = range()
             let destination = address()

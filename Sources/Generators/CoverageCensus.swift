@@ -15,6 +15,10 @@ import Oracle
 ///   inside one; `folios chain-into UNIT`: a folio walk that covers a present unit and enters it
 ///   from the page before, whose frame is the one before the unit's first (folios allocated and
 ///   mapped one after another: a batch meets the unit in the middle of a chain of frames);
+/// - `folios across ATTR [merge]`: a folio walk that ignores ATTR (young, dirty, soft-dirty,
+///   writable) over a step (``Landmarks/Unit/Shape/step``: two neighbouring PTEs of one folio that
+///   differ in ATTR alone or with other ignorable bits), with and without `merge`: a batch runs
+///   across, keeping its first entry's attributes or ORing them;
 /// - `query entries|folios|lookup FLAG` for every flag a query set, and `query VIEW -` for none;
 /// - `refused walk empty|reversed|unaligned-start|unaligned-end|past-top`, `refused lookup past-top`:
 ///   the typed errors every design must return;
@@ -63,6 +67,10 @@ public struct CoverageCensus: Sendable {
 
     /// An empty census.
     public init() {}
+
+    /// The attributes a step's entries may differ in, by census name (``Landmarks/Unit/steppable``).
+    private static let steps: [(LeafAttributes, String)] = [(.young, "young"), (.dirty, "dirty"), (.softDirty, "soft-dirty"),
+                                                            (.writable, "writable")]
 
     /// The leaf attributes counted clear as well as set (a leaf starts writable and young).
     private static let countedClear: LeafAttributes = [.writable, .young]
@@ -196,7 +204,14 @@ public struct CoverageCensus: Sendable {
             switch query {
             case .entries(let range, _), .folios(let range, _):
                 guard (try? range.validated(for: format)) != nil else { continue }
-                for unit in units {
+                for unit in units where unit.shape == .step {
+                    // A folio walk whose batches run across the step: it ignores what the two entries differ in.
+                    guard case .folios(_, let flags) = query, range.start <= unit.range.start, unit.range.end <= range.end else { continue }
+                    for (attribute, name) in Self.steps where unit.differing.contains(attribute) && flags.ignoredAttributes.contains(attribute) {
+                        count(.named("folios across \(name)\(flags.contains(.mergeIgnored) ? " merge" : "")"))
+                    }
+                }
+                for unit in units where unit.shape != .step {
                     if unit.range.start == range.start { count(.unit(.startAt, unit.level, unit.shape)) }
                     if unit.range.start < range.start && range.start < unit.range.end { count(.unit(.startInside, unit.level, unit.shape)) }
                     if unit.range.start < range.end && range.end < unit.range.end { count(.unit(.endInside, unit.level, unit.shape)) }
@@ -205,7 +220,7 @@ public struct CoverageCensus: Sendable {
                     }
                 }
             case .lookup(let address, _):
-                for unit in units where unit.range.contains(address) && Format.alignDown(address, page) > unit.range.start {
+                for unit in units where unit.shape != .step && unit.range.contains(address) && Format.alignDown(address, page) > unit.range.start {
                     count(.unit(.lookupInside, unit.level, unit.shape))
                 }
             }
@@ -289,6 +304,9 @@ public struct CoverageCensus: Sendable {
     /// - Units: directory leaves, blocks (uniform and mixed) at levels with blocks, hugepd pages,
     ///   and PMD non-present entries; each started at, started inside, ended inside and looked up
     ///   inside; each present one entered by a folio walk from a chain of frames.
+    /// - Folio walks across a step in young, dirty and writable, and in soft-dirty where the format
+    ///   has it, with and without `merge` (an access, a write, an mprotect or a soft-dirty clear of
+    ///   one page of a folio mapped by PTEs).
     /// - Every query flag and refusal, an unaligned lookup, a walk to the top, and a walk across two
     ///   tables of every level below the root.
     /// - With VMAs: both depth -1 holes, a lookup outside every VMA, a run cut at a VMA boundary,
@@ -335,6 +353,10 @@ public struct CoverageCensus: Sendable {
             cells += ["walk start-at \(unit)", "walk start-inside \(unit)", "walk end-inside \(unit)", "lookup inside \(unit)"]
             // A chain of frames runs through present units only.
             if !unit.hasSuffix("non-present") { cells.append("folios chain-into \(unit)") }
+        }
+
+        for (attribute, name) in steps where attribute != .softDirty || format.supportsSoftDirty {
+            cells += ["folios across \(name)", "folios across \(name) merge"]
         }
 
         cells += ["query entries -"] + EntryWalkFlags.named.map { "query entries \($0.1)" }

@@ -25,6 +25,10 @@ public struct Landmarks: Sendable {
             case hugepd
             /// A non-present directory entry (THP migration, device-private THP).
             case nonPresent = "non-present"
+            /// Two neighbouring PTEs mapping consecutive pages of one folio in one table that differ
+            /// only in attributes a folio walk may ignore (``Unit/differing``): a batch that ignores
+            /// them runs across, and must report the run's first entry's (or, merging, the OR).
+            case step
         }
 
         /// The addresses it maps.
@@ -37,6 +41,12 @@ public struct Landmarks: Sendable {
         /// memory mapped next to it in the address space): a walk coming from there meets the unit
         /// in the middle of a chain of frames (`folio_pte_batch()`'s pfn chain), not at a new batch.
         public var chained = false
+        /// For a step, the attributes its two entries differ in; empty otherwise.
+        public var differing: LeafAttributes = []
+
+        /// The attributes a step may differ in: those a folio walk can ignore
+        /// (`__pte_batch_clear_ignored()`'s).
+        public static let steppable: LeafAttributes = [.young, .dirty, .softDirty, .writable]
 
         /// `pmd leaf`, `pte mixed-block`, `pmd hugepd`, `pmd non-present`: how the census names it.
         public var kind: String { "\(level) \(shape.rawValue)" }
@@ -98,6 +108,7 @@ public struct Landmarks: Sendable {
         var lastFolio: Folio?
         var previous: PageRun?
         let spans = format.levels.filter { !$0.isFolded }.map(\.entrySize)
+        let pteTableSpan = format.geometry(.pte).entrySize &* UInt64(format.geometry(.pte).entryCount)
         var lastTables = spans.map { _ in UInt64.max }
         for run in runs {
             let start = format.address(ofPage: run.start), end = format.address(ofPage: run.end)
@@ -109,6 +120,16 @@ public struct Landmarks: Sendable {
                 chained = true
             }
             defer { previous = run }
+            if chained, let previous, level == .pte, !run.record.inHugepd, !previous.record.inHugepd, previous.record.level == .pte,
+               case .present(let pfn, let attributes) = run.record.content, case .present(_, let before) = previous.record.content,
+               Format.alignDown(start, pteTableSpan) == Format.alignDown(start &- format.pageSize, pteTableSpan),
+               let folio = memory.folio(containing: pfn), folio.pfn != pfn {
+                let differing = attributes.symmetricDifference(before)
+                if !differing.isEmpty, Unit.steppable.isSuperset(of: differing) {
+                    units.append(Unit(range: AddressRange(start: start &- format.pageSize, end: end), level: .pte, shape: .step,
+                                      differing: differing))
+                }
+            }
             if collecting {
                 let continues = previous.map { $0.end == run.start && $0.record.advanced(by: $0.count) == run.record } ?? false
                 if !continues {

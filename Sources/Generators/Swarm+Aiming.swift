@@ -28,6 +28,8 @@ extension Swarm {
             }
             // The case's walks look at what it built.
             swarm.force(.landmarks, .always)
+        case "folios" where words.count >= 3 && words[1] == "across":
+            guard swarm.buildStep(acrossAttribute: words[2], merge: words.count == 4, on: format) else { return nil }
         case "walk", "lookup", "folios":
             guard words.count == 4, let level = Level(name: words[2]) else { return nil }
             let shape = words[3]
@@ -167,6 +169,48 @@ extension Swarm {
 
     /// Enables `operation`.
     private mutating func enable(_ operation: OperationKind) { set(.operation(operation), 0) }
+
+    /// Sets the switches that make a step (``Landmarks/Unit/Shape/step``): a small folio mapped by
+    /// PTEs, one of its pages then accessed, written or protected apart from the others so that
+    /// neighbouring entries differ in `attribute` (a census name), and folio walks that ignore
+    /// it — always merging when `merge` — over landmarks. False for an attribute steps do not differ in.
+    fileprivate mutating func buildStep(acrossAttribute attribute: String, merge: Bool, on format: Format) -> Bool {
+        guard let (flag, _) = FolioWalkFlags.named.first(where: { $0.1 == "ignore-\(attribute)" }) else { return false }
+        let orders = CaseGenerator(format: format).interestingOrders.map(\.value)
+        let small = orders.indices.filter { (1...9).contains(orders[$0]) }
+        guard !small.isEmpty else { return false }
+        only(small.map { .order(min($0, Self.orderSwitches - 1)) }) { if case .order = $0 { true } else { false } }
+        only([.source(0), .source(1)]) { if case .source = $0 { true } else { false } }
+        guard let pteIndex = Array(format.leafLevels.reversed()).firstIndex(of: .pte), pteIndex < Self.leafLevelSwitches else { return false }
+        only([.leafLevel(pteIndex)]) { if case .leafLevel = $0 { true } else { false } }
+        force(.hugepd, .never)
+        force(.contiguous, .never)
+        force(.partialFolios, .never)
+        force(.longCase, .always)
+        only([]) { if case .operation = $0 { true } else { false } }
+        switch attribute {
+        case "young": make(attribute: "no-young")
+        case "dirty": make(attribute: "dirty")
+        case "soft-dirty":
+            // Cleared on one page.
+            enable(.clearSoftDirty)
+            force(.singlePage, .always)
+        case "writable":
+            // Protected read-only on one page.
+            force(.writable, .always)
+            enable(.protect)
+            only([.protection(.readOnly)]) { if case .protection = $0 { true } else { false } }
+            force(.singlePage, .always)
+        default: return false
+        }
+        force(.focus, .always)
+        only([.queryKind(1)]) { if case .queryKind = $0 { true } else { false } }
+        force(.folioFlag(FolioWalkFlags.named.firstIndex { $0.0 == flag }!), .always)
+        // Merging is left to each query (one case then reaches both cells) unless the cell asks for it.
+        if merge { force(.folioFlag(FolioWalkFlags.named.firstIndex { $0.0 == .mergeIgnored }!), .always) }
+        force(.landmarks, .always)
+        return true
+    }
 
     /// Sets the switches that turn the built leaf into an entry of `kind` (a census kind name).
     private mutating func make(kind: String) {
