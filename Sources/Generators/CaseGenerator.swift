@@ -432,7 +432,7 @@ public struct CaseGenerator: Sendable {
         case .installMarker: return .installMarker(pageRange(), swarm.pick(MarkerKind.allCases, Swarm.Switch.marker, &choices))
         case .uffdWriteProtect:
             // Drawn on every format; where there is no uffd-wp bit it becomes the nearest mprotect.
-            let target = range(), protect = swarm.mode(.uffdProtect).apply(choices.usually(oneIn: 3))
+            let target = pageOrRange(), protect = swarm.mode(.uffdProtect).apply(choices.usually(oneIn: 3))
             return format.supportsUffdWP ? .uffdWriteProtect(target, protect: protect) : .protect(target, protect ? .readOnly : .readWrite)
         case .age, .dirty:
             // Often a single page: an access or a write to one entry of a block is what makes its

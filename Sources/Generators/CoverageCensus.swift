@@ -17,8 +17,9 @@ import Oracle
 ///   mapped one after another: a batch meets the unit in the middle of a chain of frames);
 /// - `folios across ATTR [merge]`: a folio walk that ignores ATTR (young, dirty, soft-dirty,
 ///   writable) over a step (``Landmarks/Unit/Shape/step``: two neighbouring PTEs of one folio that
-///   differ in ATTR alone or with other ignorable bits), with and without `merge`: a batch runs
-///   across, keeping its first entry's attributes or ORing them;
+///   differ in ATTR, perhaps with other step bits), with and without `merge`: a batch runs
+///   across, keeping its first entry's attributes or ORing them; `folios cut ATTR`: a folio walk
+///   that compares ATTR (any of those, uffd-wp, exec) over a step in it: the batch must end there;
 /// - `query entries|folios|lookup FLAG` for every flag a query set, and `query VIEW -` for none;
 /// - `refused walk empty|reversed|unaligned-start|unaligned-end|past-top`, `refused lookup past-top`:
 ///   the typed errors every design must return;
@@ -70,7 +71,7 @@ public struct CoverageCensus: Sendable {
 
     /// The attributes a step's entries may differ in, by census name (``Landmarks/Unit/steppable``).
     private static let steps: [(LeafAttributes, String)] = [(.young, "young"), (.dirty, "dirty"), (.softDirty, "soft-dirty"),
-                                                            (.writable, "writable")]
+                                                            (.writable, "writable"), (.uffdWP, "uffd-wp"), (.executable, "exec")]
 
     /// The leaf attributes counted clear as well as set (a leaf starts writable and young).
     private static let countedClear: LeafAttributes = [.writable, .young]
@@ -205,10 +206,14 @@ public struct CoverageCensus: Sendable {
             case .entries(let range, _), .folios(let range, _):
                 guard (try? range.validated(for: format)) != nil else { continue }
                 for unit in units where unit.shape == .step {
-                    // A folio walk whose batches run across the step: it ignores what the two entries differ in.
+                    // A folio walk over the step: its batch runs across what it ignores, and ends at what it compares.
                     guard case .folios(_, let flags) = query, range.start <= unit.range.start, unit.range.end <= range.end else { continue }
-                    for (attribute, name) in Self.steps where unit.differing.contains(attribute) && flags.ignoredAttributes.contains(attribute) {
-                        count(.named("folios across \(name)\(flags.contains(.mergeIgnored) ? " merge" : "")"))
+                    for (attribute, name) in Self.steps where unit.differing.contains(attribute) {
+                        if flags.ignoredAttributes.contains(attribute) {
+                            count(.named("folios across \(name)\(flags.contains(.mergeIgnored) ? " merge" : "")"))
+                        } else {
+                            count(.named("folios cut \(name)"))
+                        }
                     }
                 }
                 for unit in units where unit.shape != .step {
@@ -306,7 +311,8 @@ public struct CoverageCensus: Sendable {
     ///   inside; each present one entered by a folio walk from a chain of frames.
     /// - Folio walks across a step in young, dirty and writable, and in soft-dirty where the format
     ///   has it, with and without `merge` (an access, a write, an mprotect or a soft-dirty clear of
-    ///   one page of a folio mapped by PTEs).
+    ///   one page of a folio mapped by PTEs); folio walks cut at a step in each of those, in exec,
+    ///   and in uffd-wp where the format has it.
     /// - Every query flag and refusal, an unaligned lookup, a walk to the top, and a walk across two
     ///   tables of every level below the root.
     /// - With VMAs: both depth -1 holes, a lookup outside every VMA, a run cut at a VMA boundary,
@@ -356,7 +362,9 @@ public struct CoverageCensus: Sendable {
         }
 
         for (attribute, name) in steps where attribute != .softDirty || format.supportsSoftDirty {
-            cells += ["folios across \(name)", "folios across \(name) merge"]
+            if attribute == .uffdWP && !format.supportsUffdWP { continue }
+            if FolioWalkFlags.batchDefault.ignoredAttributes.contains(attribute) { cells += ["folios across \(name)", "folios across \(name) merge"] }
+            cells.append("folios cut \(name)")
         }
 
         cells += ["query entries -"] + EntryWalkFlags.named.map { "query entries \($0.1)" }

@@ -26,8 +26,9 @@ public struct Landmarks: Sendable {
             /// A non-present directory entry (THP migration, device-private THP).
             case nonPresent = "non-present"
             /// Two neighbouring PTEs mapping consecutive pages of one folio in one table that differ
-            /// only in attributes a folio walk may ignore (``Unit/differing``): a batch that ignores
-            /// them runs across, and must report the run's first entry's (or, merging, the OR).
+            /// in access bits, writable, uffd-wp or exec alone (``Unit/differing``): a batch that
+            /// ignores what they differ in runs across, and must report the run's first entry's (or,
+            /// merging, the OR); one that compares it must end there.
             case step
         }
 
@@ -45,8 +46,8 @@ public struct Landmarks: Sendable {
         public var differing: LeafAttributes = []
 
         /// The attributes a step may differ in: those a folio walk can ignore
-        /// (`__pte_batch_clear_ignored()`'s).
-        public static let steppable: LeafAttributes = [.young, .dirty, .softDirty, .writable]
+        /// (`__pte_batch_clear_ignored()`'s), and uffd-wp and exec, which it always compares.
+        public static let steppable: LeafAttributes = [.young, .dirty, .softDirty, .writable, .uffdWP, .executable]
 
         /// `pmd leaf`, `pte mixed-block`, `pmd hugepd`, `pmd non-present`: how the census names it.
         public var kind: String { "\(level) \(shape.rawValue)" }

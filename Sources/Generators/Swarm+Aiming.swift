@@ -28,8 +28,8 @@ extension Swarm {
             }
             // The case's walks look at what it built.
             swarm.force(.landmarks, .always)
-        case "folios" where words.count >= 3 && words[1] == "across":
-            guard swarm.buildStep(acrossAttribute: words[2], merge: words.count == 4, on: format) else { return nil }
+        case "folios" where words.count >= 3 && (words[1] == "across" || words[1] == "cut"):
+            guard swarm.buildStep(in: words[2], ignored: words[1] == "across", merge: words.count == 4, on: format) else { return nil }
         case "walk", "lookup", "folios":
             guard words.count == 4, let level = Level(name: words[2]) else { return nil }
             let shape = words[3]
@@ -171,11 +171,13 @@ extension Swarm {
     private mutating func enable(_ operation: OperationKind) { set(.operation(operation), 0) }
 
     /// Sets the switches that make a step (``Landmarks/Unit/Shape/step``): a small folio mapped by
-    /// PTEs, one of its pages then accessed, written or protected apart from the others so that
-    /// neighbouring entries differ in `attribute` (a census name), and folio walks that ignore
-    /// it — always merging when `merge` — over landmarks. False for an attribute steps do not differ in.
-    fileprivate mutating func buildStep(acrossAttribute attribute: String, merge: Bool, on format: Format) -> Bool {
-        guard let (flag, _) = FolioWalkFlags.named.first(where: { $0.1 == "ignore-\(attribute)" }) else { return false }
+    /// PTEs, one of its pages then accessed, written, protected or write-protected apart from the
+    /// others so that neighbouring entries differ in `attribute` (a census name), and folio walks
+    /// over landmarks that ignore it when `ignored` (always merging when `merge`) or compare it.
+    /// False for an attribute steps do not differ in.
+    fileprivate mutating func buildStep(in attribute: String, ignored: Bool, merge: Bool, on format: Format) -> Bool {
+        let flag = FolioWalkFlags.named.first(where: { $0.1 == "ignore-\(attribute)" })?.0
+        guard flag != nil || !ignored else { return false }
         let orders = CaseGenerator(format: format).interestingOrders.map(\.value)
         let small = orders.indices.filter { (1...9).contains(orders[$0]) }
         guard !small.isEmpty else { return false }
@@ -188,24 +190,19 @@ extension Swarm {
         force(.partialFolios, .never)
         force(.longCase, .always)
         only([]) { if case .operation = $0 { true } else { false } }
-        switch attribute {
-        case "young": make(attribute: "no-young")
-        case "dirty": make(attribute: "dirty")
-        case "soft-dirty":
-            // Cleared on one page.
-            enable(.clearSoftDirty)
-            force(.singlePage, .always)
-        case "writable":
-            // Protected read-only on one page.
-            force(.writable, .always)
-            enable(.protect)
-            only([.protection(.readOnly)]) { if case .protection = $0 { true } else { false } }
-            force(.singlePage, .always)
-        default: return false
-        }
+        guard let (bit, _) = LeafAttributes.named.first(where: { $0.1 == attribute }), Landmarks.Unit.steppable.contains(bit) else { return false }
+        // Every way one page comes to differ from its neighbours: an access, a write, a soft-dirty
+        // clear, an mprotect to read-only or to executable, a uffd-wp, each on one page. One case
+        // then makes several kinds of step, and its walks (flags drawn per query but the one the
+        // cell names) reach several cells.
+        force(.writable, .always)
+        for operation in [OperationKind.age, .dirty, .clearSoftDirty, .protect, .uffdWriteProtect] { enable(operation) }
+        only([.protection(.readOnly), .protection(.readWriteExec)]) { if case .protection = $0 { true } else { false } }
+        force(.uffdProtect, .always)
+        force(.singlePage, .always)
         force(.focus, .always)
         only([.queryKind(1)]) { if case .queryKind = $0 { true } else { false } }
-        force(.folioFlag(FolioWalkFlags.named.firstIndex { $0.0 == flag }!), .always)
+        if let flag { force(.folioFlag(FolioWalkFlags.named.firstIndex { $0.0 == flag }!), ignored ? .always : .never) }
         // Merging is left to each query (one case then reaches both cells) unless the cell asks for it.
         if merge { force(.folioFlag(FolioWalkFlags.named.firstIndex { $0.0 == .mergeIgnored }!), .always) }
         force(.landmarks, .always)
