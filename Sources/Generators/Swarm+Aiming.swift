@@ -178,18 +178,12 @@ extension Swarm {
     fileprivate mutating func buildStep(in attribute: String, ignored: Bool, merge: Bool, on format: Format) -> Bool {
         let flag = FolioWalkFlags.named.first(where: { $0.1 == "ignore-\(attribute)" })?.0
         guard flag != nil || !ignored else { return false }
+        // A PTE-mapped leaf as any other, then a small folio (2 to 512 pages) instead of one page.
+        guard build(Slot(level: .pte, inHugepd: false, contiguous: false), on: format) else { return false }
         let orders = CaseGenerator(format: format).interestingOrders.map(\.value)
         let small = orders.indices.filter { (1...9).contains(orders[$0]) }
         guard !small.isEmpty else { return false }
         only(small.map { .order(min($0, Self.orderSwitches - 1)) }) { if case .order = $0 { true } else { false } }
-        only([.source(0), .source(1)]) { if case .source = $0 { true } else { false } }
-        guard let pteIndex = Array(format.leafLevels.reversed()).firstIndex(of: .pte), pteIndex < Self.leafLevelSwitches else { return false }
-        only([.leafLevel(pteIndex)]) { if case .leafLevel = $0 { true } else { false } }
-        force(.hugepd, .never)
-        force(.contiguous, .never)
-        force(.partialFolios, .never)
-        force(.longCase, .always)
-        only([]) { if case .operation = $0 { true } else { false } }
         guard let (bit, _) = LeafAttributes.named.first(where: { $0.1 == attribute }), Landmarks.Unit.steppable.contains(bit) else { return false }
         // Every way one page comes to differ from its neighbours: an access, a write, a soft-dirty
         // clear, an mprotect to read-only or to executable, a uffd-wp, each on one page. One case
@@ -200,7 +194,6 @@ extension Swarm {
         only([.protection(.readOnly), .protection(.readWriteExec)]) { if case .protection = $0 { true } else { false } }
         force(.uffdProtect, .always)
         force(.singlePage, .always)
-        force(.focus, .always)
         only([.queryKind(1)]) { if case .queryKind = $0 { true } else { false } }
         if let flag { force(.folioFlag(FolioWalkFlags.named.firstIndex { $0.0 == flag }!), ignored ? .always : .never) }
         // Merging is left to each query (one case then reaches both cells) unless the cell asks for it.
