@@ -173,14 +173,12 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
                 let entry = format.decode(word, at: cursor.level, address: address)
                 let slotSize: UInt64 = 1 << cursor.entryShift
                 let slotStart = Format.alignDown(address, slotSize)
-                var reported = entry
                 switch entry {
                 case .table, .hugepd: return nextGeneral(read: word)
-                case .leaf(let pfn, let attributes):
-                    if attributes.contains(.contiguous) { return nextGeneral(read: word) }
-                    reported = .leaf(pfn: pfn + ((address - slotStart) >> pteShift), attributes: attributes)
+                case .leaf(_, let attributes) where attributes.contains(.contiguous): return nextGeneral(read: word)
                 default: break
                 }
+                let reported = atAddress(entry, slotStart: slotStart)
                 lastTable = table
                 let item = EntryWalkItem(range: AddressRange(start: address, end: min(slotStart + slotSize, end)), level: cursor.level,
                                          inHugepd: false, entry: reported)
@@ -246,14 +244,11 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
                 return item
             }
             let itemEnd = min(slotStart + slotSize, end)
-            var reported = entry
+            var reported = atAddress(entry, slotStart: slotStart)
             var itemStart = address
-            if case .leaf(let pfn, let attributes) = entry {
-                reported = .leaf(pfn: pfn + ((address - slotStart) >> UInt64(format.pageShift)), attributes: attributes)
-                if fault == .startNotClipped, cursor.level != .pte {
-                    reported = entry
-                    itemStart = slotStart
-                }
+            if fault == .startNotClipped, cursor.level != .pte, case .leaf = entry {
+                reported = entry
+                itemStart = slotStart
             }
             let item = EntryWalkItem(range: AddressRange(start: itemStart, end: itemEnd), level: cursor.level,
                                      inHugepd: cursor.inHugepd, entry: reported)
@@ -285,6 +280,14 @@ public struct FlatWalkIterator<R: TableReader>: IteratorProtocol {
                             attributes: fault == .youngDirtyNotORed ? attributes : attributes.union(found.youngDirty))
         block = current
         return fromBlock(current)
+    }
+
+    /// `entry`, of the slot starting at `slotStart`, as the item at the cursor's address reports it:
+    /// a leaf's pfn moved on to that address's page.
+    @inline(__always)
+    private func atAddress(_ entry: Entry, slotStart: UInt64) -> Entry {
+        guard case .leaf(let pfn, let attributes) = entry else { return entry }
+        return .leaf(pfn: pfn + ((address - slotStart) >> pteShift), attributes: attributes)
     }
 
     /// Drops the lock of the PTE table the cursor holds.
